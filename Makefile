@@ -1,0 +1,44 @@
+# Digits from Scratch: `make lab` opens the course, `make test` runs every test.
+# Both create a local virtual environment in .venv with pip on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# JupyterLab refuses to run as root unless told it is on purpose (containers, Binder-like VMs).
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: lab test data notebooks student clean help
+
+help:
+	@echo "make lab        open the course in JupyterLab (installs on first use)"
+	@echo "make test       run the unit tests and every notebook (nbval)"
+	@echo "make data       fetch and verify MNIST into data/ (MNIST_MIRROR for a local copy)"
+	@echo "make notebooks  re-execute every notebook in place, in order (for authors)"
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	touch $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/python -m helpers.data
+
+lab: $(STAMP)
+	$(BIN)/python -m helpers.data --quiet || true
+	$(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) notebooks/01_meet_the_digits.ipynb
+
+# Data first, once, so the parallel workers find it cached; then unit tests and notebooks.
+test: $(STAMP)
+	$(BIN)/python -m helpers.data --quiet
+	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)
+
+notebooks: $(STAMP)
+	$(BIN)/python -m helpers.data --quiet
+	for nb in notebooks/[0-9]*.ipynb; do \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) build *.egg-info

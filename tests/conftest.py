@@ -1,0 +1,36 @@
+"""Shared test fixtures: small IDX files the tests write themselves."""
+
+import gzip
+import hashlib
+import struct
+
+import numpy as np
+import pytest
+
+from helpers.data import MnistFile
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """The IDX encoding of a uint8 array: 00 00 08 ndim, the sizes, the bytes."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(struct.pack(">I", n) for n in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+@pytest.fixture
+def tiny_images():
+    """Three 4x4 'images' with known pixel values, as an IDX array."""
+    return np.arange(48, dtype=np.uint8).reshape(3, 4, 4)
+
+
+@pytest.fixture
+def tiny_file(tiny_images):
+    """A made-up MNIST-like file: its description, and its exact gzip and raw bytes."""
+    raw = idx_bytes(tiny_images)
+    file = MnistFile("tiny-images-idx3-ubyte", hashlib.sha256(raw).hexdigest(), tiny_images.shape)
+    return file, gzip.compress(raw, mtime=0), raw
+
+
+@pytest.fixture
+def no_mirror(monkeypatch):
+    """Make sure a developer's MNIST_MIRROR does not leak into a test."""
+    monkeypatch.delenv("MNIST_MIRROR", raising=False)
