@@ -1,0 +1,37 @@
+"""Notebook 01's widget: browse MNIST digits, all of them or one digit at a time."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.baselines import digits_with_label
+from helpers.plots import show_digit
+
+
+def digit_browser(images: np.ndarray, labels: np.ndarray, count: int = 10) -> widgets.VBox:
+    """A dropdown (which digit) and a slider (where to start) over a strip of ``count`` digits."""
+    digit = widgets.Dropdown(options=[("any", None)] + [(str(d), d) for d in range(10)], value=None, description="Digit")
+    start = widgets.IntSlider(value=0, min=0, max=500, step=count, description="Start at", continuous_update=False)
+    out = widgets.Output()
+
+    def draw(*_):
+        indices = digits_with_label(labels, digit.value, start.value, count)
+        box.indices = indices  # what is on show, for tests and the curious
+        with out:
+            out.clear_output(wait=True)
+            fig, axes = plt.subplots(1, count, figsize=(count * 1.1, 1.5))
+            for ax, i in zip(np.atleast_1d(axes), list(indices) + [None] * count):
+                if i is None:
+                    ax.axis("off")
+                    continue
+                show_digit(images[i], title=f"#{i}: {labels[i]}", ax=ax)
+            fig.suptitle("Training images (index: label)", y=1.05)
+            plt.show()
+
+    box = widgets.VBox([widgets.HBox([digit, start]), out])
+    digit.observe(draw, names="value")
+    start.observe(draw, names="value")
+    draw()
+    return box
