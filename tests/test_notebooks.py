@@ -1,0 +1,66 @@
+"""Every lesson notebook is committed executed, in order, with the python3 kernel, and
+follows the pattern in notebooks/AUTHORING.md (the outputs themselves are checked by nbval)."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS and NOTEBOOKS[0].name == "01_meet_the_digits.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_kernel_is_python3(path):
+    assert load(path)["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_executed_top_to_bottom_in_a_fresh_kernel(path):
+    code = [c for c in load(path)["cells"] if c["cell_type"] == "code" and source(c).strip()]
+    counts = [c["execution_count"] for c in code]
+    assert None not in counts, f"{path.name}: some code cells were never run; run `make notebooks`"
+    assert counts == list(range(1, len(code) + 1)), f"{path.name}: not executed in order; run `make notebooks`"
+    errors = [o for c in code for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert not errors, f"{path.name}: committed with an error output"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_shape(path):
+    cells = load(path)["cells"]
+    first = source(cells[0])
+    assert cells[0]["cell_type"] == "markdown" and first.startswith(f"# {path.name[:2]} · ")
+    assert "By the end" in first
+    markdown = "\n".join(source(c) for c in cells if c["cell_type"] == "markdown")
+    assert "## What you learned" in markdown and "## What's next" in markdown
+    exercises = re.findall(r"^### Exercise \d+", markdown, re.M)
+    assert 2 <= len(exercises) <= 4, f"{path.name}: {len(exercises)} exercises, expected 2 to 4"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_are_marked_for_the_student_edition(path):
+    code = [source(c) for c in load(path)["cells"] if c["cell_type"] == "code"]
+    begins = sum(s.count("# BEGIN SOLUTION") for s in code)
+    ends = sum(s.count("# END SOLUTION") for s in code)
+    assert begins == ends and begins >= 2, f"{path.name}: {begins} BEGIN / {ends} END SOLUTION markers"
+    for s in code:  # markers come in order, never nested
+        assert re.fullmatch(r"(?:(?!# (?:BEGIN|END) SOLUTION).)*(?:# BEGIN SOLUTION(?:(?!# (?:BEGIN|END) SOLUTION).)*# END SOLUTION(?:(?!# (?:BEGIN|END) SOLUTION).)*)*", s, re.S)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_global_seeding(path):
+    code = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "code")
+    assert "np.random.seed" not in code and not re.search(r"np\.random\.(rand|randn|randint|choice)\(", code)
+    assert "default_rng(" in code
