@@ -15,6 +15,7 @@ help:
 	@echo "make test       run the unit tests and every notebook (nbval)"
 	@echo "make data       fetch and verify MNIST into data/ (MNIST_MIRROR for a local copy)"
 	@echo "make notebooks  re-execute every notebook in place, in order (for authors)"
+	@echo "make student    write the student edition (solutions removed) to student/"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +40,10 @@ notebooks: $(STAMP)
 	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 	done
+
+# A copy of every notebook with the worked solutions taken out, for students.
+student: $(STAMP)
+	$(BIN)/python -m helpers.student_edition student/
 
 clean:
 	rm -rf $(VENV) build *.egg-info
