@@ -1,0 +1,212 @@
+"""Widgets for notebook 02: a perceptron's decision boundary, and a half adder made of NANDs.
+
+The numbers come from plain functions in :mod:`helpers.perceptron`
+(``boundary_report`` and ``half_adder_wires``); this module only draws them and wires
+them to sliders and buttons. The two ``plot_*`` functions are also called directly in
+the notebook, so the pictures show on a static page where widgets do not.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import FancyBboxPatch, Patch
+
+from helpers.perceptron import NAND_BIAS, NAND_WEIGHTS, boundary_report, half_adder_wires, weighted_input
+from helpers.plots import PALETTE
+
+# Light versions of the two class colours, for the shaded half-planes.
+REGION_COLOURS = ["#CCE3F0", "#FAE5B8"]  # pale blue (output 0), pale orange (output 1)
+
+
+# --- the decision boundary -------------------------------------------------------------
+
+
+def plot_decision_boundary(X, y, w, b, ax=None, lim: float = 3.3, title: str | None = None):
+    """Draw labelled points, the two half-planes of a perceptron and its boundary line.
+
+    Label-1 points are orange triangles, label-0 points blue circles; a black ring marks
+    every point the perceptron gets wrong. The arrow is the weight vector ``w``: it
+    points from the boundary into the side where the output is 1. The picture shows the
+    square [-lim, lim]^2, a little larger than the toy points' [-3, 3]^2. Returns the
+    :class:`~helpers.perceptron.BoundaryReport` it drew.
+    """
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    w = np.asarray(w, dtype=float)
+    report = boundary_report(X, y, w[0], w[1], b, lim)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.2, 6.2))
+
+    grid = np.linspace(-lim, lim, 241)
+    g1, g2 = np.meshgrid(grid, grid)
+    outputs = (weighted_input(np.column_stack([g1.ravel(), g2.ravel()]), w, b) > 0).reshape(g1.shape)
+    ax.pcolormesh(g1, g2, outputs, cmap=ListedColormap(REGION_COLOURS), vmin=0, vmax=1, shading="auto")
+
+    if report.segment is not None:
+        (p1, p2), (q1, q2) = report.segment
+        ax.plot([p1, q1], [p2, q2], color=PALETTE["black"], lw=2, label="boundary  w·x + b = 0")
+        mid = np.array([(p1 + q1) / 2, (p2 + q2) / 2])
+        arrow = 0.8 * w / np.linalg.norm(w)
+        ax.annotate("", xy=mid + arrow, xytext=mid, arrowprops=dict(arrowstyle="-|>", color=PALETTE["black"], lw=1.5))
+        ax.text(*(mid + 1.15 * arrow), "w", ha="center", va="center", fontsize=12, fontweight="bold")
+
+    for label, colour, marker, name in ((0, "blue", "o", "label 0"), (1, "orange", "^", "label 1")):
+        mine = y == label
+        ax.scatter(X[mine, 0], X[mine, 1], c=PALETTE[colour], marker=marker, s=55, edgecolors="black",
+                   linewidths=0.6, label=name, zorder=3)
+    if report.n_wrong:
+        ax.scatter(X[report.wrong, 0], X[report.wrong, 1], s=260, facecolors="none", edgecolors="black",
+                   linewidths=1.8, label="misclassified", zorder=4)
+
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("input $x_1$ (no unit)")
+    ax.set_ylabel("input $x_2$ (no unit)")
+    if title is None:
+        title = f"w = ({w[0]:.1f}, {w[1]:.1f}), b = {b:.1f}: {report.n_wrong} of {len(X)} points wrong"
+    ax.set_title(title, fontsize=11)
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [Patch(facecolor=REGION_COLOURS[1], edgecolor="grey", label="region where output = 1"),
+                Patch(facecolor=REGION_COLOURS[0], edgecolor="grey", label="region where output = 0")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8, frameon=False)
+    return report
+
+
+def decision_boundary_widget(X, y, w1: float = 1.0, w2: float = -1.0, b: float = 0.0, lim: float = 3.3):
+    """Sliders for ``w1``, ``w2`` and ``b`` that redraw the decision boundary over ``(X, y)``.
+
+    Returns a VBox with extra attributes for tests and curious learners: ``sliders``
+    (a dict of the three FloatSliders), ``summary`` (the HTML line with the count of
+    misclassified points) and ``report`` (the latest ``BoundaryReport``).
+    """
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    style = {"description_width": "2.5em"}
+    layout = widgets.Layout(width="420px")
+
+    def slider(name, value):
+        return widgets.FloatSlider(value=value, min=-5.0, max=5.0, step=0.1, description=name, readout_format=".1f",
+                                   continuous_update=False, style=style, layout=layout)
+
+    sliders = {"w1": slider("w₁", w1), "w2": slider("w₂", w2), "b": slider("b", b)}
+    summary = widgets.HTML()
+    out = widgets.Output()
+    box = widgets.VBox([*sliders.values(), summary, out])
+    box.sliders, box.summary = sliders, summary
+
+    def redraw(_change=None):
+        w = np.array([sliders["w1"].value, sliders["w2"].value])
+        bias = sliders["b"].value
+        box.report = boundary_report(X, y, w[0], w[1], bias, lim)
+        n_wrong = box.report.n_wrong
+        verdict = "all points on the right side!" if n_wrong == 0 else "move the sliders to fix them"
+        summary.value = (f"<b>{n_wrong} of {len(X)} points misclassified</b> — {verdict}<br>"
+                         f"z = {w[0]:.1f}·x₁ + ({w[1]:.1f})·x₂ + ({bias:.1f})")
+        with out:
+            out.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(5.2, 6.2))
+            plot_decision_boundary(X, y, w, bias, ax=ax, lim=lim)
+            plt.show()
+            plt.close(fig)
+
+    for s in sliders.values():
+        s.observe(redraw, names="value")
+    redraw()
+    return box
+
+
+# --- the half adder --------------------------------------------------------------------
+
+# Where each gate sits in the diagram (x, y), and which wires feed it.
+GATE_POSITIONS = {"n1": (2.2, 2.0), "n2": (4.4, 3.3), "n3": (4.4, 0.7), "sum": (6.6, 2.0), "carry": (4.4, -1.0)}
+GATE_INPUTS = {"n1": ("x1", "x2"), "n2": ("x1", "n1"), "n3": ("x2", "n1"), "sum": ("n2", "n3"), "carry": ("n1", "n1")}
+INPUT_POSITIONS = {"x1": (0.0, 3.3), "x2": (0.0, 0.7)}
+
+
+def plot_half_adder(x1: int, x2: int, ax=None):
+    """Draw the five-NAND half adder with the value on every wire for inputs ``x1, x2``.
+
+    A wire carrying 1 is a thick solid orange line, a wire carrying 0 a thin dashed
+    blue one. Returns the dict of wire values from ``half_adder_wires``.
+    """
+    wires = half_adder_wires(x1, x2)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.2))
+    half_w, half_h = 0.55, 0.42
+    where = {**INPUT_POSITIONS, **GATE_POSITIONS}
+
+    def wire(src, dst, value, dy=0.0):
+        (sx, sy), (dx, ddy) = where[src], where[dst]
+        start = (sx + (0.25 if src in INPUT_POSITIONS else half_w), sy)
+        style = dict(color=PALETTE["orange"], lw=3, ls="-") if value else dict(color=PALETTE["blue"], lw=1.2, ls="--")
+        ax.plot([start[0], dx - half_w], [start[1], ddy + dy], zorder=1, **style)
+
+    for gate, (a, b) in GATE_INPUTS.items():
+        offsets = (0.15, -0.15)
+        wire(a, gate, wires[a], offsets[0])
+        wire(b, gate, wires[b], offsets[1])
+    for name in ("sum", "carry"):  # the two outputs leave on the right
+        gx, gy = GATE_POSITIONS[name]
+        value = wires[name]
+        style = dict(color=PALETTE["orange"], lw=3, ls="-") if value else dict(color=PALETTE["blue"], lw=1.2, ls="--")
+        end = 8.4
+        ax.plot([gx + half_w, end], [gy, gy], zorder=1, **style)
+        ax.text(end + 0.1, gy, f"{name} = {value}", va="center", fontsize=12, fontweight="bold")
+
+    for name, (gx, gy) in GATE_POSITIONS.items():
+        ax.add_patch(FancyBboxPatch((gx - half_w, gy - half_h), 2 * half_w, 2 * half_h, boxstyle="round,pad=0.05",
+                                    facecolor="white", edgecolor=PALETTE["black"], lw=1.5, zorder=2))
+        label = name if name in ("n1", "n2", "n3") else "out"
+        ax.text(gx, gy + 0.13, "NAND", ha="center", va="center", fontsize=10, fontweight="bold", zorder=3)
+        ax.text(gx, gy - 0.18, f"{label} = {wires[name]}", ha="center", va="center", fontsize=10, zorder=3)
+    for name, (ix, iy) in INPUT_POSITIONS.items():
+        ax.text(ix, iy, f"{name} = {wires[name]}", ha="right", va="center", fontsize=12, fontweight="bold")
+
+    ax.set_xlim(-1.3, 10.0)
+    ax.set_ylim(-1.7, 4.0)
+    ax.axis("off")
+    ax.set_title(f"Half adder from five NANDs: {x1} + {x2} = binary {wires['carry']}{wires['sum']}"
+                 "\n(thick solid orange wire = 1, thin dashed blue wire = 0)", fontsize=11)
+    return wires
+
+
+def describe_half_adder(x1: int, x2: int) -> str:
+    """One line of text for the widget: the first NAND's arithmetic and the addition."""
+    wires = half_adder_wires(x1, x2)
+    z = float(weighted_input([x1, x2], NAND_WEIGHTS, NAND_BIAS))
+    return (f"n1 = NAND({x1}, {x2}): z = −2·{x1} − 2·{x2} + 3 = {z:g}, so n1 = {wires['n1']}.  "
+            f"{x1} + {x2} = {x1 + x2} = binary {wires['carry']}{wires['sum']}: "
+            f"sum = {wires['sum']}, carry = {wires['carry']}.")
+
+
+def half_adder_widget(x1: int = 1, x2: int = 1):
+    """Two buttons for the input bits that redraw the half adder with every wire's value.
+
+    Returns a VBox with ``buttons`` (dict of the two ToggleButtons), ``summary`` (HTML)
+    and ``wires`` (the latest dict of wire values) as extra attributes.
+    """
+    buttons = {name: widgets.ToggleButtons(options=[("0", 0), ("1", 1)], value=value, description=name,
+                                           style={"button_width": "3em", "description_width": "2em"})
+               for name, value in (("x1", x1), ("x2", x2))}
+    summary = widgets.HTML()
+    out = widgets.Output()
+    box = widgets.VBox([widgets.HBox(list(buttons.values())), summary, out])
+    box.buttons, box.summary = buttons, summary
+
+    def redraw(_change=None):
+        a, b = buttons["x1"].value, buttons["x2"].value
+        box.wires = half_adder_wires(a, b)
+        summary.value = describe_half_adder(a, b)
+        with out:
+            out.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(8, 4.2))
+            plot_half_adder(a, b, ax=ax)
+            plt.show()
+            plt.close(fig)
+
+    for button in buttons.values():
+        button.observe(redraw, names="value")
+    redraw()
+    return box

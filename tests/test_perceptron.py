@@ -1,0 +1,227 @@
+"""Tests for helpers.perceptron and the self-checks of notebook 02 (helpers.checks.perceptrons)."""
+
+import numpy as np
+import pytest
+
+from helpers import perceptron as p
+from helpers.checks import ExerciseFailed
+from helpers.checks import perceptrons as check
+
+PAIRS = [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+# --- the perceptron ---------------------------------------------------------------------
+
+
+def test_output_is_one_only_strictly_above_zero():
+    w, b = np.array([2.0, 1.0]), 0.5
+    assert p.perceptron_output([1.0, 0.0], w, b) == 1  # z = 2.5
+    assert p.perceptron_output([0.5, -1.5], w, b) == 0  # z = 0 exactly
+    assert p.perceptron_output([-1.0, 0.0], w, b) == 0  # z = -1.5
+    assert isinstance(p.perceptron_output([1.0, 0.0], w, b), int)
+
+
+def test_predict_agrees_with_perceptron_output_row_by_row():
+    rng = np.random.default_rng(0)
+    X, w, b = rng.normal(size=(50, 3)), rng.normal(size=3), 0.3
+    assert p.predict(X, w, b).tolist() == [p.perceptron_output(x, w, b) for x in X]
+    assert p.step(np.array([-1.0, 0.0, 1e-9])).tolist() == [0, 0, 1]
+
+
+def test_cheese_festival_example_from_nielsen():
+    # weather, partner, transport with weights 6, 2, 2 and threshold 5: the weather decides.
+    w, b = np.array([6.0, 2.0, 2.0]), -5.0
+    decisions = {x: p.perceptron_output(x, w, b) for x, _ in p.truth_table(lambda *x: None, 3)}
+    assert all(decisions[x] == x[0] for x in decisions)
+
+
+# --- logic -------------------------------------------------------------------------------
+
+
+def test_nand_perceptron_and_the_gates_built_from_it():
+    for x1, x2 in PAIRS:
+        assert p.nand(x1, x2) == 1 - (x1 and x2)
+        assert p.and_(x1, x2) == (x1 and x2)
+        assert p.or_(x1, x2) == (x1 or x2)
+        assert p.xor(x1, x2) == x1 ^ x2
+        assert p.not_(x1) == 1 - x1
+
+
+def test_half_adder_adds_two_bits_on_all_four_pairs():
+    for x1, x2 in PAIRS:
+        total, carry = p.half_adder(x1, x2)
+        assert (total, carry) == (x1 ^ x2, x1 & x2)
+        assert 2 * carry + total == x1 + x2
+        wires = p.half_adder_wires(x1, x2)
+        assert wires["n1"] == p.nand(x1, x2) and wires["carry"] == 1 - wires["n1"]
+
+
+def test_truth_table_lists_inputs_in_binary_order():
+    assert p.truth_table(p.nand) == [((0, 0), 1), ((0, 1), 1), ((1, 0), 1), ((1, 1), 0)]
+    assert [inputs for inputs, _ in p.truth_table(lambda *x: 0, 3)][:3] == [(0, 0, 0), (0, 0, 1), (0, 1, 0)]
+
+
+# --- the learning rule -------------------------------------------------------------------
+
+
+def test_update_moves_w_and_b_towards_the_label_and_only_on_mistakes():
+    w, b = np.array([0.0, 0.0]), 0.0
+    new_w, new_b = p.perceptron_update(w, b, np.array([1.0, 2.0]), 1, eta=0.5)  # said 0, should be 1
+    assert new_w.tolist() == [0.5, 1.0] and new_b == 0.5
+    assert w.tolist() == [0.0, 0.0]  # not changed in place
+    back_w, back_b = p.perceptron_update(new_w, new_b, np.array([1.0, 2.0]), 0, eta=0.5)  # said 1, should be 0
+    assert back_w.tolist() == [0.0, 0.0] and back_b == 0.0
+    same_w, same_b = p.perceptron_update(new_w, new_b, np.array([1.0, 2.0]), 1)  # right: no change
+    assert same_w.tolist() == new_w.tolist() and same_b == new_b
+
+
+def test_training_on_separable_points_converges_within_the_mistake_bound():
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        X, y = p.toy_points(rng, n=40, margin=0.2)
+        result = p.train_perceptron(X, y, rng, max_passes=100)
+        assert result.mistakes_per_pass[-1] == 0
+        assert p.accuracy(X, y, result.w, result.b) == 1.0
+        assert sum(result.mistakes_per_pass) <= p.mistake_bound(X, y, p.TOY_WEIGHTS, p.TOY_BIAS)
+
+
+def test_training_matches_repeated_updates():
+    # train_perceptron inlines perceptron_update for speed: both must give the same weights.
+    X, y = p.toy_points(np.random.default_rng(3), n=20)
+    result = p.train_perceptron(X, y, np.random.default_rng(7), max_passes=3, eta=0.5)
+    w, b, order_rng = np.zeros(2), 0.0, np.random.default_rng(7)
+    for _ in range(len(result.mistakes_per_pass)):
+        for i in order_rng.permutation(len(X)):
+            w, b = p.perceptron_update(w, b, X[i], y[i], eta=0.5)
+    np.testing.assert_allclose(result.w, w)
+    assert result.b == pytest.approx(b)
+
+
+def test_training_stops_after_max_passes_on_data_it_cannot_separate():
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([0, 1, 1, 0])  # XOR: no line separates it
+    result = p.train_perceptron(X, y, np.random.default_rng(0), max_passes=7)
+    assert len(result.mistakes_per_pass) == 7 and min(result.mistakes_per_pass) > 0
+    with pytest.raises(ValueError, match="does not separate"):
+        p.mistake_bound(X, y, np.array([1.0, 1.0]), -0.5)
+
+
+def test_toy_points_keep_their_distance_from_the_line():
+    X, y = p.toy_points(np.random.default_rng(1), n=25, margin=0.4)
+    distance = np.abs(X @ p.TOY_WEIGHTS + p.TOY_BIAS) / np.linalg.norm(p.TOY_WEIGHTS)
+    assert X.shape == (25, 2) and distance.min() >= 0.4 and set(y.tolist()) == {0, 1}
+    assert np.abs(X).max() <= 3.0
+
+
+def test_zeros_and_ones_keeps_only_those_digits():
+    X = np.arange(12).reshape(6, 2)
+    X01, y01 = p.zeros_and_ones(X, np.array([0, 3, 1, 1, 9, 0]))
+    assert y01.tolist() == [0, 1, 1, 0] and X01[:, 0].tolist() == [0, 4, 6, 10]
+
+
+def test_smallest_flip_brings_z_to_zero_and_a_bit_more_flips_the_output():
+    x, w, b = np.array([0.5, 1.0, 0.0]), np.array([1.0, -2.0, 3.0]), 1.2  # z = -0.3
+    delta = p.smallest_flip(x, w, b, 0)
+    assert delta == pytest.approx(0.6)
+    nudged = w.copy()
+    nudged[0] += delta + 1e-6
+    assert p.perceptron_output(x, w, b) == 0 and p.perceptron_output(x, nudged, b) == 1
+    with pytest.raises(ValueError, match="input 2 is 0"):
+        p.smallest_flip(x, w, b, 2)
+
+
+# --- the decision boundary ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "w, b, expected",
+    [
+        ((1.0, 0.0), 0.0, ((0.0, -3.0), (0.0, 3.0))),  # vertical line x1 = 0
+        ((0.0, 2.0), -2.0, ((-3.0, 1.0), (3.0, 1.0))),  # horizontal line x2 = 1
+        ((1.0, -1.0), 0.0, ((-3.0, -3.0), (3.0, 3.0))),  # the diagonal, through two corners
+        ((1.0, 2.0), -1.0, ((-3.0, 2.0), (3.0, -1.0))),
+    ],
+)
+def test_boundary_segment_is_the_visible_part_of_the_line(w, b, expected):
+    segment = p.boundary_segment(np.array(w), b, lim=3.0)
+    assert sorted(segment) == sorted(expected)
+    for x1, x2 in segment:  # both ends lie on the line
+        assert w[0] * x1 + w[1] * x2 + b == pytest.approx(0.0)
+
+
+def test_boundary_segment_is_none_without_a_visible_line():
+    assert p.boundary_segment(np.array([0.0, 0.0]), 1.0) is None  # no line at all
+    assert p.boundary_segment(np.array([1.0, 0.0]), -5.0, lim=3.0) is None  # x1 = 5: off the picture
+
+
+def test_boundary_report_counts_the_misclassified_points():
+    X = np.array([[1.0, 1.0], [-1.0, -1.0], [2.0, -1.0]])
+    y = np.array([1, 0, 0])
+    report = p.boundary_report(X, y, 1.0, 1.0, 0.0)  # z = 2, -2, 1
+    assert report.outputs.tolist() == [1, 0, 1] and report.wrong.tolist() == [False, False, True]
+    assert report.n_wrong == 1 and report.segment is not None
+    assert p.misclassified(X, y, np.array([1.0, 1.0]), 0.0).tolist() == [False, False, True]
+
+
+# --- the exercise checks: accept the reference, reject a typical mistake kindly -----------
+
+
+def test_check_perceptron_output(capsys):
+    check.perceptron_output(p.perceptron_output)
+    assert "✅" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="strictly") as err:
+        check.perceptron_output(lambda x, w, b: int(np.dot(w, x) + b >= 0))  # >= instead of >
+    assert "expected 0, got 1" in str(err.value)
+    with pytest.raises(ExerciseFailed, match="forget `return`"):
+        check.perceptron_output(lambda x, w, b: None)
+
+
+def test_check_gate_weights_accepts_any_correct_weights(capsys):
+    check.gate_weights([1.0, 1.0], -1.5, gate="AND")
+    check.gate_weights(np.array([2.0, 2.0]), -3.0, gate="AND")
+    check.gate_weights([1.0, 1.0], -0.5, gate="OR")
+    check.gate_weights(p.NAND_WEIGHTS, p.NAND_BIAS, gate="NAND")
+    assert capsys.readouterr().out.count("✅") == 4
+
+
+def test_check_gate_weights_explains_a_wrong_bias():
+    with pytest.raises(ExerciseFailed) as err:
+        check.gate_weights([1.0, 1.0], -0.5, gate="AND")  # that is OR
+    message = str(err.value)
+    assert "AND truth table" in message and "(0, 1) -> z = 0.5" in message and "Hint" in message
+    with pytest.raises(ExerciseFailed, match="two weights"):
+        check.gate_weights([1.0, 1.0, 1.0], -1.5)
+    with pytest.raises(ValueError, match="gate must be one of"):
+        check.gate_weights([1.0, 1.0], -1.5, gate="XOR")
+
+
+def test_check_learning_step(capsys):
+    check.learning_step(p.perceptron_update)
+    assert "✅" in capsys.readouterr().out
+
+    def sign_flipped(w, b, x, y, eta):
+        a = p.perceptron_output(x, w, b)
+        return w - eta * (y - a) * x, b - eta * (y - a)
+
+    with pytest.raises(ExerciseFailed, match="y - a") as err:
+        check.learning_step(sign_flipped)
+    assert "item 0" in str(err.value)
+
+    def always_updates(w, b, x, y, eta):  # forgets that a right answer changes nothing
+        return w + eta * x * (1 if y == 1 else -1), b + eta * (1 if y == 1 else -1)
+
+    with pytest.raises(ExerciseFailed, match="unchanged"):
+        check.learning_step(always_updates)
+
+
+def test_check_half_adder(capsys):
+    check.half_adder(p.half_adder)
+    assert "✅" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match=r"\(sum, carry\)") as err:
+        check.half_adder(lambda x1, x2: (p.and_(x1, x2), p.xor(x1, x2)))  # outputs swapped
+    assert "half_adder(x1=0, x2=1)" in str(err.value)
+    with pytest.raises(ExerciseFailed, match="NotImplemented|not written yet"):
+        def unwritten(x1, x2):
+            raise NotImplementedError("Exercise 4: your code here")
+
+        check.half_adder(unwritten)
