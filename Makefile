@@ -29,6 +29,11 @@ lab: $(STAMP)
 	$(BIN)/python -m helpers.data --quiet || true
 	$(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) notebooks/01_meet_the_digits.ipynb
 
+# Two test processes on two cores: one BLAS thread each, or they fight over the cores
+# (and the committed outputs are made the same way as they are tested).
+test notebooks: export OPENBLAS_NUM_THREADS = 1
+test notebooks: export OMP_NUM_THREADS = 1
+
 # Data first, once, so the parallel workers find it cached; then unit tests and notebooks.
 test: $(STAMP)
 	$(BIN)/python -m helpers.data --quiet

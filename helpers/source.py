@@ -17,8 +17,9 @@ def source_of(obj) -> str:
         where = path.relative_to(PACKAGE_ROOT).as_posix()
     except ValueError:  # installed elsewhere: the file name still tells the reader where
         where = path.name
-    lines, first = inspect.getsourcelines(obj)
-    return f"# {where}, line {first}\n" + "".join(lines)
+    # No line number: it would change (and fail the notebook's nbval test) whenever
+    # anything above the function is edited.
+    return f"# from {where}\n" + inspect.getsource(obj)
 
 
 def show_source(obj) -> None:

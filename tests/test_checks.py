@@ -69,3 +69,18 @@ def test_notebook_01_checks_accept_references_and_reject_typical_mistakes(capsys
         digits.predict_nearest_mean(
             lambda means, X: np.array([np.argmax(np.linalg.norm(means - x, axis=1)) for x in X])
         )
+
+
+def test_renamed_parameters_still_work_and_wrong_arity_is_explained(capsys):
+    check_function(lambda value: value * value, square, [{"x": 3}], name="f")
+    assert "correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match=r"`f` should take 1 input\(s\), \(x\).*Keep the `def` line"):
+        check_function(lambda x, y: x * y, square, [{"x": 3}], name="f")
+
+
+def test_large_arrays_point_at_the_first_wrong_value():
+    expected = np.zeros((3, 784))
+    got = expected.copy()
+    got[1, 152] = 0.5
+    with pytest.raises(ExerciseFailed, match=r"1 value\(s\) differ, the first at index \[1, 152\]: expected 0, got 0.5"):
+        check_value(got, expected, what="pixels")

@@ -9,6 +9,7 @@ the traceback would point into this file, not at the learner's mistake.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -52,9 +53,25 @@ def same(got: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) -> str
         return f"expected shape {expected_array.shape}, got shape {got_array.shape} ({describe(got)})"
     if not np.all(np.isfinite(got_array)) and np.all(np.isfinite(expected_array)):
         return f"got NaN or infinity: {describe(got)}"
-    if not np.allclose(got_array, expected_array, atol=atol, rtol=rtol):
-        return f"expected {describe(expected)}, got {describe(got)}"
+    close = np.isclose(got_array, expected_array, atol=atol, rtol=rtol)
+    if not np.all(close):
+        why = f"expected {describe(expected)}, got {describe(got)}"
+        if expected_array.size > 12:  # the summary above shows no values: point at one
+            where = tuple(int(i) for i in np.argwhere(~close)[0])
+            why += (
+                f"; {int((~close).sum())} value(s) differ, the first at index {list(where)}: "
+                f"expected {expected_array[where]:.6g}, got {got_array[where]:.6g}"
+            )
+        return why
     return None
+
+
+def _takes_names(function: Callable, arguments: dict) -> bool:
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):  # some built-ins have no signature
+        return False
+    return set(arguments) <= set(parameters)
 
 
 def check_function(
@@ -67,7 +84,7 @@ def check_function(
     atol: float = 1e-6,
     rtol: float = 1e-5,
 ) -> None:
-    """Call ``learner(**case)`` and ``reference(**case)`` for each case and compare.
+    """Call ``learner`` and ``reference`` with each case's arguments and compare the results.
 
     Prints a short success line, or raises :class:`ExerciseFailed` naming the input,
     the expected and the actual result, and ``hint``.
@@ -82,9 +99,20 @@ def check_function(
         copy = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.items()}
         expected = reference(**case)
         try:
-            got = learner(**copy)
+            # By name where the names match the exercise's, else by position, so a
+            # learner who renamed a parameter is not punished for it.
+            got = learner(**copy) if _takes_names(learner, copy) else learner(*copy.values())
         except NotImplementedError:
             raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
+        except TypeError as err:
+            if "positional argument" in str(err) and err.__traceback__.tb_next is None:
+                raise ExerciseFailed(
+                    f"`{name}` should take {len(case)} input(s), ({', '.join(case)}), "
+                    f"but calling it that way failed: {err}. Keep the `def` line as the exercise gives it."
+                ) from None
+            raise ExerciseFailed(
+                f"Calling `{name}({shown})` raised TypeError: {err}" + (f"\nHint: {hint}" if hint else "")
+            ) from None
         except Exception as err:  # the learner's bug: report it in words
             raise ExerciseFailed(
                 f"Calling `{name}({shown})` raised {type(err).__name__}: {err}"

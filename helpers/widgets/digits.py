@@ -13,7 +13,7 @@ from helpers.plots import show_digit
 def digit_browser(images: np.ndarray, labels: np.ndarray, count: int = 10) -> widgets.VBox:
     """A dropdown (which digit) and a slider (where to start) over a strip of ``count`` digits."""
     digit = widgets.Dropdown(options=[("any", None)] + [(str(d), d) for d in range(10)], value=None, description="Digit")
-    start = widgets.IntSlider(value=0, min=0, max=500, step=count, description="Start at", continuous_update=False)
+    start = widgets.IntSlider(value=0, min=0, max=5_400, step=count, description="Start at", continuous_update=False)
     out = widgets.Output()
 
     def draw(*_):

@@ -1,0 +1,358 @@
+"""Learning by gradient descent (notebook 05): each piece small, plain and tested.
+
+* the quadratic cost C = 1/(2n) sum_x ||y(x) - a||^2, and why counting correct answers
+  is no use as a cost (``sweep_weight``);
+* gradient descent v -> v - eta * grad C on a 2-D bowl (``bowl_cost``, ``gradient_descent``,
+  ``describe_run``, ``draw_bowl``);
+* stochastic gradient descent: shuffled mini-batches (``mini_batches``), epochs (``sgd``);
+* a one-layer model, 784 inputs -> 10 sigmoid outputs, trained with SGD as a warm-up
+  (``OneLayer``), and a cost curve that redraws itself while it trains (``LiveCurve``).
+
+The full network with hidden layers, and backpropagation, live in ``helpers.network``.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.activations import sigmoid, sigmoid_prime
+from helpers.costs import QuadraticCost
+from helpers.plots import LINESTYLES, MARKERS, PALETTE
+
+# ---------------------------------------------------------------------------------------
+# The quadratic cost, and why "number correct" is no use as a cost
+# ---------------------------------------------------------------------------------------
+
+
+def quadratic_cost(a, y) -> float:
+    """C = 1/(2n) sum_x ||y(x) - a||^2 for outputs ``a`` and wanted outputs ``y``.
+
+    One example per row: ``a`` and ``y`` have shape (n, number of outputs). Each row adds
+    half its squared distance from the wanted output; the sum is divided by n, the
+    number of examples, so C is an average over examples.
+    """
+    a, y = np.asarray(a, dtype=float), np.asarray(y, dtype=float)
+    # QuadraticCost.fn gives 1/2 ||a - y||^2 for each row (the z and output arguments
+    # are only needed by other costs).
+    return float(QuadraticCost.fn(None, a, y, None).mean())
+
+
+def toy_points(rng: np.random.Generator, n: int = 20):
+    """``n`` points in the plane in two overlapping clouds: X (n, 2) and labels 0/1 (n,).
+
+    Label 1 is centred on (1, 1), label 0 on (-1, -1), with spread 1, so a straight line
+    separates most but not all of them: a tiny problem for a single sigmoid neuron.
+    """
+    labels = np.arange(n) % 2
+    centres = np.where(labels[:, None] == 1, 1.0, -1.0)
+    return centres + rng.standard_normal((n, 2)), labels
+
+
+def sweep_weight(X, labels, w, b: float, index: int, values):
+    """Change weight ``w[index]`` of one sigmoid neuron through ``values``, keeping the rest.
+
+    For each value returns the number of points classified correctly (output a > 0.5
+    means "label 1") and the quadratic cost. The count moves in jumps and is flat in
+    between; the cost changes smoothly.
+    """
+    X, labels = np.asarray(X, dtype=float), np.asarray(labels)
+    counts, costs = [], []
+    for value in values:
+        w_now = np.array(w, dtype=float)
+        w_now[index] = value
+        a = sigmoid(X @ w_now + b)
+        counts.append(int(((a > 0.5) == (labels == 1)).sum()))
+        costs.append(quadratic_cost(a[:, None], labels[:, None]))
+    return np.array(counts), np.array(costs)
+
+
+# ---------------------------------------------------------------------------------------
+# Gradient descent on a 2-D bowl
+# ---------------------------------------------------------------------------------------
+
+BOWL_STEEPNESS = (1.0, 4.0)  # C(v1, v2) = 1 v1^2 + 4 v2^2: four times steeper along v2
+BOWL_START = (-4.0, 1.5)
+
+
+def bowl_cost(v1, v2):
+    """The elongated bowl C(v1, v2) = v1^2 + 4 v2^2 (works on grids of points too)."""
+    k1, k2 = BOWL_STEEPNESS
+    return k1 * np.asarray(v1) ** 2 + k2 * np.asarray(v2) ** 2
+
+
+def bowl_gradient(v):
+    """The gradient of the bowl at v = (v1, v2): (dC/dv1, dC/dv2) = (2 v1, 8 v2)."""
+    k1, k2 = BOWL_STEEPNESS
+    v = np.asarray(v, dtype=float)
+    return np.array([2 * k1 * v[0], 2 * k2 * v[1]])
+
+
+def descent_step(v, gradient, eta: float):
+    """One step of gradient descent: v' = v - eta * gradient (a step downhill)."""
+    return np.asarray(v, dtype=float) - eta * np.asarray(gradient, dtype=float)
+
+
+def gradient_descent(gradient_fn, start, eta: float, steps: int, blow_up: float = 1e6):
+    """Take ``steps`` steps of gradient descent from ``start``; return the path.
+
+    The path is an array of shape (steps + 1, 2): the start, then the point after each
+    step. If the point runs away beyond ``blow_up`` (eta far too large) the walk stops
+    early, so the path is shorter: further steps would only overflow.
+    """
+    v = np.asarray(start, dtype=float)
+    path = [v]
+    for _ in range(steps):
+        v = descent_step(v, gradient_fn(v), eta)
+        path.append(v)
+        if not np.all(np.abs(v) < blow_up):
+            break
+    return np.array(path)
+
+
+def describe_run(path, cost_fn=None, tol: float = 1e-3) -> dict:
+    """What happened on a gradient-descent path: its costs and a verdict in words.
+
+    * ``"converged"``: the final cost is below ``tol`` times the starting cost;
+    * ``"diverged"``: the final cost is above the starting cost (each step overshoots
+      further than the last);
+    * ``"still on its way"``: lower than at the start, but not yet at the bottom.
+
+    ``zigzag`` says whether some coordinate changed sign more than once (the steps
+    overshoot the valley floor and bounce from side to side).
+    """
+    cost_fn = cost_fn or (lambda v: bowl_cost(v[..., 0], v[..., 1]))
+    path = np.asarray(path, dtype=float)
+    costs = np.asarray(cost_fn(path), dtype=float)
+    if costs[-1] > costs[0]:
+        verdict = "diverged"
+    elif costs[-1] <= tol * costs[0]:
+        verdict = "converged"
+    else:
+        verdict = "still on its way"
+    sign_changes = (np.diff(np.sign(path), axis=0) != 0).sum(axis=0)
+    return {
+        "verdict": verdict,
+        "steps": len(path) - 1,
+        "final": path[-1],
+        "costs": costs,
+        "final_cost": float(costs[-1]),
+        "zigzag": bool(np.any(sign_changes > 1)),
+    }
+
+
+def draw_bowl(ax, runs, limits=(5.0, 3.0), title: str = "Gradient descent on C(v1, v2) = v1² + 4 v2²"):
+    """Contour lines of the bowl, and each run's path on top.
+
+    ``runs`` is a list of (label, path). Each path gets its own colour, line style and
+    marker, so the runs can be told apart without colour.
+    """
+    x_lim, y_lim = limits
+    g1, g2 = np.meshgrid(np.linspace(-x_lim, x_lim, 201), np.linspace(-y_lim, y_lim, 121))
+    levels = [0.25, 1, 2.5, 5, 10, 20, 35, 50]
+    contours = ax.contour(g1, g2, bowl_cost(g1, g2), levels=levels, colors="0.6", linewidths=0.8)
+    ax.clabel(contours, fontsize=7, fmt="C=%g")
+    for i, (label, path) in enumerate(runs):
+        path = np.asarray(path)
+        colour = list(PALETTE.values())[i % len(PALETTE)]
+        ax.plot(path[:, 0], path[:, 1], color=colour, linestyle=LINESTYLES[i % len(LINESTYLES)],
+                marker=MARKERS[i % len(MARKERS)], markersize=4, linewidth=1.5, label=label)
+    if runs:
+        start = np.asarray(runs[0][1])[0]
+        ax.plot(*start, marker="*", color="black", markersize=12, linestyle="none", label="start")
+    ax.plot(0, 0, marker="+", color="black", markersize=12, mew=2, linestyle="none", label="minimum (0, 0)")
+    ax.set_xlim(-x_lim, x_lim)
+    ax.set_ylim(-y_lim, y_lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("v1 (first parameter, no unit)")
+    ax.set_ylabel("v2 (second parameter, no unit)")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    return ax
+
+
+def draw_costs(ax, runs, title: str = "Cost after each step"):
+    """The cost C at each step of each run, on a log scale (one line per run)."""
+    for i, (label, path) in enumerate(runs):
+        costs = np.maximum(describe_run(path)["costs"], 1e-12)  # a log scale cannot show C = 0
+        colour = list(PALETTE.values())[i % len(PALETTE)]
+        ax.semilogy(np.arange(len(costs)), costs, color=colour, linestyle=LINESTYLES[i % len(LINESTYLES)],
+                    marker=MARKERS[i % len(MARKERS)], markersize=4, label=label)
+    ax.set_xlabel("step")
+    ax.set_ylabel("cost C (log scale)")
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------
+# Stochastic gradient descent: mini-batches and epochs
+# ---------------------------------------------------------------------------------------
+
+
+def mini_batches(n: int, mini_batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffle the indices 0..n-1 and cut them into mini-batches of ``mini_batch_size``.
+
+    Every index is in exactly one mini-batch; the last one is smaller when
+    ``mini_batch_size`` does not divide n. Going through all of them once is one epoch.
+    """
+    order = rng.permutation(n)
+    return [order[k : k + mini_batch_size] for k in range(0, n, mini_batch_size)]
+
+
+class OneLayer:
+    """The warm-up model: 784 inputs straight to 10 sigmoid outputs, a = sigma(x w^T + b).
+
+    ``w`` has shape (10, 784): row j holds the 784 weights into output j (the same
+    convention as ``helpers.network``), and ``b`` has shape (10,). With no hidden layer,
+    the gradient of the quadratic cost takes three lines (``gradients``).
+    """
+
+    def __init__(self, n_in: int = 784, n_out: int = 10, rng: np.random.Generator | None = None, dtype=np.float32):
+        # Small random weights (spread 1/sqrt(n_in)) keep z near 0, where sigma is steep.
+        rng = rng if rng is not None else np.random.default_rng(0)
+        self.w = (rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)).astype(dtype)
+        self.b = np.zeros(n_out, dtype=dtype)
+
+    def feedforward(self, X):
+        """The outputs a = sigma(z), z = X w^T + b, one row per example."""
+        return sigmoid(X @ self.w.T + self.b)
+
+    def cost(self, X, Y) -> float:
+        """The quadratic cost over the examples X with wanted outputs Y (one-hot rows)."""
+        return quadratic_cost(self.feedforward(X), Y)
+
+    def gradients(self, X, Y):
+        """The gradient of the quadratic cost over the mini-batch (X, Y): (nabla_w, nabla_b).
+
+        For m examples: delta = (a - y) * sigma'(z), one row per example, then
+        nabla_w = delta^T X / m and nabla_b = the mean of the rows of delta.
+        """
+        z = X @ self.w.T + self.b
+        delta = (sigmoid(z) - Y) * sigmoid_prime(z)  # dC/dz for each example and output
+        return delta.T @ X / len(X), delta.mean(axis=0)
+
+    def update_mini_batch(self, X, Y, eta: float) -> None:
+        """One step of gradient descent using the mini-batch (X, Y): w -> w - eta nabla_w."""
+        nabla_w, nabla_b = self.gradients(X, Y)
+        self.w -= eta * nabla_w
+        self.b -= eta * nabla_b
+
+    def predict(self, X):
+        """The digit of each row of X: the output with the largest activation."""
+        return self.feedforward(X).argmax(axis=1)
+
+    def accuracy(self, X, labels) -> float:
+        """The fraction of the examples X whose predicted digit equals the label."""
+        return float((self.predict(X) == np.asarray(labels)).mean())
+
+
+def sgd(model, X, Y, epochs: int, mini_batch_size: int, eta: float, rng: np.random.Generator,
+        callback=None, every: int = 500) -> int:
+    """Train ``model`` by stochastic gradient descent; return the number of steps taken.
+
+    Each epoch shuffles the n training examples, cuts them into mini-batches and takes one
+    gradient step per mini-batch. ``callback(model, progress)`` is called at the start,
+    after every ``every`` mini-batches and at the end of each epoch; ``progress`` counts
+    epochs done (1.0 at the end of the first, 0.5 half-way through it).
+    """
+    steps = 0
+    if callback is not None:
+        callback(model, 0.0)
+    for epoch in range(epochs):
+        batches = mini_batches(len(X), mini_batch_size, rng)
+        for k, batch in enumerate(batches, start=1):
+            model.update_mini_batch(X[batch], Y[batch], eta)
+            steps += 1
+            if callback is not None and (k % every == 0 or k == len(batches)):
+                callback(model, epoch + k / len(batches))
+    return steps
+
+
+def gradient_agreement(model, X, Y, batch_sizes, rng: np.random.Generator, repeats: int = 20) -> dict:
+    """How well a mini-batch's gradient points along the gradient over all of (X, Y).
+
+    For each mini-batch size m, draws ``repeats`` random mini-batches and returns the mean
+    cosine between their gradient and the full one (1 = same direction, 0 = at right
+    angles). Weights and biases are taken together as one long vector.
+    """
+
+    def flat(grads):
+        return np.concatenate([g.ravel() for g in grads]).astype(float)
+
+    # The full gradient is the average of the gradients of chunks of rows, weighted by
+    # their size: the same numbers, but much faster with some BLAS libraries than one
+    # product over all n rows at once.
+    chunk = 1000
+    full = sum(flat(model.gradients(X[k : k + chunk], Y[k : k + chunk])) * len(X[k : k + chunk])
+               for k in range(0, len(X), chunk))
+    full /= len(X)
+    result = {}
+    for m in batch_sizes:
+        cosines = []
+        for _ in range(repeats):
+            batch = rng.choice(len(X), size=m, replace=False)
+            g = flat(model.gradients(X[batch], Y[batch]))
+            cosines.append(g @ full / (np.linalg.norm(g) * np.linalg.norm(full)))
+        result[m] = float(np.mean(cosines))
+    return result
+
+
+class LiveCurve:
+    """A training callback for ``sgd``: record the cost, and redraw the curve as it grows.
+
+    At each call it records the cost on (X, Y) (a fixed set of training examples); at the
+    end of each epoch it also records the accuracy on (X_val, y_val) and, when ``show``,
+    replaces the figure in the notebook with an updated one (``clear_output(wait=True)``
+    then ``display``), so the learner watches the cost fall while the model trains.
+    """
+
+    def __init__(self, X, Y, X_val, y_val, title: str = "Training", show: bool = True, epochs: int | None = None):
+        self.X, self.Y, self.X_val, self.y_val = X, Y, X_val, y_val
+        self.title, self.show, self.epochs = title, show, epochs
+        self.progress, self.costs = [], []
+        self.epoch_ends, self.accuracies = [], []
+
+    def __call__(self, model, progress: float) -> None:
+        self.progress.append(progress)
+        self.costs.append(model.cost(self.X, self.Y))
+        if float(progress).is_integer():
+            self.epoch_ends.append(progress)
+            self.accuracies.append(model.accuracy(self.X_val, self.y_val))
+            if self.show and progress > 0:  # at the start there is only one point to show
+                self.redraw()
+
+    def figure(self):
+        """A new figure with the two curves so far: cost (left) and accuracy (right)."""
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+        right_edge = self.epochs if self.epochs else max(self.progress[-1], 1)
+        left.plot(self.progress, self.costs, color=PALETTE["blue"], marker="o", markersize=3, linestyle="-")
+        left.set_xlim(0, right_edge)
+        left.set_yscale("log")  # the first steps lower C ten-fold; later progress is small but real
+        left.set_xlabel("epochs of training")
+        left.set_ylabel("quadratic cost C (log scale)")
+        left.set_title(f"Cost on {len(self.X):,} training images")
+        left.grid(alpha=0.3, which="both")
+        right.plot(self.epoch_ends, 100 * np.array(self.accuracies), color=PALETTE["vermillion"],
+                   marker="s", linestyle="--")
+        right.set_xlim(0, right_edge)
+        right.set_ylim(0, 100)
+        right.set_xlabel("epochs of training")
+        right.set_ylabel("accuracy (%)")
+        right.set_title("Accuracy on the validation images")
+        right.grid(alpha=0.3)
+        if self.accuracies:
+            right.annotate(f"{100 * self.accuracies[-1]:.1f} %", (self.epoch_ends[-1], 100 * self.accuracies[-1]),
+                           textcoords="offset points", xytext=(-10, -18), ha="right")
+        fig.suptitle(self.title)
+        fig.tight_layout()
+        return fig
+
+    def redraw(self) -> None:
+        from IPython.display import clear_output, display
+
+        fig = self.figure()
+        clear_output(wait=True)
+        display(fig)
+        plt.close(fig)

@@ -1,0 +1,72 @@
+"""Notebook 05's widget: gradient descent on the 2-D bowl, with a learning-rate slider.
+
+The work is done by ``helpers.descent.gradient_descent`` and ``describe_run``; this
+module only wires sliders to them and draws the result.
+"""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+from helpers.descent import BOWL_START, bowl_gradient, describe_run, draw_bowl, draw_costs, gradient_descent
+
+
+def run_summary(run: dict, eta: float) -> str:
+    """One line saying where a run ended and what happened, e.g. for the widget's label."""
+    v1, v2 = run["final"]
+    text = (f"η = {eta:.3g}, after {run['steps']} steps: v = ({v1:.3g}, {v2:.3g}), "
+            f"C = {run['final_cost']:.3g} → {run['verdict']}")
+    if run["zigzag"]:
+        text += " (zigzagging across the valley)"
+    return text
+
+
+def bowl_descent(eta: float = 0.1, steps: int = 30, start=BOWL_START) -> widgets.VBox:
+    """Sliders for the learning rate η, the number of steps and the start point.
+
+    Each change reruns gradient descent and redraws the path over the contour lines and
+    the cost at each step. The latest run is kept in ``box.run`` (what
+    ``describe_run`` returned) and the sliders are ``box.eta``, ``box.steps``,
+    ``box.v1``, ``box.v2``, so the widget can be driven from code.
+    """
+    style = {"description_width": "110px"}
+    layout = widgets.Layout(width="420px")
+    eta_slider = widgets.FloatLogSlider(value=eta, base=10, min=-3, max=-0.5, step=0.05,
+                                        description="learning rate η", readout_format=".3f",
+                                        continuous_update=False, style=style, layout=layout)
+    steps_slider = widgets.IntSlider(value=steps, min=1, max=100, description="steps",
+                                     continuous_update=False, style=style, layout=layout)
+    v1_slider = widgets.FloatSlider(value=start[0], min=-4.5, max=4.5, step=0.5, description="start v1",
+                                    continuous_update=False, style=style, layout=layout)
+    v2_slider = widgets.FloatSlider(value=start[1], min=-2.5, max=2.5, step=0.5, description="start v2",
+                                    continuous_update=False, style=style, layout=layout)
+    summary = widgets.Label()
+    # The picture is a PNG in an Image widget rather than output captured by an Output
+    # widget: it then looks the same in JupyterLab, in a saved notebook and in the tests.
+    picture = widgets.Image(format="png", layout=widgets.Layout(max_width="1000px"))
+
+    def draw(*_):
+        path = gradient_descent(bowl_gradient, (v1_slider.value, v2_slider.value), eta_slider.value, steps_slider.value)
+        run = describe_run(path)
+        box.run = run
+        summary.value = run_summary(run, eta_slider.value)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+        label = f"η = {eta_slider.value:.3g}"
+        draw_bowl(left, [(label, path)], title=f"Path of gradient descent ({run['verdict']})")
+        draw_costs(right, [(label, path)], title="Cost after each step (log scale)")
+        fig.tight_layout()
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=80)
+        plt.close(fig)
+        picture.value = png.getvalue()
+
+    box = widgets.VBox([widgets.HBox([widgets.VBox([eta_slider, steps_slider]), widgets.VBox([v1_slider, v2_slider])]),
+                        summary, picture])
+    box.eta, box.steps, box.v1, box.v2 = eta_slider, steps_slider, v1_slider, v2_slider
+    for slider in (eta_slider, steps_slider, v1_slider, v2_slider):
+        slider.observe(draw, names="value")
+    draw()
+    return box

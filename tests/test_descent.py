@@ -1,0 +1,353 @@
+"""Tests for notebook 05: helpers.descent, its widget and its exercise checks."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import descent  # noqa: E402
+from helpers.checks import ExerciseFailed  # noqa: E402
+from helpers.checks import descent as check  # noqa: E402
+from helpers.network import Network  # noqa: E402
+from helpers.widgets.descent import bowl_descent, run_summary  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def tiny_digits(n=200, seed=0):
+    """Random 'images' and one-hot targets shaped like MNIST's (n x 784, n x 10)."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, 784))
+    labels = rng.integers(0, 10, n)
+    return X, np.eye(10)[labels], labels
+
+
+# ----------------------------------------------------------------- the quadratic cost
+
+
+def test_quadratic_cost_by_hand():
+    # one example: 1/2 (0.5^2 + 0.5^2) = 0.25; two examples average their halves
+    assert descent.quadratic_cost([[0.5, 0.5]], [[1.0, 0.0]]) == pytest.approx(0.25)
+    a = np.array([[0.5, 0.5], [1.0, 0.0]])
+    y = np.array([[1.0, 0.0], [1.0, 0.0]])
+    assert descent.quadratic_cost(a, y) == pytest.approx((0.25 + 0.0) / 2)
+
+
+def test_quadratic_cost_agrees_with_the_network_cost():
+    X, Y, _ = tiny_digits(50)
+    net = Network([784, 10], dtype=np.float64, seed=1, init="scaled")
+    assert descent.quadratic_cost(net.feedforward(X), Y) == pytest.approx(net.cost(X, Y), rel=1e-12)
+
+
+def test_count_is_flat_where_the_cost_is_smooth():
+    X, labels = descent.toy_points(np.random.default_rng(0), n=20)
+    values = np.array([1.0, 1.001, 1.01])
+    counts, costs = descent.sweep_weight(X, labels, [1.0, 0.5], 0.0, 0, values)
+    assert counts.dtype.kind == "i" and len(set(counts.tolist())) == 1  # nudges leave the count alone
+    assert len(set(np.round(costs, 12).tolist())) == 3  # ... but move the cost
+    # over a wide sweep the count only takes a few values and the cost many
+    wide = np.linspace(-3, 3, 301)
+    counts, costs = descent.sweep_weight(X, labels, [1.0, 0.5], 0.0, 0, wide)
+    assert len(np.unique(counts)) < 25 and len(np.unique(np.round(costs, 9))) == 301
+    assert np.all((0 <= counts) & (counts <= 20))
+
+
+def test_toy_points_are_reproducible_and_balanced():
+    X1, l1 = descent.toy_points(np.random.default_rng(3), n=10)
+    X2, l2 = descent.toy_points(np.random.default_rng(3), n=10)
+    assert X1.shape == (10, 2) and np.array_equal(X1, X2) and np.array_equal(l1, l2)
+    assert l1.sum() == 5
+
+
+# ----------------------------------------------------------------- the bowl
+
+
+def test_bowl_gradient_matches_finite_differences():
+    for v in ([1.0, 1.0], [-4.0, 1.5], [0.3, -2.0]):
+        h = 1e-6
+        numeric = [
+            (descent.bowl_cost(v[0] + h, v[1]) - descent.bowl_cost(v[0] - h, v[1])) / (2 * h),
+            (descent.bowl_cost(v[0], v[1] + h) - descent.bowl_cost(v[0], v[1] - h)) / (2 * h),
+        ]
+        assert np.allclose(descent.bowl_gradient(v), numeric, atol=1e-6)
+    assert np.array_equal(descent.bowl_gradient([1.0, 1.0]), [2.0, 8.0])
+
+
+def test_bowl_cost_works_on_grids():
+    g1, g2 = np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 3))
+    assert descent.bowl_cost(g1, g2).shape == (3, 5)
+    assert descent.bowl_cost(0.0, 0.0) == 0 and descent.bowl_cost(1.0, 1.0) == 5
+
+
+def test_descent_step_moves_downhill():
+    v = np.array([1.0, 2.0])
+    assert np.allclose(descent.descent_step(v, [0.5, -1.0], 0.1), [0.95, 2.1])
+    g = descent.bowl_gradient(v)
+    assert descent.bowl_cost(*descent.descent_step(v, g, 0.01)) < descent.bowl_cost(*v)
+
+
+@pytest.mark.parametrize(
+    "eta, verdict",
+    [(0.01, "still on its way"), (0.1, "converged"), (0.2, "converged"), (0.27, "diverged")],
+)
+def test_learning_rates_small_good_large(eta, verdict):
+    path = descent.gradient_descent(descent.bowl_gradient, descent.BOWL_START, eta, 30)
+    assert path.shape == (31, 2) and np.array_equal(path[0], descent.BOWL_START)
+    assert descent.describe_run(path)["verdict"] == verdict
+
+
+def test_zigzag_and_stable_limit():
+    # along v2 each step multiplies v2 by (1 - 8 eta): it changes sign for eta > 1/8
+    assert not descent.describe_run(descent.gradient_descent(descent.bowl_gradient, (-4, 1.5), 0.1, 30))["zigzag"]
+    assert descent.describe_run(descent.gradient_descent(descent.bowl_gradient, (-4, 1.5), 0.2, 30))["zigzag"]
+    just_stable = descent.gradient_descent(descent.bowl_gradient, (0, 1), 0.249, 200)
+    just_unstable = descent.gradient_descent(descent.bowl_gradient, (0, 1), 0.251, 200)
+    assert abs(just_stable[-1, 1]) < 1 < abs(just_unstable[-1, 1])
+
+
+def test_gradient_descent_stops_when_it_blows_up():
+    with np.errstate(all="raise"):  # no overflow on the way
+        path = descent.gradient_descent(descent.bowl_gradient, (1.0, 1.0), 5.0, 1000)
+    assert len(path) < 1001 and np.all(np.isfinite(path))
+    assert descent.describe_run(path)["verdict"] == "diverged"
+
+
+def test_describe_run_fields():
+    run = descent.describe_run(descent.gradient_descent(descent.bowl_gradient, (-4, 1.5), 0.1, 5))
+    assert run["steps"] == 5 and run["costs"].shape == (6,) and run["costs"][0] == 25
+    assert run["final_cost"] == pytest.approx(descent.bowl_cost(*run["final"]))
+
+
+def test_drawing_labels_everything():
+    runs = [(f"η = {eta}", descent.gradient_descent(descent.bowl_gradient, (-4, 1.5), eta, 10)) for eta in (0.01, 0.1)]
+    fig, (left, right) = plt.subplots(1, 2)
+    descent.draw_bowl(left, runs)
+    descent.draw_costs(right, runs)
+    for ax in (left, right):
+        assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    styles = {line.get_linestyle() for line in right.get_lines()}
+    assert len(styles) == 2  # told apart without colour
+    assert "η = 0.1" in [t.get_text() for t in left.get_legend().get_texts()]
+
+
+# ----------------------------------------------------------------- mini-batches and SGD
+
+
+def test_mini_batches_partition_the_indices():
+    batches = descent.mini_batches(10, 3, np.random.default_rng(0))
+    assert [len(b) for b in batches] == [3, 3, 3, 1]
+    assert sorted(np.concatenate(batches).tolist()) == list(range(10))
+    again = descent.mini_batches(10, 3, np.random.default_rng(0))
+    assert all(np.array_equal(a, b) for a, b in zip(batches, again))
+    assert np.concatenate(descent.mini_batches(100, 10, np.random.default_rng(0))).tolist() != list(range(100))
+
+
+def test_one_layer_gradient_matches_finite_differences():
+    X, Y, _ = tiny_digits(20)
+    model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
+    nabla_w, nabla_b = model.gradients(X, Y)
+    h = 1e-6
+    for (j, k) in [(0, 0), (3, 100), (9, 783)]:
+        model.w[j, k] += h
+        up = model.cost(X, Y)
+        model.w[j, k] -= 2 * h
+        down = model.cost(X, Y)
+        model.w[j, k] += h
+        assert (up - down) / (2 * h) == pytest.approx(nabla_w[j, k], rel=1e-5, abs=1e-10)
+    for j in (0, 7):
+        model.b[j] += h
+        up = model.cost(X, Y)
+        model.b[j] -= 2 * h
+        down = model.cost(X, Y)
+        model.b[j] += h
+        assert (up - down) / (2 * h) == pytest.approx(nabla_b[j], rel=1e-5, abs=1e-10)
+
+
+def test_one_layer_is_network_784_10():
+    """The warm-up model and helpers.network's Network([784, 10]) are the same model."""
+    X, Y, _ = tiny_digits(30)
+    model = descent.OneLayer(rng=np.random.default_rng(2), dtype=np.float64)
+    net = Network([784, 10], dtype=np.float64, seed=0)
+    net.weights[0], net.biases[0] = model.w.copy(), model.b.copy()
+    assert np.allclose(model.feedforward(X), net.feedforward(X))
+    (nw,), (nb,) = net.gradients(X, Y)
+    mw, mb = model.gradients(X, Y)
+    assert np.allclose(mw, nw, atol=1e-12) and np.allclose(mb, nb, atol=1e-12)
+
+
+def test_one_layer_shapes_and_dtype():
+    model = descent.OneLayer(rng=np.random.default_rng(0))
+    assert model.w.shape == (10, 784) and model.b.shape == (10,) and model.w.dtype == np.float32
+    X, Y, labels = tiny_digits(5)
+    assert model.feedforward(X.astype(np.float32)).shape == (5, 10)
+    assert model.predict(X).shape == (5,) and 0 <= model.accuracy(X, labels) <= 1
+
+
+def test_sgd_lowers_the_cost_and_calls_back():
+    X, Y, labels = tiny_digits(200)
+    model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
+    before = model.cost(X, Y)
+    seen = []
+    steps = descent.sgd(model, X, Y, epochs=3, mini_batch_size=10, eta=1.0, rng=np.random.default_rng(1),
+                        callback=lambda m, progress: seen.append(progress), every=5)
+    assert steps == 3 * 20
+    assert model.cost(X, Y) < before
+    assert seen[0] == 0.0 and seen[-1] == 3.0 and seen == sorted(seen)
+    assert {1.0, 2.0, 3.0} <= set(seen) and 0.25 in seen
+
+
+def test_sgd_is_reproducible():
+    X, Y, _ = tiny_digits(60)
+    models = [descent.OneLayer(rng=np.random.default_rng(0)) for _ in range(2)]
+    for m in models:
+        descent.sgd(m, X, Y, epochs=2, mini_batch_size=7, eta=0.5, rng=np.random.default_rng(4))
+    assert np.array_equal(models[0].w, models[1].w)
+
+
+def test_gradient_agreement():
+    X, Y, _ = tiny_digits(100)
+    model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
+    agreement = descent.gradient_agreement(model, X, Y, [1, 10, 100], np.random.default_rng(0), repeats=5)
+    assert set(agreement) == {1, 10, 100}
+    assert agreement[100] == pytest.approx(1.0)  # the whole set is the full gradient
+    assert -1 <= agreement[1] <= agreement[100]
+
+
+def test_live_curve_records_without_drawing():
+    X, Y, labels = tiny_digits(100)
+    model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
+    curve = descent.LiveCurve(X, Y, X, labels, title="test", show=False, epochs=2)
+    descent.sgd(model, X, Y, epochs=2, mini_batch_size=10, eta=1.0, rng=np.random.default_rng(0),
+                callback=curve, every=5)
+    assert curve.progress[0] == 0.0 and curve.epoch_ends == [0.0, 1.0, 2.0]
+    assert len(curve.costs) == len(curve.progress) == 1 + 2 * 2
+    assert curve.costs[-1] < curve.costs[0] and len(curve.accuracies) == 3
+    fig = curve.figure()
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "Cost on 100 training images" in titles and all(ax.get_xlabel() for ax in fig.axes)
+
+
+# ----------------------------------------------------------------- the widget
+
+
+def test_widget_sliders_drive_the_logic():
+    box = bowl_descent()
+    assert box.run["verdict"] == "converged" and box.run["steps"] == 30
+    box.eta.value = 0.3
+    expected = descent.describe_run(descent.gradient_descent(descent.bowl_gradient, descent.BOWL_START, 0.3, 30))
+    assert box.run["verdict"] == "diverged" == expected["verdict"]
+    assert box.run["final_cost"] == pytest.approx(expected["final_cost"])
+    box.eta.value = 0.01
+    assert box.run["verdict"] == "still on its way"
+    box.steps.value = 100
+    assert box.run["steps"] == 100
+    box.v1.value, box.v2.value = 0.0, 0.0
+    assert box.run["final_cost"] == 0
+    assert "converged" in box.children[1].value
+    assert box.children[2].value[:8] == b"\x89PNG\r\n\x1a\n"  # the picture was redrawn
+
+
+def test_run_summary_mentions_zigzag():
+    run = descent.describe_run(descent.gradient_descent(descent.bowl_gradient, (-4, 1.5), 0.2, 30))
+    text = run_summary(run, 0.2)
+    assert "converged" in text and "zigzag" in text and "η = 0.2" in text
+
+
+# ----------------------------------------------------------------- the exercise checks
+
+
+def test_checks_accept_the_reference(capsys):
+    check.quadratic_cost(descent.quadratic_cost)
+    check.bowl_gradient(descent.bowl_gradient)
+    check.descent_step(descent.descent_step)
+    check.minibatch_indices(descent.mini_batches)
+    assert capsys.readouterr().out.count("✅") == 4
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda a, y: ((y - a) ** 2).sum(axis=1).mean(), "forget the 1/2"),
+        (lambda a, y: np.mean((y - a) ** 2), "np.mean((y - a)**2)"),
+        (lambda a, y: 0.5 * ((y - a) ** 2).sum(), "n times too big"),
+        (lambda a, y: 0.5 * np.mean((y - a) ** 2), "number of all the numbers"),
+        (lambda a, y: np.linalg.norm(y - a, axis=1).mean() / 2, "squared"),
+        (lambda a, y: 0.5 * np.abs(y - a).sum(axis=1).mean(), "Hint"),
+    ],
+)
+def test_quadratic_cost_check_explains_mistakes(wrong, words):
+    with pytest.raises(ExerciseFailed, match=None) as err:
+        check.quadratic_cost(wrong)
+    assert words in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda v: np.array([v[0], 4 * v[1]]), "derivative of v² is 2v"),
+        (lambda v: np.array([2 * v[0], 2 * v[1]]), "8 v2"),
+        (lambda v: np.array([8 * v[1], 2 * v[0]]), "swapped"),
+        (lambda v: v[0] ** 2 + 4 * v[1] ** 2, "one number"),
+        (lambda v: np.array([2 * v[0], 8 * v[1] + 1]), "Hint"),
+    ],
+)
+def test_bowl_gradient_check_explains_mistakes(wrong, words):
+    with pytest.raises(ExerciseFailed) as err:
+        check.bowl_gradient(wrong)
+    assert words in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda v, gradient, eta: v + eta * gradient, "uphill"),
+        (lambda v, gradient, eta: v - gradient, "learning rate"),
+        (lambda v, gradient, eta: -eta * gradient, "change Δv"),
+        (lambda v, gradient, eta: None, "forget `return`"),
+    ],
+)
+def test_descent_step_check_explains_mistakes(wrong, words):
+    with pytest.raises(ExerciseFailed) as err:
+        check.descent_step(wrong)
+    assert words in str(err.value)
+
+
+def test_unwritten_exercise_is_reported():
+    def not_yet(**kwargs):
+        raise NotImplementedError("Exercise: your code here")
+
+    for name in ("quadratic_cost", "bowl_gradient", "descent_step", "minibatch_indices"):
+        with pytest.raises(ExerciseFailed, match="not written yet"):
+            getattr(check, name)(not_yet)
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda n, mini_batch_size, rng: [np.arange(n)[k:k + mini_batch_size] for k in range(0, n, mini_batch_size)],
+         "in order"),
+        (lambda n, mini_batch_size, rng: [rng.integers(0, n, len(part))
+                                          for part in np.array_split(np.arange(n), range(mini_batch_size, n, mini_batch_size))],
+         "exactly one mini-batch"),
+        (lambda n, mini_batch_size, rng: [rng.permutation(n)[k:k + mini_batch_size]
+                                          for k in range(0, n - mini_batch_size + 1, mini_batch_size)],
+         "sizes"),
+        (lambda n, mini_batch_size, rng: np.array_split(np.random.permutation(n),
+                                                        range(mini_batch_size, n, mini_batch_size)),
+         "same seed"),
+        (lambda n, mini_batch_size, rng: np.array_split(np.random.default_rng(0).permutation(n),
+                                                        range(mini_batch_size, n, mini_batch_size)),
+         "different seeds"),
+    ],
+)
+def test_minibatch_check_explains_mistakes(wrong, words):
+    with pytest.raises(ExerciseFailed) as err:
+        check.minibatch_indices(wrong)
+    assert words in str(err.value)
