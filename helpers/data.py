@@ -292,7 +292,8 @@ def scale_pixels(images: np.ndarray) -> np.ndarray:
     images = np.asarray(images)
     if images.ndim < 2:
         raise ValueError(f"expected images of shape (n, 28, 28) or (n, 784), got shape {images.shape}")
-    return (images.reshape(len(images), -1) / np.float32(255)).astype(np.float32)
+    # uint8 / float32 is already float32: copy=False avoids a second 188 MB copy for MNIST.
+    return (images.reshape(len(images), -1) / np.float32(255)).astype(np.float32, copy=False)
 
 
 def one_hot(labels: np.ndarray, n_classes: int = 10, dtype=np.float32) -> np.ndarray:

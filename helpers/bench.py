@@ -1,0 +1,125 @@
+"""How fast is training? Prints JSON: seconds per epoch for the 784-100-10 network.
+
+    python -m helpers.bench            # a few minutes' worth of timing
+    python -m helpers.bench --quick    # small slices, a few seconds
+
+For mini-batches of 10 and 100, in float32 and float64, it times SGD on a slice of the
+training set, takes the median over repeats and scales it to an epoch of 50,000 images.
+It also times the naive one-example-at-a-time loop (``helpers.naive``, Nielsen's
+original ``network.py``) on a smaller slice, and reports the speed-up.
+Other programs running at the same time slow the figures down, sometimes a lot: a
+multi-threaded BLAS waits for its threads on small matrices. The JSON records the load
+average so a reader can tell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+from helpers.data import load_datasets
+from helpers.naive import NaiveNetwork, as_column_pairs
+from helpers.network import Network
+
+EPOCH = 50_000
+
+
+def time_vectorised(X, y, dtype, m: int, repeats: int) -> float:
+    """Median seconds to train one pass over (X, y), with mini-batches of m."""
+    net = Network([784, 100, 10], init="scaled", dtype=dtype, seed=0)
+    history = net.SGD((X, y), repeats, m, 3.0, quiet=True, seed=0)
+    return statistics.median(history["seconds"])
+
+
+def time_naive(X, y, m: int, repeats: int) -> float:
+    net = NaiveNetwork([784, 100, 10], seed=0)
+    pairs = as_column_pairs(X, y)
+    seconds = []
+    for r in range(repeats):
+        start = time.perf_counter()
+        net.SGD(pairs, 1, m, 3.0, rng=np.random.default_rng(r))
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds)
+
+
+def traced_training_memory(train, validation, n: int) -> float:
+    """Peak MB that NumPy allocates during one epoch of SGD (data already loaded),
+    measured with tracemalloc in a separate, untimed run."""
+    net = Network([784, 100, 10], init="scaled", seed=0)
+    tracemalloc.start()
+    try:
+        net.SGD((train.X[:n], train.y[:n]), 1, 10, 3.0, validation_data=validation, quiet=True)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def run(quick: bool = False, repeats: int | None = None) -> dict:
+    train, validation, _ = load_datasets()
+    n_fast = 1_000 if quick else 20_000
+    n_naive = 200 if quick else 2_000
+    repeats = repeats or (2 if quick else 3)
+    results = []
+    for dtype in (np.float32, np.float64):
+        for m in (10, 100):
+            s = time_vectorised(train.X[:n_fast], train.y[:n_fast], dtype, m, repeats) * EPOCH / n_fast
+            results.append(
+                {
+                    "dtype": np.dtype(dtype).name,
+                    "mini_batch_size": m,
+                    "seconds_per_epoch": round(s, 4),
+                    "examples_per_second": round(EPOCH / s),
+                }
+            )
+    naive = time_naive(train.X[:n_naive], train.y[:n_naive], 10, repeats) * EPOCH / n_naive
+    f32_mb10 = next(r for r in results if r["dtype"] == "float32" and r["mini_batch_size"] == 10)
+    return {
+        "network": [784, 100, 10],
+        "epoch_examples": EPOCH,
+        "timed_examples": n_fast,
+        "naive_timed_examples": n_naive,
+        "repeats": repeats,
+        "scaled": f"each figure is the median time for {n_fast:,} (naive: {n_naive:,}) examples, scaled to {EPOCH:,}",
+        "quick": quick,
+        "results": results,
+        "naive": {
+            "description": "helpers.naive: per-example backprop with column vectors, float64, mini-batch 10",
+            "mini_batch_size": 10,
+            "seconds_per_epoch": round(naive, 3),
+            "examples_per_second": round(EPOCH / naive),
+        },
+        "speedup_float32_mb10_vs_naive": round(naive / f32_mb10["seconds_per_epoch"], 2),
+        # ru_maxrss is in KiB on Linux: the peak resident memory of this whole process,
+        # MNIST arrays included.
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_memory_note": "ru_maxrss of this process, loading MNIST included; "
+        "training_traced_peak_mb: what SGD itself allocates (tracemalloc, one epoch with validation)",
+        "training_traced_peak_mb": round(traced_training_memory(train, validation, n_fast), 1),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpu_count": os.cpu_count(),
+        "openblas_env": {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP_"))},
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description="Time training; print JSON.")
+    parser.add_argument("--quick", action="store_true", help="small slices (a few seconds in all)")
+    parser.add_argument("--repeats", type=int, default=None, help="timings per figure (median is reported)")
+    args = parser.parse_args(argv)
+    print(json.dumps(run(quick=args.quick, repeats=args.repeats), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

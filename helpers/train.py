@@ -1,0 +1,135 @@
+"""Train a network on MNIST from the command line.
+
+    python -m helpers.train                                   # Nielsen's chapter-1 run
+    python -m helpers.train --cost cross_entropy --init scaled --lmbda 5 --epochs 30
+    python -m helpers.train --all-training --augment 1 --save model.npz
+
+Prints, after each epoch, the validation and test accuracy and the seconds it took.
+With ``--all-training`` the network trains on all 60,000 training images (no validation
+set is left, so choose the settings with a validation run first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import time
+
+import numpy as np
+
+from helpers.activations import HIDDEN, OUTPUT
+from helpers.augment import random_shift
+from helpers.costs import COSTS
+from helpers.data import Dataset, MnistError, load_datasets
+from helpers.network import INITS, Network, TrainingDiverged
+from helpers.optimizers import OPTIMIZERS
+
+
+def halve_every(eta: float, epochs: int):
+    """A schedule: eta for the first ``epochs`` epochs, then eta/2, then eta/4, ..."""
+    return lambda epoch: eta * 0.5 ** (epoch // epochs)
+
+
+def parse_schedule(text: str, eta: float):
+    """'constant', 'halve_on_plateau' or 'halve_every:N' -> SGD's schedule argument."""
+    if text == "constant":
+        return None
+    if text == "halve_on_plateau":
+        return "halve_on_plateau"
+    if text.startswith("halve_every:") and text.split(":", 1)[1].isdigit() and int(text.split(":", 1)[1]) > 0:
+        return halve_every(eta, int(text.split(":", 1)[1]))
+    raise ValueError(f"unknown schedule {text!r}: expected 'constant', 'halve_on_plateau' or 'halve_every:N' (N > 0)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m helpers.train", description="Train a network on MNIST with SGD.")
+    p.add_argument("--sizes", type=int, nargs="+", default=[784, 100, 10], help="layer sizes (default: 784 100 10)")
+    p.add_argument("--activation", choices=list(HIDDEN), default="sigmoid", help="hidden-layer activation")
+    p.add_argument("--output", choices=list(OUTPUT), default="sigmoid", help="output-layer activation")
+    p.add_argument("--cost", choices=list(COSTS), default="quadratic")
+    p.add_argument("--init", choices=INITS, default="normal", help="normal: N(0,1); scaled: N(0,1/n_in)")
+    p.add_argument("--optimizer", choices=list(OPTIMIZERS), default="sgd")
+    p.add_argument("--eta", type=float, default=3.0, help="learning rate (default 3.0)")
+    p.add_argument("--mini-batch-size", "-m", type=int, default=10)
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--lmbda", "--lambda", type=float, default=0.0, help="L2 regularisation (default 0)")
+    p.add_argument(
+        "--schedule", default="constant", help="'constant', 'halve_on_plateau' (needs validation) or 'halve_every:N'"
+    )
+    p.add_argument("--augment", type=int, default=0, metavar="PIXELS", help="random shifts of up to PIXELS (0: none)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    p.add_argument("--all-training", action="store_true", help="train on all 60,000 images (no validation set)")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="use only the first N training images")
+    p.add_argument("--save", metavar="PATH", help="save the trained network (.npz) to PATH")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        schedule = parse_schedule(args.schedule, args.eta)
+        if args.all_training and schedule == "halve_on_plateau":
+            raise ValueError("halve_on_plateau needs a validation set: use halve_every:N with --all-training")
+        if args.limit is not None and args.limit < 1:
+            raise ValueError(f"--limit must be at least 1, got {args.limit}")
+        train, validation, test = load_datasets(n_validation=0 if args.all_training else 10_000)
+        if args.limit is not None:
+            train = Dataset(train.X[: args.limit], train.y[: args.limit])
+        net = Network(
+            args.sizes,
+            activation=args.activation,
+            output=args.output,
+            cost=args.cost,
+            init=args.init,
+            dtype=np.dtype(args.dtype).type,
+            seed=args.seed,
+        )
+        augment = functools.partial(random_shift, max_shift=args.augment) if args.augment > 0 else None
+        print(f"{net}, {net.n_params:,} parameters; training on {len(train):,} images", flush=True)
+
+        def report(epoch, history):
+            if not args.quiet:
+                print(file=sys.stderr)  # keep this epoch's progress bar on its own line
+            parts = [f"epoch {epoch + 1}/{args.epochs}", f"eta {history['eta'][-1]:g}"]
+            if history["validation_accuracy"]:
+                parts.append(f"validation {history['validation_accuracy'][-1]:.2%}")
+            parts.append(f"test {history['test_accuracy'][-1]:.2%}")
+            parts.append(f"{history['seconds'][-1]:.2f} s")
+            print(", ".join(parts), flush=True)
+
+        start = time.perf_counter()
+        history = net.SGD(
+            train,
+            args.epochs,
+            args.mini_batch_size,
+            args.eta,
+            lmbda=args.lmbda,
+            validation_data=validation if len(validation) else None,
+            test_data=test,
+            callback=report,
+            schedule=schedule,
+            optimizer=args.optimizer,
+            augment=augment,
+            quiet=args.quiet,
+        )
+        total = time.perf_counter() - start
+    except (ValueError, MnistError, TrainingDiverged) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if history["test_accuracy"]:
+        print(
+            f"final test accuracy {history['test_accuracy'][-1]:.2%}; "
+            f"{sum(history['seconds']):.1f} s training, {total:.1f} s in all",
+            flush=True,
+        )
+    if args.save:
+        net.save(args.save)
+        print(f"saved to {args.save}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,292 @@
+"""The Network class: sizes and shapes, the conventions notebooks rely on, checks of bad
+input (and their messages), prediction, and saving / loading without pickle."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+from helpers.augment import random_shift, shift
+from helpers.network import Network
+
+
+@pytest.fixture
+def net():
+    return Network([784, 100, 10], seed=0)
+
+
+def small(**kwargs):
+    return Network([4, 3, 2], seed=1, **kwargs)
+
+
+def test_79510_parameters_and_shapes(net):
+    assert net.n_params == 79_510 == 784 * 100 + 100 + 100 * 10 + 10
+    assert [w.shape for w in net.weights] == [(100, 784), (10, 100)]
+    assert [b.shape for b in net.biases] == [(100,), (10,)]
+    assert all(a.dtype == np.float32 for a in net.weights + net.biases)
+    assert net.weights[0][7].reshape(28, 28).shape == (28, 28)  # hidden unit 7 as a picture
+    assert Network([784, 30, 10]).n_params == 23_860
+
+
+def test_feedforward_is_z_equals_a_wT_plus_b():
+    net = Network([3, 4, 2], dtype=np.float64, seed=2)
+    X = np.random.default_rng(0).random((5, 3))
+    sig = lambda z: 1 / (1 + np.exp(-z))
+    expected = sig(sig(X @ net.weights[0].T + net.biases[0]) @ net.weights[1].T + net.biases[1])
+    np.testing.assert_allclose(net.feedforward(X), expected, rtol=1e-12)
+    # one example at a time, Nielsen's column-vector way, gives the same numbers
+    x = X[0].reshape(3, 1)
+    column = sig(net.weights[1] @ sig(net.weights[0] @ x + net.biases[0][:, None]) + net.biases[1][:, None])
+    np.testing.assert_allclose(net.feedforward(X[:1])[0], column[:, 0], rtol=1e-12)
+
+
+def test_init_scales():
+    normal = Network([784, 100, 10], init="normal", dtype=np.float64, seed=0)
+    scaled = Network([784, 100, 10], init="scaled", dtype=np.float64, seed=0)
+    assert abs(normal.weights[0].std() - 1) < 0.01
+    assert abs(scaled.weights[0].std() - 1 / np.sqrt(784)) < 0.001
+    assert abs(scaled.weights[1].std() - 1 / np.sqrt(100)) < 0.01
+
+
+def test_copy_is_independent_and_leaves_the_original_alone():
+    net = Network([5, 4, 3], seed=7)
+    state = net.rng.bit_generator.state
+    twin = net.copy(np.float64)
+    assert net.rng.bit_generator.state == state and twin.rng is not net.rng
+    assert twin.weights[0].dtype == np.float64 and net.weights[0].dtype == np.float32
+    twin.weights[0][0, 0] += 1
+    assert twin.weights[0][0, 0] != net.weights[0][0, 0]
+    assert twin.rng.random() == net.rng.random()  # the same stream continues in both
+
+
+def test_same_seed_same_network_and_float64_on_request():
+    a, b, c = Network([5, 4, 3], seed=7), Network([5, 4, 3], seed=7), Network([5, 4, 3], seed=8)
+    assert all(np.array_equal(x, y) for x, y in zip(a.weights + a.biases, b.weights + b.biases))
+    assert not np.array_equal(a.weights[0], c.weights[0])
+    d = Network([5, 4, 3], seed=7, dtype=np.float64)
+    assert d.weights[0].dtype == np.float64
+    np.testing.assert_allclose(d.weights[0], a.weights[0], rtol=1e-6)  # same draws, rounded
+    r = Network([5, 4, 3], rng=np.random.default_rng(7))
+    assert np.array_equal(r.weights[0], a.weights[0])
+
+
+def test_float32_stays_float32(net):
+    X = np.random.default_rng(0).random((6, 784))  # float64 input
+    Y = np.eye(10)[[0, 1, 2, 3, 4, 5]]
+    assert net.feedforward(X).dtype == np.float32
+    nabla_w, nabla_b = net.backprop(X, Y)
+    assert all(g.dtype == np.float32 for g in nabla_w + nabla_b)
+    net.SGD((X.astype(np.float32), np.arange(6)), 1, 2, 0.5, lmbda=1.0, quiet=True)
+    assert all(a.dtype == np.float32 for a in net.weights + net.biases)
+
+
+def test_predict_evaluate_accuracy():
+    net = Network([2, 2], output="linear", dtype=np.float64, seed=0)
+    net.weights[0][:] = [[1, 0], [0, 1]]
+    net.biases[0][:] = 0
+    X = np.array([[2.0, 1.0], [0.0, 3.0], [5.0, 4.0]])
+    assert net.predict(X).tolist() == [0, 1, 0] and net.predict(X).dtype == np.int64
+    assert net.evaluate(X, np.array([0, 1, 1])) == 2
+    assert net.evaluate(X, np.eye(2)[[0, 1, 1]]) == 2
+    assert net.accuracy(X, np.array([0, 1, 1])) == pytest.approx(2 / 3)
+
+
+def test_untrained_network_scores_about_ten_percent(net):
+    X = np.random.default_rng(0).random((2000, 784))
+    y = np.random.default_rng(1).integers(0, 10, 2000)
+    assert 0.05 < net.accuracy(X, y) < 0.15
+
+
+def test_cost_includes_nielsens_l2_term():
+    net = small(dtype=np.float64)
+    X = np.random.default_rng(0).random((3, 4))
+    Y = np.eye(2)[[0, 1, 1]]
+    plain = net.cost(X, Y)
+    a = net.feedforward(X)
+    assert plain == pytest.approx(np.mean(0.5 * ((a - Y) ** 2).sum(axis=1)))
+    l2 = 0.5 * (2.0 / 3) * sum((w**2).sum() for w in net.weights)
+    assert net.cost(X, Y, lmbda=2.0) == pytest.approx(plain + l2)
+    net.lmbda = 2.0
+    assert net.cost(X, Y) == pytest.approx(plain + l2)
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"sizes": [784]}, r"at least two layers.*\[784\]"),
+        ({"sizes": [784, 0, 10]}, "at least one neuron"),
+        ({"sizes": "784"}, "list of whole numbers"),
+        ({"sizes": [784, 10.5]}, "list of whole numbers"),
+        ({"cost": "hinge"}, r"unknown cost 'hinge': expected one of 'quadratic', 'cross_entropy'"),
+        ({"activation": "tanh"}, r"unknown activation 'tanh': expected one of 'sigmoid', 'relu'"),
+        ({"output": "relu"}, r"unknown output activation 'relu': expected one of 'sigmoid', 'softmax', 'linear'"),
+        ({"init": "xavier"}, r"unknown init 'xavier': expected one of 'normal', 'scaled'"),
+        ({"dtype": np.int32}, "unknown dtype"),
+        ({"lmbda": -1}, "lmbda"),
+        ({"seed": 1, "rng": np.random.default_rng(1)}, "either seed or rng"),
+    ],
+)
+def test_bad_constructor_arguments(kwargs, match):
+    kwargs = {"sizes": [784, 30, 10], **kwargs}
+    with pytest.raises(ValueError, match=match):
+        Network(kwargs.pop("sizes"), **kwargs)
+
+
+def test_bad_X(net):
+    with pytest.raises(ValueError, match=r"2-D array with one example per row, shape \(n, 784\); got shape \(784,\)"):
+        net.feedforward(np.zeros(784))
+    with pytest.raises(ValueError, match=r"must have 784 columns .* got 28 \(shape \(5, 28\)\)"):
+        net.predict(np.zeros((5, 28)))
+    with pytest.raises(ValueError, match=r"784 columns"):
+        net.cost(np.zeros((2, 783)), np.eye(10)[:2])
+
+
+def test_bad_Y(net):
+    X = np.zeros((3, 784))
+    with pytest.raises(ValueError, match=r"one-hot rows of shape \(3, 10\) to match X, got shape \(3,\)"):
+        net.cost(X, np.array([1, 2, 3]))
+    with pytest.raises(ValueError, match=r"shape \(3, 10\) to match X, got shape \(2, 10\)"):
+        net.gradients(X, np.eye(10)[:2])
+    not_one_hot = np.eye(10)[:3].copy()
+    not_one_hot[0, 5] = 1  # two ones in a row
+    with pytest.raises(ValueError, match="one-hot: each row all 0 except a single 1"):
+        net.backprop(X, not_one_hot)
+    with pytest.raises(ValueError, match="one-hot"):
+        net.cost(X, np.full((3, 10), 0.1))
+
+
+def test_bad_training_arguments(net):
+    X, y = np.zeros((20, 784), np.float32), np.zeros(20, np.int64)
+    with pytest.raises(ValueError, match=r"eta \(the learning rate\) must be a number > 0, got 0"):
+        net.SGD((X, y), 1, 10, 0, quiet=True)
+    with pytest.raises(ValueError, match=r"eta .* must be a number > 0, got -3.0"):
+        net.SGD((X, y), 1, 10, -3.0, quiet=True)
+    with pytest.raises(ValueError, match=r"mini_batch_size must be a whole number >= 1, got 0"):
+        net.SGD((X, y), 1, 0, 3.0, quiet=True)
+    with pytest.raises(ValueError, match=r"unknown optimizer 'rmsprop': expected one of 'sgd', 'adam'"):
+        net.SGD((X, y), 1, 10, 3.0, optimizer="rmsprop", quiet=True)
+    with pytest.raises(ValueError, match=r"unknown schedule 'cosine'.*halve_on_plateau"):
+        net.SGD((X, y), 1, 10, 3.0, schedule="cosine", quiet=True, validation_data=(X, y))
+    with pytest.raises(ValueError, match="needs validation_data"):
+        net.SGD((X, y), 1, 10, 3.0, schedule="halve_on_plateau", quiet=True)
+    with pytest.raises(ValueError, match=r"labels must be between 0 and 9, got 0..10"):
+        net.SGD((X, np.r_[y[:-1], 10]), 1, 10, 3.0, quiet=True)
+    with pytest.raises(ValueError, match=r"20 rows in X but 19 labels"):
+        net.SGD((X, y[:-1]), 1, 10, 3.0, quiet=True)
+    with pytest.raises(ValueError, match=r"training_data.*784 columns|784 columns"):
+        net.SGD((X[:, :100], y), 1, 10, 3.0, quiet=True)
+    with pytest.raises(ValueError, match=r"schedule's eta for epoch 1"):
+        net.SGD((X, y), 2, 10, 3.0, schedule=lambda epoch: 3.0 - 3.0 * epoch, quiet=True)
+
+
+# ---------------------------------------------------------------- save and load
+
+
+def test_save_load_round_trip(tmp_path):
+    for kwargs in ({}, {"activation": "relu", "output": "softmax", "cost": "cross_entropy", "dtype": np.float64, "lmbda": 0.5}):
+        net = Network([784, 30, 10], seed=3, **kwargs)
+        net.save(tmp_path / "net.npz")
+        back = Network.load(tmp_path / "net.npz")
+        assert repr(back) == repr(net) and back.lmbda == net.lmbda and back.sizes == net.sizes
+        assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(net.weights + net.biases, back.weights + back.biases))
+        X = np.random.default_rng(0).random((4, 784))
+        np.testing.assert_array_equal(back.feedforward(X), net.feedforward(X))
+    assert [p.name for p in tmp_path.iterdir()] == ["net.npz"]  # no temporary files left
+    with np.load(tmp_path / "net.npz", allow_pickle=False) as f:
+        assert all(f[k].dtype != object for k in f.files)
+
+
+def test_failed_save_leaves_nothing_behind(tmp_path, monkeypatch):
+    net = small()
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(np, "savez", broken)
+    with pytest.raises(OSError, match="disk full"):
+        net.save(tmp_path / "net.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_rejects_a_truncated_file(tmp_path):
+    small().save(tmp_path / "net.npz")
+    data = (tmp_path / "net.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="cut.npz is not a readable saved network"):
+        Network.load(tmp_path / "cut.npz")
+
+
+def _rewrite(path, **changes):
+    with np.load(path, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays.update(changes)
+    np.savez(path, **arrays)
+
+
+def test_load_rejects_a_tampered_file(tmp_path):
+    path = tmp_path / "net.npz"
+    small().save(path)
+    _rewrite(path, w0=np.zeros((3, 5), np.float32))
+    with pytest.raises(ValueError, match=r"'w0' has shape \(3, 5\) and dtype float32, expected \(3, 4\) and float32"):
+        Network.load(path)
+    small().save(path)
+    _rewrite(path, b1=np.zeros(2, np.float64))
+    with pytest.raises(ValueError, match=r"'b1' has shape \(2,\) and dtype float64, expected \(2,\) and float32"):
+        Network.load(path)
+    small().save(path)
+    _rewrite(path, cost=np.array("hinge"))
+    with pytest.raises(ValueError, match="not a valid saved network: unknown cost 'hinge'"):
+        Network.load(path)
+    small().save(path)
+    _rewrite(path, extra=np.zeros(1))
+    with pytest.raises(ValueError, match="not a valid saved network: entries"):
+        Network.load(path)
+
+
+class Boom:
+    """Unpickling this would run code: the test fails if that ever happens."""
+
+    def __reduce__(self):
+        return (pytest.fail, ("a pickle was unpickled!",))
+
+
+def test_load_never_unpickles(tmp_path):
+    path = tmp_path / "evil.npz"
+    small().save(path)
+    _rewrite(path, w0=np.array([Boom()], dtype=object))
+    with pytest.raises(ValueError, match="not a readable saved network.*allow_pickle"):
+        Network.load(path)
+    single = tmp_path / "single.npy"
+    np.save(single, np.zeros(3))
+    with pytest.raises(ValueError, match="single.npy is not a readable saved network: it holds a single array"):
+        Network.load(single)
+    plain = tmp_path / "plain.pickle"
+    plain.write_bytes(pickle.dumps(Boom()))
+    with pytest.raises(ValueError, match="not a readable saved network"):
+        Network.load(plain)
+
+
+# ---------------------------------------------------------------- augmentation
+
+
+def test_random_shift_moves_images_by_at_most_two_pixels():
+    rng = np.random.default_rng(0)
+    image = np.zeros((28, 28), np.float32)
+    image[10:15, 12:16] = 1
+    X = np.repeat(image.reshape(1, 784), 200, axis=0)
+    shifted = random_shift(X, rng, max_shift=2)
+    assert shifted.shape == X.shape and shifted.dtype == np.float32
+    assert np.all(shifted.sum(axis=1) == image.sum())  # nothing falls off: the blob is inside
+    seen = set()
+    for row in shifted:
+        matches = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3) if np.array_equal(row.reshape(28, 28), shift(image, dy, dx))]
+        assert len(matches) == 1
+        seen.add(matches[0])
+    assert len(seen) == 25  # every shift from -2 to 2 in both directions happens
+
+
+def test_shift_fills_with_black():
+    image = np.arange(9.0).reshape(3, 3)
+    assert shift(image, 1, 0).tolist() == [[0, 0, 0], [0, 1, 2], [3, 4, 5]]
+    assert shift(image, 0, -1).tolist() == [[1, 2, 0], [4, 5, 0], [7, 8, 0]]
