@@ -1,0 +1,140 @@
+"""Self-checks for the exercises of notebook 04, "The network"."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers import network_views
+from helpers.checks import ExerciseFailed, check_function
+from helpers.data import one_hot as _one_hot
+from helpers.network import Network
+
+
+class _Layers(list):
+    """A list of weight or bias arrays that describes itself by shapes in feedback messages."""
+
+    def __repr__(self) -> str:
+        return "[" + ", ".join(f"array of shape {a.shape}" for a in self) + "]"
+
+
+def _network_with(weights, biases) -> Network:
+    """A ``helpers.network.Network`` holding exactly these weights and biases."""
+    sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+    net = Network(sizes, dtype=np.float64, seed=0)
+    net.weights = [np.array(w, dtype=np.float64) for w in weights]
+    net.biases = [np.array(b, dtype=np.float64) for b in biases]
+    return net
+
+
+def _reference_feedforward(a, weights, biases):
+    return _network_with(weights, biases).feedforward(a)
+
+
+def feedforward_cases() -> list[dict]:
+    """Small networks with known weights, fed one example (one row) or a mini-batch."""
+    rng = np.random.default_rng(4)
+    cases = [
+        {  # 2-3-1, numbers small enough to follow by hand
+            "a": np.array([[1.0, 0.0]]),
+            "weights": _Layers([np.array([[1.0, -1.0], [0.5, 0.5], [-2.0, 0.0]]), np.array([[1.0, 1.0, 1.0]])]),
+            "biases": _Layers([np.array([0.0, -0.5, 1.0]), np.array([-1.0])]),
+        }
+    ]
+    for sizes, batch in (([4, 5, 3], 6), ([784, 100, 10], 3), ([3, 4, 4, 2], 5)):
+        cases.append(
+            {
+                "a": rng.random((batch, sizes[0])),
+                "weights": _Layers([rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]),
+                "biases": _Layers([rng.standard_normal(n_out) for n_out in sizes[1:]]),
+            }
+        )
+    return cases
+
+
+def feedforward(learner) -> None:
+    """Exercise 1: a mini-batch (one example per row) through every layer, a = sigma(a w^T + b)."""
+    check_function(
+        learner,
+        _reference_feedforward,
+        feedforward_cases(),
+        name="feedforward",
+        hint="start with the input and, for each pair (w, b) in zip(weights, biases), replace it "
+        "by sigmoid(a @ w.T + b): every layer, including the last, applies the sigmoid. "
+        "Return the last layer's activations.",
+    )
+
+
+def one_hot(learner) -> None:
+    """Exercise 2: labels -> rows with a single 1 in the column of the label.
+
+    The notebook calls the learner's function ``one_hot_rows``, so that it does not hide
+    ``helpers.data.one_hot``, which it is checked against."""
+    check_function(
+        learner,
+        _one_hot,
+        [
+            {"labels": np.array([0, 1, 2]), "n_classes": 3},
+            {"labels": np.array([2, 2, 0, 1]), "n_classes": 3},
+            {"labels": np.array([5, 0, 4, 1, 9, 2]), "n_classes": 10},
+            {"labels": np.array([7]), "n_classes": 10},
+        ],
+        name="one_hot_rows",
+        hint="make np.zeros((len(labels), n_classes)), one row per label; then, in row i, "
+        "set the column labels[i] to 1 (a loop works; so does out[np.arange(len(labels)), labels] = 1).",
+    )
+
+
+def _reference_predicted_digits(outputs):
+    return np.argmax(outputs, axis=1)
+
+
+def predicted_digits(learner) -> None:
+    """Exercise 3: the winning output neuron of each row."""
+    rng = np.random.default_rng(5)
+    check_function(
+        learner,
+        _reference_predicted_digits,
+        [
+            {"outputs": np.array([[0.9, 0.2, 0.1]])},
+            {"outputs": np.array([[0.1, 0.7, 0.3], [0.2, 0.1, 0.6], [0.8, 0.1, 0.1]])},
+            {"outputs": rng.random((5, 10))},
+        ],
+        name="predicted_digits",
+        hint="np.argmax(outputs, axis=1) gives, for each row, the position of its largest value. "
+        "Without axis=1, argmax looks at the whole array at once and returns a single number.",
+    )
+
+
+def count_parameters(learner) -> None:
+    """Exercise 4: weights and biases of a network with the given layer sizes."""
+    sizes_784 = [784, 100, 10]
+    got = _call(learner, sizes_784)
+    weights_only = sum(layer.weights for layer in network_views.layer_counts(sizes_784))
+    if got == weights_only:
+        raise ExerciseFailed(
+            f"`count_parameters({sizes_784})` returned {got:,}: that is the weights only.\n"
+            "Hint: every neuron after the input layer also has a bias; add sizes[1:] to the total."
+        )
+    if got == network_views.count_parameters(sizes_784) + sizes_784[0]:
+        raise ExerciseFailed(
+            f"`count_parameters({sizes_784})` returned {got:,}: that counts 784 biases too many.\n"
+            "Hint: the input layer only holds the pixels; it has no biases (and no weights into it)."
+        )
+    check_function(
+        learner,
+        network_views.count_parameters,
+        [{"sizes": s} for s in ([2, 3, 1], [784, 10], [784, 30, 10], sizes_784, [4, 5, 6, 3])],
+        name="count_parameters",
+        hint="for each pair of neighbouring layers (n_in, n_out) in zip(sizes[:-1], sizes[1:]) "
+        "there is an n_out x n_in weight matrix and n_out biases.",
+    )
+
+
+def _call(learner, sizes):
+    """Call the learner once, turning its errors into a message (like check_function does)."""
+    try:
+        return learner(sizes=list(sizes))
+    except NotImplementedError:
+        raise ExerciseFailed("`count_parameters` is not written yet: replace the `raise NotImplementedError` line.") from None
+    except Exception as err:
+        raise ExerciseFailed(f"Calling `count_parameters(sizes={list(sizes)})` raised {type(err).__name__}: {err}") from None

@@ -1,0 +1,57 @@
+"""Notebook 04's widget: browse the hidden neurons of one or more networks.
+
+A dropdown picks the network (e.g. "untrained" or "trained for one epoch"), a slider
+picks hidden neuron j, and the picture shows j's 784 incoming weights as a 28 x 28
+image, how strongly each digit makes it fire, and the images that excite it most.
+The work is done by ``helpers.network_views.hidden_unit_view``.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.network_views import hidden_activations, hidden_unit_view, plot_hidden_unit
+
+
+def hidden_unit_browser(networks: dict, X: np.ndarray, y: np.ndarray, k: int = 8, unit: int = 0) -> widgets.VBox:
+    """A dropdown over ``networks`` (name -> network) and a slider over hidden neurons.
+
+    ``X``, ``y`` are the examples used to find what excites each neuron (a few thousand
+    is plenty). The box's ``view`` attribute holds the last ``HiddenUnitView`` drawn, and
+    ``draw()`` redraws, so it can be used and tested without a browser.
+    """
+    if not networks:
+        raise ValueError("give at least one network to browse, as a dict name -> network")
+    names = list(networks)
+    n_hidden = networks[names[0]].weights[0].shape[0]
+    # Hidden activations for every example, once per network: moving the slider is then instant.
+    activations = {name: hidden_activations(net, X) for name, net in networks.items()}
+
+    choice = widgets.Dropdown(options=names, value=names[0], description="Network")
+    slider = widgets.IntSlider(value=unit, min=0, max=n_hidden - 1, description="Hidden unit",
+                               continuous_update=False)
+    out = widgets.Output()
+    box = widgets.VBox([widgets.HBox([choice, slider]), out])
+
+    def draw(*_):
+        net = networks[choice.value]
+        view = hidden_unit_view(net, X, y, slider.value, k=k, activations=activations[choice.value])
+        box.view = view
+        with out:
+            out.clear_output(wait=True)
+            fig = plot_hidden_unit(view, X, name=choice.value)
+            plt.show()
+            plt.close(fig)  # the inline backend has shown it; without one, do not pile figures up
+
+    def switch(change):
+        # networks may differ in size: keep the slider within this one's hidden layer
+        slider.max = networks[change["new"]].weights[0].shape[0] - 1
+        draw()
+
+    choice.observe(switch, names="value")
+    slider.observe(draw, names="value")
+    box.draw = draw
+    draw()
+    return box
