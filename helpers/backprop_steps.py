@@ -1,0 +1,302 @@
+"""Backpropagation one step at a time, on a tiny network (notebook 06).
+
+``backprop_steps(net, X, Y)`` runs the forward pass and the backward pass of a small
+sigmoid network with the quadratic cost on a mini-batch, one equation at a time, and
+records every intermediate matrix: Z and A for each layer, then the errors Delta and the
+gradients. The notebook prints the record and its widget steps through it.
+
+Every number comes from the network's own weights and biases and from
+``helpers.activations``; the gradients at the end of the record are the ones
+``Network.backprop`` returns (``tests/test_backprop_steps.py`` checks this on several
+networks), so the record cannot drift away from the code that trains the network.
+
+The matrices have one row per example, as in ``helpers.network``:
+
+    Z^l = A^(l-1) (W^l)^T + b^l          A^l = sigma(Z^l)                   (forward)
+    Delta^L = (A^L - Y) * sigma'(Z^L)                                      (BP1)
+    Delta^l = (Delta^(l+1) W^(l+1)) * sigma'(Z^l)                          (BP2)
+    grad b^l = mean of the rows of Delta^l                                 (BP3)
+    grad W^l = (Delta^l)^T A^(l-1) / m                                     (BP4)
+
+Layers are numbered from 0 (the input) to L (the output), so W^l is ``net.weights[l - 1]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.activations import sigmoid, sigmoid_prime
+from helpers.plots import PALETTE
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sup(n: int) -> str:
+    """``n`` as a superscript, for layer numbers in plain text: sup(2) == '²'."""
+    return str(n).translate(_SUPERSCRIPTS)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the forward or backward pass, with the values it produced.
+
+    ``phase`` is "input", "forward", "cost", "output error" (BP1), "backward" (BP2) or
+    "gradients" (BP3 and BP4); ``layer`` is the layer l the step is about; ``title``
+    says what happens in words; ``equation`` is the equation in LaTeX and ``text`` the
+    same in plain text; ``values`` maps names such as "Z¹" or "Δ²" to the matrices
+    (one row per example) or numbers computed; ``number`` counts from 1 to ``total``.
+    """
+
+    phase: str
+    layer: int
+    title: str
+    equation: str
+    text: str
+    values: dict = field(default_factory=dict)
+    number: int = 0
+    total: int = 0
+
+
+def _check_net(net) -> None:
+    if net.activation.name != "sigmoid" or net.output.name != "sigmoid" or net.cost_function.name != "quadratic":
+        raise ValueError(
+            "backprop_steps follows notebook 06: sigmoid neurons and the quadratic cost; got "
+            f"activation={net.activation.name!r}, output={net.output.name!r}, cost={net.cost_function.name!r}"
+        )
+
+
+def backprop_steps(net, X, Y) -> list[Step]:
+    """The forward and backward pass of ``net`` on the mini-batch ``X`` (one example per
+    row) with wanted outputs ``Y`` (one-hot rows), as a list of :class:`Step`.
+
+    Order: the input; the forward pass layer by layer (Z, A); the cost; the output error
+    Delta^L (BP1) and the gradients of the last layer (BP3, BP4); then for each earlier
+    layer, its error Delta^l (BP2) and its gradients. Computed in the network's dtype.
+    """
+    _check_net(net)
+    X = net._check_X(X)
+    Y = net._check_Y(Y, len(X))
+    m, L = len(X), len(net.weights)
+    steps = [Step("input", 0, "The input: one row per example", r"A^{0} = X", "A⁰ = X", {"A⁰": X, "Y": Y})]
+
+    # Forward pass: keep every Z^l and A^l, the backward pass needs them.
+    Z, A = [None], [X]
+    for l in range(1, L + 1):
+        w, b = net.weights[l - 1], net.biases[l - 1]
+        z = A[-1] @ w.T + b
+        a = sigmoid(z)
+        Z.append(z)
+        A.append(a)
+        kind = "output" if l == L else "hidden"
+        steps.append(
+            Step(
+                "forward",
+                l,
+                f"Forward pass: layer {l} ({kind})",
+                rf"Z^{{{l}}} = A^{{{l - 1}}} (W^{{{l}}})^\mathsf{{T}} + b^{{{l}}}, \qquad A^{{{l}}} = \sigma(Z^{{{l}}})",
+                f"Z{sup(l)} = A{sup(l - 1)} (W{sup(l)})ᵀ + b{sup(l)},   A{sup(l)} = σ(Z{sup(l)})",
+                {f"Z{sup(l)}": z, f"A{sup(l)}": a},
+            )
+        )
+
+    per_example = 0.5 * ((A[L] - Y) ** 2).sum(axis=1)
+    steps.append(
+        Step(
+            "cost",
+            L,
+            "The cost: the outputs compared with Y",
+            rf"C = \frac{{1}}{{m}} \sum_{{x}} \tfrac{{1}}{{2}} \lVert a^{{{L}}} - y \rVert^2",
+            f"C = (1/m) Σₓ ½ ‖a{sup(L)} − y‖²",
+            {"½‖a − y‖² for each example": per_example, "C": float(per_example.mean())},
+        )
+    )
+
+    def gradient_step(l: int, delta: np.ndarray) -> Step:
+        nabla_b = delta.mean(axis=0)  # (BP3), averaged over the mini-batch
+        nabla_w = delta.T @ A[l - 1] / m  # (BP4), summed by the matrix product, then / m
+        return Step(
+            "gradients",
+            l,
+            f"Gradients of layer {l}, read off its error",
+            rf"\nabla b^{{{l}}} = \text{{mean of the rows of }} \Delta^{{{l}}}, \qquad "
+            rf"\nabla W^{{{l}}} = (\Delta^{{{l}}})^\mathsf{{T}} A^{{{l - 1}}} / m \qquad \text{{(BP3, BP4)}}",
+            f"∇b{sup(l)} = mean of the rows of Δ{sup(l)},   ∇W{sup(l)} = (Δ{sup(l)})ᵀ A{sup(l - 1)} / m   (BP3, BP4)",
+            {f"∇b{sup(l)}": nabla_b, f"∇W{sup(l)}": nabla_w},
+        )
+
+    # Backward pass: (BP1) the output error, then (BP2) back one layer at a time.
+    grad_a = A[L] - Y  # dC/da for the quadratic cost, one row per example
+    sp = sigmoid_prime(Z[L])
+    delta = grad_a * sp
+    steps.append(
+        Step(
+            "output error",
+            L,
+            f"Backward pass: the output error Δ{sup(L)}",
+            rf"\Delta^{{{L}}} = (A^{{{L}}} - Y) \odot \sigma'(Z^{{{L}}}) \qquad \text{{(BP1)}}",
+            f"Δ{sup(L)} = (A{sup(L)} − Y) ⊙ σ′(Z{sup(L)})   (BP1)",
+            {f"A{sup(L)} − Y": grad_a, f"σ′(Z{sup(L)})": sp, f"Δ{sup(L)}": delta},
+        )
+    )
+    steps.append(gradient_step(L, delta))
+    for l in range(L - 1, 0, -1):
+        back = delta @ net.weights[l]  # Delta^(l+1) W^(l+1): the errors sent back along the weights
+        sp = sigmoid_prime(Z[l])
+        delta = back * sp
+        steps.append(
+            Step(
+                "backward",
+                l,
+                f"Backward pass: the error Δ{sup(l)} of layer {l}",
+                rf"\Delta^{{{l}}} = (\Delta^{{{l + 1}}} W^{{{l + 1}}}) \odot \sigma'(Z^{{{l}}}) \qquad \text{{(BP2)}}",
+                f"Δ{sup(l)} = (Δ{sup(l + 1)} W{sup(l + 1)}) ⊙ σ′(Z{sup(l)})   (BP2)",
+                {f"Δ{sup(l + 1)} W{sup(l + 1)}": back, f"σ′(Z{sup(l)})": sp, f"Δ{sup(l)}": delta},
+            )
+        )
+        steps.append(gradient_step(l, delta))
+    return [replace(step, number=i, total=len(steps)) for i, step in enumerate(steps, start=1)]
+
+
+def gradients_from_steps(steps: list[Step]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``(nabla_w, nabla_b)`` from a record, ordered like ``net.weights`` and ``net.biases``
+    (so it can be compared with ``net.backprop(X, Y)``)."""
+    found = {s.layer: s.values for s in steps if s.phase == "gradients"}
+    layers = sorted(found)
+    return [found[l][f"∇W{sup(l)}"] for l in layers], [found[l][f"∇b{sup(l)}"] for l in layers]
+
+
+def errors_from_steps(steps: list[Step]) -> dict[int, np.ndarray]:
+    """The error matrix Delta^l of every layer l = 1..L, from a record."""
+    return {s.layer: s.values[f"Δ{sup(s.layer)}"] for s in steps if s.phase in ("output error", "backward")}
+
+
+def _matrix_text(value, decimals: int) -> str:
+    if np.ndim(value) == 0:
+        return f"{float(value):.{decimals}f}"
+    # + 0.0 turns -0.0 into 0.0, so a tiny negative number does not print as "-0.0000"
+    rounded = np.round(np.asarray(value, dtype=np.float64), decimals) + 0.0
+    return np.array2string(rounded, precision=decimals, floatmode="fixed", separator=" ", suppress_small=False)
+
+
+def format_step(step: Step, decimals: int = 4) -> str:
+    """A step as plain text: its title, its equation, and its values rounded to
+    ``decimals`` places (matrices have one row per example)."""
+    lines = [f"Step {step.number} of {step.total} · {step.title}", f"    {step.text}"]
+    for name, value in step.values.items():
+        text = _matrix_text(value, decimals)
+        if np.ndim(value) == 0:
+            lines.append(f"  {name} = {text}")
+            continue
+        lines.append(f"  {name}, shape {np.shape(value)}:")
+        lines.extend("      " + row for row in text.splitlines())
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# A picture of the tiny network at one step
+
+FORWARD_STYLE = dict(color=PALETTE["blue"], linestyle="-")
+BACKWARD_STYLE = dict(color=PALETTE["vermillion"], linestyle="--")
+GRADIENT_STYLE = dict(color=PALETTE["green"], linestyle=":")
+MAX_DRAWN = 6  # neurons per layer that fit in the picture
+
+
+def node_labels(steps: list[Step], upto: int, example: int = 0) -> dict[tuple[int, int], list[str]]:
+    """What the picture writes beside neuron j of layer l after step ``upto`` (counted
+    from 1), for one example: its activation once the forward pass has reached it, and
+    its error δ once the backward pass has. Keys are (l, j)."""
+    labels: dict[tuple[int, int], list[str]] = {}
+    for step in steps[:upto]:
+        l = step.layer
+        if step.phase == "input":
+            for j, x in enumerate(step.values["A⁰"][example]):
+                labels.setdefault((0, j), []).append(f"x = {x:.4f}")
+        elif step.phase == "forward":
+            for j, a in enumerate(step.values[f"A{sup(l)}"][example]):
+                labels.setdefault((l, j), []).append(f"a = {a:.4f}")
+        elif step.phase in ("output error", "backward"):
+            for j, d in enumerate(step.values[f"Δ{sup(l)}"][example]):
+                labels.setdefault((l, j), []).append(f"δ = {d + 0.0:.4f}")
+    return labels
+
+
+def draw_step(steps: list[Step], upto: int, example: int = 0, ax=None):
+    """Draw the network after step ``upto`` (from 1): the values known so far for one
+    example beside each neuron, the layer of this step outlined, and the weights in use
+    highlighted (forward: solid blue; backward: dashed vermillion; gradients: dotted green)."""
+    if not 1 <= upto <= len(steps):
+        raise ValueError(f"upto must be a step number from 1 to {len(steps)}, got {upto}")
+    sizes = [steps[0].values["A⁰"].shape[1]] + [
+        s.values[f"A{sup(s.layer)}"].shape[1] for s in steps if s.phase == "forward"
+    ]
+    if max(sizes) > MAX_DRAWN:
+        raise ValueError(f"the picture fits at most {MAX_DRAWN} neurons per layer, the network has {sizes}")
+    n_examples = len(steps[0].values["A⁰"])
+    if not 0 <= example < n_examples:
+        raise ValueError(f"example must be from 0 to {n_examples - 1}, got {example}")
+    step = steps[upto - 1]
+    L = len(sizes) - 1
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.9 * (L + 1), 1.0 + 0.95 * max(sizes)))
+    gap_x = 3.0
+
+    def y_of(l, j):
+        return (sizes[l] - 1) / 2 - j
+
+    # Which weights this step uses, and how to draw them.
+    used, style = None, None
+    if step.phase == "forward":
+        used, style = step.layer, FORWARD_STYLE
+    elif step.phase == "backward":
+        used, style = step.layer + 1, BACKWARD_STYLE
+    elif step.phase == "gradients":
+        used, style = step.layer, GRADIENT_STYLE
+    for l in range(1, L + 1):
+        for j in range(sizes[l]):
+            for k in range(sizes[l - 1]):
+                xs, ys = [(l - 1) * gap_x, l * gap_x], [y_of(l - 1, k), y_of(l, j)]
+                if l == used:
+                    ax.plot(xs, ys, lw=2.2, zorder=1, **style)
+                else:
+                    ax.plot(xs, ys, color="#BBBBBB", lw=0.8, zorder=0)
+
+    labels = node_labels(steps, upto, example)
+    current = step.layer if step.phase != "gradients" else None
+    for l in range(L + 1):
+        for j in range(sizes[l]):
+            x, y = l * gap_x, y_of(l, j)
+            known = (l, j) in labels
+            edge = PALETTE["black"] if l == current else "#777777"
+            ax.add_patch(
+                plt.Circle((x, y), 0.28, facecolor=PALETTE["sky"] if known else "white", edgecolor=edge,
+                           lw=3 if l == current else 1, zorder=2)
+            )
+            ax.text(x, y, str(j), ha="center", va="center", fontsize=9, zorder=3)
+            if known:
+                ax.text(x + 0.36, y, "\n".join(labels[(l, j)]), ha="left", va="center", fontsize=9,
+                        family="monospace", zorder=4,
+                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="#BBBBBB", alpha=0.95))
+
+    names = ["input"] + ["hidden"] * (L - 1) + ["output"]
+    ax.set_xticks([l * gap_x for l in range(L + 1)], [f"layer {l}\n({names[l]})" for l in range(L + 1)])
+    ax.set_yticks([])
+    ax.set_xlim(-0.6, L * gap_x + 2.2)
+    ax.set_ylim(-(max(sizes) - 1) / 2 - 0.6, (max(sizes) - 1) / 2 + 0.6)
+    ax.set_aspect("equal")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel("neuron numbers j inside the circles; values for example " + str(example + 1))
+    direction = {"input": "", "forward": " →", "cost": "", "output error": " ←", "backward": " ←", "gradients": ""}
+    ax.set_title(f"Step {step.number} of {step.total}: {step.title}{direction[step.phase]}", fontsize=10)
+    handles = [
+        plt.Line2D([], [], lw=2.2, **FORWARD_STYLE, label="weights used going forward"),
+        plt.Line2D([], [], lw=2.2, **BACKWARD_STYLE, label="weights used going backward (BP2)"),
+        plt.Line2D([], [], lw=2.2, **GRADIENT_STYLE, label="weights whose gradient is computed"),
+        plt.Line2D([], [], ls="", marker="o", ms=11, mfc=PALETTE["sky"], mec="#777777", label="neuron with known values"),
+        plt.Line2D([], [], ls="", marker="o", ms=11, mfc="white", mec=PALETTE["black"], mew=3, label="the layer of this step"),
+    ]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, fontsize=8, frameon=False)
+    return ax

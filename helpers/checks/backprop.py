@@ -1,0 +1,274 @@
+"""Self-checks for the exercises of notebook 06, "Backpropagation".
+
+Every expected answer comes from the course's own network: the error Delta^l of each
+example is the bias gradient ``Network.backprop`` returns for a mini-batch of that one
+example (BP3: dC/db^l = delta^l), and the weight gradients are ``Network.backprop`` on
+the whole mini-batch; finite differences come from ``helpers.gradcheck``. Where a
+mistake is common (a sign, a missing sigma', a sum instead of a mean, a transpose, a
+weight not put back), the check recognises it and says so in words.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.activations import sigmoid, sigmoid_prime
+from helpers.backprop_steps import backprop_steps, sup
+from helpers.checks import ExerciseFailed, check_function, describe, same
+from helpers.gradcheck import numerical_derivative
+from helpers.network import Network
+
+# Layer sizes all different, so that a product with the wrong transpose fails loudly.
+SIZES = ([3, 5, 4], [6, 4, 7, 2], [2, 3, 2])
+
+
+def _setup(sizes, m: int, seed: int):
+    """A float64 network, a mini-batch (X, Y), the forward record and the true errors.
+
+    ``errors[l]`` is Delta^l with one row per example, taken from ``Network.backprop``
+    run on one example at a time (its bias gradient for one example is that example's
+    delta^l)."""
+    rng = np.random.default_rng(seed)
+    net = Network(sizes, dtype=np.float64, rng=rng)
+    X = rng.random((m, sizes[0]))
+    Y = np.eye(sizes[-1])[rng.integers(sizes[-1], size=m)]
+    values = {}
+    for step in backprop_steps(net, X, Y):
+        if step.phase in ("input", "forward"):
+            values.update(step.values)
+    L = len(sizes) - 1
+    per_example = [net.backprop(X[i : i + 1], Y[i : i + 1])[1] for i in range(m)]
+    errors = {l: np.array([nabla_b[l - 1] for nabla_b in per_example]) for l in range(1, L + 1)}
+    Z = {l: values[f"Z{sup(l)}"] for l in range(1, L + 1)}
+    A = {l: values[f"A{sup(l)}"] for l in range(0, L + 1)}
+    return net, X, Y, Z, A, errors
+
+
+def _answers(expected: list):
+    """A stand-in reference for ``check_function`` that hands out precomputed answers."""
+    answers = iter(expected)
+    return lambda **_: next(answers)
+
+
+# The answers are computed in float64 by the same few operations, so they agree to ~1e-15;
+# tight tolerances make sure that a wrong answer made of small numbers is not let through.
+ATOL, RTOL = 1e-10, 1e-7
+
+
+def _check(learner, name: str, cases: list[dict], expected: list, hint: str, slips) -> None:
+    """``check_function`` with known mistakes recognised first.
+
+    ``slips(case)`` lists (wrong answer, message) pairs for a case; if the learner's
+    answer on some case equals one of them, the message says what went wrong."""
+    if callable(learner):
+        for case, right in zip(cases, expected):
+            try:
+                got = learner(**{k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.items()})
+            except Exception:
+                break  # check_function reports errors (and "not written yet") in words
+            if same(got, right, ATOL, RTOL) is None:
+                continue
+            for wrong, message in slips(case):
+                if same(got, wrong, ATOL, RTOL) is None:
+                    raise ExerciseFailed(f"`{name}` is not right yet: {message}")
+            break
+    check_function(learner, _answers(expected), cases, name=name, hint=hint, atol=ATOL, rtol=RTOL)
+
+
+# ---------------------------------------------------------------------------------------
+# Exercise 1: BP1
+
+
+def output_error_cases():
+    cases, expected = [], []
+    for seed, (sizes, m) in enumerate(zip(SIZES, (4, 3, 2))):
+        _, _, Y, Z, A, errors = _setup(sizes, m, seed)
+        L = len(sizes) - 1
+        cases.append({"A_L": A[L], "Y": Y, "Z_L": Z[L]})
+        expected.append(errors[L])
+    return cases, expected
+
+
+def output_error(learner) -> None:
+    """Exercise 1: Delta^L = (A^L - Y) * sigma'(Z^L), one row per example (BP1)."""
+    cases, expected = output_error_cases()
+
+    def slips(case):
+        A, Y, Z = case["A_L"], case["Y"], case["Z_L"]
+        return [
+            ((Y - A) * sigmoid_prime(Z), "the sign is flipped. For C = ½(a − y)² the derivative is "
+                                         "∂C/∂a = a − y, so use A_L - Y, not Y - A_L."),
+            (A - Y, "you returned A_L - Y, which is ∂C/∂a. BP1 multiplies it, element by element, by "
+                    "σ'(Z_L): the slope of the output neurons (sigmoid_prime(Z_L))."),
+            ((A - Y) * sigmoid_prime(A), "σ' is taken at the weighted input Z_L, not at the activation "
+                                         "A_L: use sigmoid_prime(Z_L) (or A_L * (1 - A_L))."),
+            ((A - Y) * sigmoid(Z), "you multiplied by σ(Z_L) itself; BP1 needs its derivative σ'(Z_L), "
+                                   "sigmoid_prime(Z_L)."),
+            ((A - Y) * sigmoid_prime(Z) / len(A), "you divided by the batch size m. Δ^L holds one error "
+                                                  "per example, with no 1/m: the averaging comes later, "
+                                                  "in the gradients (Exercise 3)."),
+        ]
+
+    _check(learner, "output_error", cases, expected,
+           "Δ^L = (A^L − Y) ⊙ σ'(Z^L): in NumPy `(A_L - Y) * sigmoid_prime(Z_L)`, where `*` multiplies "
+           "element by element.", slips)
+
+
+# ---------------------------------------------------------------------------------------
+# Exercise 2: BP2
+
+
+def backpropagate_error_cases():
+    cases, expected = [], []
+    for seed, (sizes, m) in enumerate(zip(SIZES, (4, 3, 2))):
+        net, _, _, Z, _, errors = _setup(sizes, m, seed + 10)
+        for l in range(len(sizes) - 2, 0, -1):
+            cases.append({"Delta_next": errors[l + 1], "W_next": net.weights[l], "Z": Z[l]})
+            expected.append(errors[l])
+    return cases, expected
+
+
+def backpropagate_error(learner) -> None:
+    """Exercise 2: Delta^l = (Delta^(l+1) W^(l+1)) * sigma'(Z^l) (BP2)."""
+    cases, expected = backpropagate_error_cases()
+
+    def slips(case):
+        D, W, Z = case["Delta_next"], case["W_next"], case["Z"]
+        return [
+            (D @ W, "you sent the error back along the weights (Delta_next @ W_next) but forgot to "
+                    "multiply by σ'(Z), the slope of this layer's neurons: `* sigmoid_prime(Z)`."),
+            ((D @ W) * sigmoid(Z), "you multiplied by σ(Z); BP2 needs the derivative σ'(Z), "
+                                   "sigmoid_prime(Z)."),
+            ((D @ W) * sigmoid_prime(sigmoid(Z)), "σ' is taken at the weighted input Z itself: "
+                                                  "sigmoid_prime(Z), not sigmoid_prime(sigmoid(Z))."),
+        ]
+
+    _check(learner, "backpropagate_error", cases, expected,
+           "Delta_next has shape (m, n_next) and W_next has shape (n_next, n): the product "
+           "`Delta_next @ W_next` has shape (m, n), one row per example. Then multiply element by "
+           "element by sigmoid_prime(Z).", slips)
+
+
+# ---------------------------------------------------------------------------------------
+# Exercise 3: BP3 and BP4 over a mini-batch
+
+
+def layer_gradients_cases():
+    cases, expected = [], []
+    for seed, (sizes, m) in enumerate(zip(SIZES, (4, 3, 5))):
+        net, X, Y, _, A, errors = _setup(sizes, m, seed + 20)
+        nabla_w, nabla_b = net.backprop(X, Y)
+        for l in range(1, len(sizes)):
+            cases.append({"Delta": errors[l], "A_prev": A[l - 1]})
+            expected.append((nabla_w[l - 1], nabla_b[l - 1]))
+    return cases, expected
+
+
+def layer_gradients(learner) -> None:
+    """Exercise 3: (nabla_W, nabla_b) = ((Delta^l)^T A^(l-1) / m, mean of the rows of Delta^l)."""
+    cases, expected = layer_gradients_cases()
+
+    def slips(case):
+        D, A = case["Delta"], case["A_prev"]
+        m = len(D)
+        return [
+            ((D.T @ A, D.sum(axis=0)), "you returned the sums over the mini-batch. The cost is the "
+                                       "*mean* over the m examples, so divide both by m = len(Delta) "
+                                       "(or use .mean(axis=0) for the biases)."),
+            ((D.T @ A / m, D.sum(axis=0)), "∇W is right, but ∇b is the sum of the rows of Delta: take "
+                                           "their mean, Delta.mean(axis=0)."),
+            ((D.T @ A, D.mean(axis=0)), "∇b is right, but ∇W is summed over the mini-batch: divide "
+                                        "(Delta.T @ A_prev) by m = len(Delta)."),
+            ((A.T @ D / m, D.mean(axis=0)), "your ∇W is transposed. It must have the shape of W^l, "
+                                            "(n_l, n_(l-1)): one row per neuron of layer l, so "
+                                            "Delta.T @ A_prev."),
+            ((D.T @ A / m, D.mean(axis=1)), "∇b must have one number per neuron: average Delta over the "
+                                            "examples, which are its rows: Delta.mean(axis=0)."),
+        ]
+
+    _check(learner, "layer_gradients", cases, expected,
+           "return the pair (nabla_W, nabla_b): nabla_W = Delta.T @ A_prev / m has the shape of W "
+           "(one row per neuron of this layer), and nabla_b = Delta.mean(axis=0) one number per neuron.",
+           slips)
+
+
+# ---------------------------------------------------------------------------------------
+# Exercise 4: one partial derivative by finite differences
+
+
+def numerical_partial_cases():
+    """(network, arguments) pairs; each network is fresh, so a changed weight is noticed."""
+    cases = []
+    for seed, (sizes, m, l, j, k, eps) in enumerate(
+        [([3, 5, 4], 4, 1, 2, 1, 1e-5), ([3, 5, 4], 4, 2, 3, 4, 1e-4), ([6, 4, 7, 2], 3, 2, 6, 0, 1e-5),
+         ([784, 100, 10], 2, 1, 37, 300, 1e-4)]
+    ):
+        rng = np.random.default_rng(seed + 30)
+        net = Network(sizes, dtype=np.float64, rng=rng)
+        X = rng.random((m, sizes[0]))
+        Y = np.eye(sizes[-1])[rng.integers(sizes[-1], size=m)]
+        cases.append((net, {"X": X, "Y": Y, "l": l, "j": j, "k": k, "eps": eps}))
+    return cases
+
+
+def numerical_partial(learner) -> None:
+    """Exercise 4: dC/dw^l_jk ~ (C(w + eps) - C(w - eps)) / (2 eps), weight put back after."""
+    name = "numerical_partial"
+    if not callable(learner):
+        raise ExerciseFailed(f"`{name}` should be a function, but it is {describe(learner)}.")
+    cases = numerical_partial_cases()
+    for net, args in cases:
+        l, j, k, eps = args["l"], args["j"], args["k"], args["eps"]
+        shown = f"net (sizes {net.sizes}), X, Y, l={l}, j={j}, k={k}, eps={eps:g}"
+        reference = net.copy()
+        right = numerical_derivative(reference, args["X"], args["Y"], reference.weights[l - 1], (j, k), eps)
+        before = [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
+        try:
+            got = learner(net, **args)
+        except NotImplementedError:
+            raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
+        except IndexError as err:
+            raise ExerciseFailed(
+                f"Calling `{name}({shown})` raised IndexError: {err}\nHint: w^l is net.weights[l - 1] "
+                "(Python counts from 0, layers from 1), and w^l_jk is net.weights[l - 1][j, k]."
+            ) from None
+        except Exception as err:
+            raise ExerciseFailed(f"Calling `{name}({shown})` raised {type(err).__name__}: {err}") from None
+        if got is None:
+            raise ExerciseFailed(f"`{name}({shown})` returned None: did you forget `return`?")
+        after = [w for w in net.weights] + [b for b in net.biases]
+        if any(not np.array_equal(x, y) for x, y in zip(before, after)):
+            raise ExerciseFailed(
+                f"`{name}({shown})` left the network changed. Put the weight back to its old value "
+                "after the two costs are computed, or every later use of the network (training, the "
+                "next derivative) would start from a nudged weight."
+            )
+        if same(got, right, atol=1e-10, rtol=1e-6) is None:
+            continue
+        c0 = reference.cost(args["X"], args["Y"])
+        w = reference.weights[l - 1]
+        old = w[j, k]
+        w[j, k] = old + eps
+        c_plus = reference.cost(args["X"], args["Y"])
+        w[j, k] = old
+        slips = [
+            (2 * right, "your answer is twice too big: the two costs are 2·eps apart, so divide "
+                        "their difference by 2 * eps."),
+            ((c_plus - c0) / eps, "this is the one-sided difference (C(w + eps) − C(w)) / eps. The "
+                                  "central difference (C(w + eps) − C(w − eps)) / (2 eps) is far more "
+                                  "accurate: its error shrinks like eps², not like eps."),
+            (-right, "the sign is flipped: subtract C(w − eps) from C(w + eps), not the other way."),
+        ]
+        if l < len(reference.weights) and j < reference.weights[l].shape[0] and k < reference.weights[l].shape[1]:
+            other = numerical_derivative(reference, args["X"], args["Y"], reference.weights[l], (j, k), eps)
+            slips.append((other, f"you nudged a weight of net.weights[{l}], the layer after. Python counts "
+                                 "from 0 and layers from 1: w^l is net.weights[l - 1]."))
+        for wrong, message in slips:
+            if same(got, wrong, atol=1e-10, rtol=1e-6) is None:
+                raise ExerciseFailed(f"`{name}({shown})`: {message}")
+        raise ExerciseFailed(
+            f"`{name}({shown})`: expected {describe(float(right))}, got {describe(got)}.\nHint: nudge "
+            "net.weights[l - 1][j, k] up by eps, compute net.cost(X, Y); nudge it down by eps, compute "
+            "the cost again; put the weight back; return the difference of the costs over 2 * eps."
+        )
+    print(f"✅ `{name}` is correct on all {len(cases)} test cases.")

@@ -1,0 +1,297 @@
+"""Notebook 06: the step-by-step record of backprop, its widget, and the exercise checks.
+
+The record applies the four equations one at a time; these tests make sure it gives
+exactly what ``Network.backprop`` gives, so the lesson and the real code cannot drift.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers.activations import sigmoid_prime  # noqa: E402
+from helpers.backprop_steps import (  # noqa: E402
+    backprop_steps,
+    draw_step,
+    errors_from_steps,
+    format_step,
+    gradients_from_steps,
+    node_labels,
+    sup,
+)
+from helpers.checks import ExerciseFailed  # noqa: E402
+from helpers.checks import backprop as check  # noqa: E402
+from helpers.network import Network  # noqa: E402
+from helpers.widgets.backprop import backprop_stepper  # noqa: E402
+
+
+def batch(sizes, m, seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    net = Network(sizes, dtype=dtype, rng=rng)
+    X = rng.random((m, sizes[0]))
+    Y = np.eye(sizes[-1])[rng.integers(sizes[-1], size=m)]
+    return net, X, Y
+
+
+def tiny():
+    """The notebook's 2-3-2 network with round weights, and two examples."""
+    net = Network([2, 3, 2], dtype=np.float64, seed=0)
+    net.weights = [np.array([[0.1, 0.4], [-0.3, 0.2], [0.5, -0.1]]), np.array([[0.3, -0.2, 0.6], [-0.5, 0.4, 0.1]])]
+    net.biases = [np.array([0.1, -0.2, 0.0]), np.array([0.0, 0.1])]
+    return net, np.array([[1.0, 0.5], [0.2, 0.8]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+
+
+CASES = [([2, 3, 2], 2, 0), ([3, 4, 4, 2], 5, 1), ([5, 2], 3, 2), ([4, 6, 3, 5, 2], 7, 3), ([784, 30, 10], 4, 4)]
+
+
+# ---------------------------------------------------------------------------------------
+# The record agrees with Network.backprop
+
+
+@pytest.mark.parametrize("sizes, m, seed", CASES)
+def test_record_gradients_are_network_backprop(sizes, m, seed):
+    net, X, Y = batch(sizes, m, seed)
+    steps = backprop_steps(net, X, Y)
+    nabla_w, nabla_b = net.backprop(X, Y)
+    got_w, got_b = gradients_from_steps(steps)
+    assert [g.shape for g in got_w] == [w.shape for w in net.weights]
+    for got, want in zip(got_w + got_b, nabla_w + nabla_b):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("sizes, m, seed", CASES)
+def test_record_errors_are_each_examples_bias_gradient(sizes, m, seed):
+    # For a mini-batch of one example, dC/db^l = delta^l (BP3): Network.backprop tells
+    # us every row of every Delta^l independently of the record.
+    net, X, Y = batch(sizes, m, seed)
+    errors = errors_from_steps(backprop_steps(net, X, Y))
+    assert sorted(errors) == list(range(1, len(sizes)))
+    for i in range(m):
+        _, nabla_b = net.backprop(X[i : i + 1], Y[i : i + 1])
+        for l, delta in errors.items():
+            np.testing.assert_allclose(delta[i], nabla_b[l - 1], rtol=1e-12, atol=1e-15)
+
+
+def test_record_forward_pass_and_cost_are_the_networks():
+    net, X, Y = batch([3, 4, 4, 2], 5, 7)
+    steps = backprop_steps(net, X, Y)
+    L = len(net.weights)
+    last = [s for s in steps if s.phase == "forward"][-1]
+    np.testing.assert_allclose(last.values[f"A{sup(L)}"], net.feedforward(X), rtol=1e-12)
+    (cost,) = [s for s in steps if s.phase == "cost"]
+    assert cost.values["C"] == pytest.approx(net.cost(X, Y), rel=1e-12)
+
+
+def test_float32_network_gives_float32_record_close_to_backprop():
+    net, X, Y = batch([4, 5, 3], 6, 8, dtype=np.float32)
+    steps = backprop_steps(net, X, Y)
+    got_w, got_b = gradients_from_steps(steps)
+    assert got_w[0].dtype == np.float32
+    for got, want in zip(got_w + got_b, sum(net.backprop(X, Y), [])):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+
+
+def test_tiny_network_numbers_by_hand():
+    net, X, Y = tiny()
+    steps = backprop_steps(net, X, Y)
+    # z^1_0 of example 1: 0.1 * 1.0 + 0.4 * 0.5 + 0.1 = 0.4
+    assert steps[1].values["Z¹"][0, 0] == pytest.approx(0.4)
+    # BP1 for example 1, output 0: (a - y) sigma'(z)
+    a, z = steps[2].values["A²"][0, 0], steps[2].values["Z²"][0, 0]
+    assert steps[4].values["Δ²"][0, 0] == pytest.approx((a - 1.0) * sigmoid_prime(z))
+    # BP4: dC/dw^2_01 is the mean over the two examples of delta^2_0 a^1_1
+    delta, a1 = steps[4].values["Δ²"], steps[1].values["A¹"]
+    assert steps[5].values["∇W²"][0, 1] == pytest.approx(np.mean(delta[:, 0] * a1[:, 1]))
+
+
+def test_steps_come_in_the_order_of_the_lesson():
+    net, X, Y = batch([3, 4, 4, 2], 2, 0)
+    steps = backprop_steps(net, X, Y)
+    assert [(s.phase, s.layer) for s in steps] == [
+        ("input", 0), ("forward", 1), ("forward", 2), ("forward", 3), ("cost", 3),
+        ("output error", 3), ("gradients", 3), ("backward", 2), ("gradients", 2), ("backward", 1), ("gradients", 1),
+    ]  # fmt: skip
+    assert [s.number for s in steps] == list(range(1, 12)) and {s.total for s in steps} == {11}
+    assert "(BP1)" in steps[5].text and "(BP2)" in steps[7].text and "BP3, BP4" in steps[6].text
+    assert r"\odot" in steps[5].equation and r"\mathsf{T}" in steps[1].equation
+
+
+def test_only_the_course_network_of_this_lesson_is_recorded():
+    for kwargs in ({"cost": "cross_entropy"}, {"activation": "relu"}, {"output": "softmax"}):
+        net = Network([2, 3, 2], dtype=np.float64, seed=0, **kwargs)
+        with pytest.raises(ValueError, match="sigmoid neurons and the quadratic cost"):
+            backprop_steps(net, np.ones((1, 2)), np.array([[1.0, 0.0]]))
+
+
+def test_bad_inputs_are_reported_by_the_network_checks():
+    net, X, Y = tiny()
+    with pytest.raises(ValueError, match="columns"):
+        backprop_steps(net, np.ones((2, 3)), Y)
+    with pytest.raises(ValueError, match="one-hot"):
+        backprop_steps(net, X, np.ones((2, 2)))
+
+
+# ---------------------------------------------------------------------------------------
+# Text and picture
+
+
+def test_format_step_rounds_to_four_places_and_never_prints_minus_zero():
+    net, X, Y = tiny()
+    steps = backprop_steps(net, X, Y)
+    text = format_step(steps[1])
+    assert text.splitlines()[0] == "Step 2 of 8 · Forward pass: layer 1 (hidden)"
+    assert "Z¹ = A⁰ (W¹)ᵀ + b¹" in text and "Z¹, shape (2, 3):" in text
+    assert "[[ 0.4000 -0.4000  0.4500]" in text
+    assert "C = 0.2502" in format_step(steps[3])
+    tiny_negative = type(steps[0])("input", 0, "t", "", "", {"v": np.array([-1e-9, 0.5])}, 1, 1)
+    assert "-0.0000" not in format_step(tiny_negative) and "[0.0000 0.5000]" in format_step(tiny_negative)
+
+
+def test_node_labels_reveal_values_as_the_steps_go():
+    net, X, Y = tiny()
+    steps = backprop_steps(net, X, Y)
+    assert set(node_labels(steps, 1)) == {(0, 0), (0, 1)}
+    after_forward = node_labels(steps, 3, example=1)
+    assert after_forward[(2, 1)] == [f"a = {steps[2].values['A²'][1, 1]:.4f}"]
+    everything = node_labels(steps, len(steps))
+    assert all(any(t.startswith("δ = ") for t in everything[(l, j)]) for l in (1, 2) for j in range(net.sizes[l]))
+    assert not any(t.startswith("δ") for t in everything[(0, 0)])  # inputs have no error
+
+
+def test_draw_step_titles_the_step_and_checks_its_arguments():
+    net, X, Y = tiny()
+    steps = backprop_steps(net, X, Y)
+    ax = draw_step(steps, 7, example=1)
+    assert ax.get_title().startswith("Step 7 of 8: Backward pass")
+    assert "example 2" in ax.get_xlabel()
+    assert any("δ = " in t.get_text() for t in ax.texts)
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="from 1 to 8"):
+        draw_step(steps, 0)
+    with pytest.raises(ValueError, match="example"):
+        draw_step(steps, 1, example=2)
+    big, Xb, Yb = batch([784, 30, 10], 1, 0)
+    with pytest.raises(ValueError, match="at most"):
+        draw_step(backprop_steps(big, Xb, Yb), 1)
+
+
+# ---------------------------------------------------------------------------------------
+# The widget
+
+
+def test_stepper_slider_and_buttons_show_the_right_step():
+    net, X, Y = tiny()
+    box = backprop_stepper(net, X, Y)
+    assert box.shown is box.steps[0] and box.prev.disabled and not box.next.disabled
+    box.slider.value = 5
+    assert box.shown is box.steps[4]
+    caption, numbers = box.children[1], box.children[3]
+    assert "Backward pass: the output error Δ²" in caption.value and r"\odot" in caption.value
+    assert "Δ², shape (2, 2):" in numbers.value
+    box.next.click()
+    assert box.slider.value == 6 and box.shown.phase == "gradients"
+    box.prev.click()
+    box.prev.click()
+    assert box.slider.value == 4 and box.shown.phase == "cost"
+    box.slider.value = 8
+    assert box.next.disabled
+    box.next.click()
+    assert box.slider.value == 8  # stays at the last step
+    box.example.value = 1
+    assert box.shown is box.steps[7]
+    plt.close("all")
+
+
+# ---------------------------------------------------------------------------------------
+# The exercise checks accept the right answers and explain typical wrong ones
+
+
+def test_checks_accept_the_reference_answers(capsys):
+    from helpers.gradcheck import numerical_derivative
+
+    check.output_error(lambda A_L, Y, Z_L: (A_L - Y) * sigmoid_prime(Z_L))
+    check.output_error(lambda A_L, Y, Z_L: (A_L - Y) * A_L * (1 - A_L))  # sigma' = a (1 - a) is fine
+    check.backpropagate_error(lambda Delta_next, W_next, Z: (Delta_next @ W_next) * sigmoid_prime(Z))
+    check.layer_gradients(lambda Delta, A_prev: (Delta.T @ A_prev / len(Delta), Delta.mean(axis=0)))
+    check.numerical_partial(
+        lambda net, X, Y, l, j, k, eps=1e-5: numerical_derivative(net, X, Y, net.weights[l - 1], (j, k), eps)
+    )
+    assert capsys.readouterr().out.count("✅") == 5
+
+
+def test_output_error_check_names_the_mistake():
+    with pytest.raises(ExerciseFailed, match="sign is flipped"):
+        check.output_error(lambda A_L, Y, Z_L: (Y - A_L) * sigmoid_prime(Z_L))
+    with pytest.raises(ExerciseFailed, match=r"you returned A_L - Y"):
+        check.output_error(lambda A_L, Y, Z_L: A_L - Y)
+    with pytest.raises(ExerciseFailed, match="not at the activation"):
+        check.output_error(lambda A_L, Y, Z_L: (A_L - Y) * sigmoid_prime(A_L))
+    with pytest.raises(ExerciseFailed, match="divided by the batch size"):
+        check.output_error(lambda A_L, Y, Z_L: (A_L - Y) * sigmoid_prime(Z_L) / len(Y))
+
+    def not_yet(A_L, Y, Z_L):
+        raise NotImplementedError("Exercise 1: your code here")
+
+    with pytest.raises(ExerciseFailed, match="not written yet"):
+        check.output_error(not_yet)
+
+
+def test_backpropagate_error_check_names_the_mistake():
+    with pytest.raises(ExerciseFailed, match="forgot to multiply by σ'"):
+        check.backpropagate_error(lambda Delta_next, W_next, Z: Delta_next @ W_next)
+    with pytest.raises(ExerciseFailed, match=r"raised ValueError.*\nHint: Delta_next has shape"):
+        check.backpropagate_error(lambda Delta_next, W_next, Z: (Delta_next @ W_next.T) * sigmoid_prime(Z))
+    with pytest.raises(ExerciseFailed, match="expected shape"):  # the transpose of the right answer
+        check.backpropagate_error(lambda Delta_next, W_next, Z: ((Delta_next @ W_next) * sigmoid_prime(Z)).T)
+
+
+def test_layer_gradients_check_names_the_mistake():
+    with pytest.raises(ExerciseFailed, match="sums over the mini-batch"):
+        check.layer_gradients(lambda Delta, A_prev: (Delta.T @ A_prev, Delta.sum(axis=0)))
+    with pytest.raises(ExerciseFailed, match="transposed"):
+        check.layer_gradients(lambda Delta, A_prev: (A_prev.T @ Delta / len(Delta), Delta.mean(axis=0)))
+    with pytest.raises(ExerciseFailed, match="expected 2 values"):
+        check.layer_gradients(lambda Delta, A_prev: Delta.T @ A_prev / len(Delta))
+
+
+def test_numerical_partial_check_names_the_mistake():
+    from helpers.gradcheck import numerical_derivative
+
+    def one_sided(net, X, Y, l, j, k, eps=1e-5):
+        w = net.weights[l - 1]
+        c0 = net.cost(X, Y)
+        w[j, k] += eps
+        c1 = net.cost(X, Y)
+        w[j, k] -= eps
+        return (c1 - c0) / eps
+
+    def never_restores(net, X, Y, l, j, k, eps=1e-5):
+        w = net.weights[l - 1]
+        w[j, k] += eps
+        c_plus = net.cost(X, Y)
+        w[j, k] -= 2 * eps
+        return (c_plus - net.cost(X, Y)) / (2 * eps)
+
+    def halves_missing(net, X, Y, l, j, k, eps=1e-5):
+        w, old = net.weights[l - 1], net.weights[l - 1][j, k]
+        w[j, k] = old + eps
+        c_plus = net.cost(X, Y)
+        w[j, k] = old - eps
+        c_minus = net.cost(X, Y)
+        w[j, k] = old
+        return (c_plus - c_minus) / eps
+
+    def wrong_layer(net, X, Y, l, j, k, eps=1e-5):
+        return numerical_derivative(net, X, Y, net.weights[l], (j, k), eps)  # w^l is weights[l - 1]
+
+    with pytest.raises(ExerciseFailed, match="one-sided difference"):
+        check.numerical_partial(one_sided)
+    with pytest.raises(ExerciseFailed, match="left the network changed"):
+        check.numerical_partial(never_restores)
+    with pytest.raises(ExerciseFailed, match="twice too big"):
+        check.numerical_partial(halves_missing)
+    with pytest.raises(ExerciseFailed, match=r"w\^l is net.weights\[l - 1\]"):
+        check.numerical_partial(wrong_layer)
