@@ -401,15 +401,19 @@ class Network:
         """Load a network saved by ``save``. Anything else, including a damaged, altered
         or pickle-carrying file, gives a ValueError (pickles are never unpickled)."""
         path = Path(path)
+        with open(path, "rb") as f:  # FileNotFoundError passes through as it is
+            start = f.read(4)
+        if start != b"PK\x03\x04":  # every .npz is a zip archive, and zips start so
+            raise ValueError(
+                f"{path} is not a saved network: a network is saved as an .npz (zip) archive, but this "
+                f"file starts with {start.hex(' ') or 'nothing'}. Save one with net.save(path)."
+            )
         try:
-            loaded = np.load(path, allow_pickle=False)
-            if not isinstance(loaded, np.lib.npyio.NpzFile):
-                raise ValueError("it holds a single array, not an .npz archive")
-            with loaded as f:
+            with np.load(path, allow_pickle=False) as f:
                 arrays = {key: f[key] for key in f.files}
-        except FileNotFoundError:
-            raise
         except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
+            if "pickle" in str(err):  # NumPy's message suggests unpickling: never do that here
+                err = "it holds pickled Python objects, which are never loaded (they could run code)"
             raise ValueError(f"{path} is not a readable saved network: {err}") from None
         return cls._from_arrays(arrays, path)
 

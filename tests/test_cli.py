@@ -56,7 +56,7 @@ def test_predict_rejects_wrong_sizes_and_non_images(tmp_path, brightness_model, 
     assert "big.png: the image is 40x32 pixels, expected 28x28" in err
     assert "notes.png: cannot read it as an image" in err
     assert predict.main([str(tmp_path / "notes.png"), str(tmp_path / "big.png")]) == 2
-    assert "not a readable saved network" in capsys.readouterr().err
+    assert "is not a saved network: a network is saved as an .npz (zip) archive" in capsys.readouterr().err
 
 
 @real_data

@@ -255,15 +255,15 @@ def test_load_never_unpickles(tmp_path):
     path = tmp_path / "evil.npz"
     small().save(path)
     _rewrite(path, w0=np.array([Boom()], dtype=object))
-    with pytest.raises(ValueError, match="not a readable saved network.*allow_pickle"):
+    with pytest.raises(ValueError, match="not a readable saved network: it holds pickled Python objects, which are never loaded"):
         Network.load(path)
     single = tmp_path / "single.npy"
     np.save(single, np.zeros(3))
-    with pytest.raises(ValueError, match="single.npy is not a readable saved network: it holds a single array"):
+    with pytest.raises(ValueError, match=r"single.npy is not a saved network: .*\.npz \(zip\) archive"):
         Network.load(single)
     plain = tmp_path / "plain.pickle"
     plain.write_bytes(pickle.dumps(Boom()))
-    with pytest.raises(ValueError, match="not a readable saved network"):
+    with pytest.raises(ValueError, match="plain.pickle is not a saved network"):
         Network.load(plain)
 
 
@@ -290,3 +290,13 @@ def test_shift_fills_with_black():
     image = np.arange(9.0).reshape(3, 3)
     assert shift(image, 1, 0).tolist() == [[0, 0, 0], [0, 1, 2], [3, 4, 5]]
     assert shift(image, 0, -1).tolist() == [[1, 2, 0], [4, 5, 0], [7, 8, 0]]
+
+
+def test_load_rejects_a_file_that_is_not_an_npz_without_suggesting_pickle(tmp_path):
+    from helpers.network import Network
+
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"garbage that is not a zip archive\n")
+    with pytest.raises(ValueError, match=r"not a saved network: .*\.npz \(zip\) archive, but this file starts with 67 61 72 62") as err:
+        Network.load(path)
+    assert "allow_pickle" not in str(err.value) and "pickle.load" not in str(err.value)
