@@ -5,13 +5,17 @@ bias ``b``. If the total ``z = w·x + b`` is above zero it answers 1, otherwise 
 Notebook 02 uses this module to build
 
 * logic gates, starting with NAND (``nand``), and a half adder made only of NANDs;
-* Rosenblatt's learning rule (``perceptron_update``, ``train_perceptron``), first on
+* Rosenblatt's learning rule (``learning_step``, ``train_perceptron``), first on
   toy points in the plane and then on the 0s and 1s of MNIST;
 * the numbers behind the decision-boundary widget (``boundary_segment``,
   ``misclassified``).
 
 Labels are 0 and 1 throughout, as in Nielsen's book: the perceptron's output *is* its
-prediction of the label.
+prediction of the label. Arguments come in one order everywhere: the data first (an
+input ``x`` or a matrix ``X`` of inputs, then its label ``y`` or labels), then the
+perceptron's weights ``w`` and bias ``b``, as in ``perceptron_output(x, w, b)``. To
+score predictions, use ``helpers.baselines.accuracy(predictions, labels)`` from notebook
+01 with ``predict(X, w, b)``.
 """
 
 from __future__ import annotations
@@ -112,8 +116,11 @@ def truth_table(gate, n_inputs: int = 2) -> list[tuple[tuple[int, ...], object]]
 # --- Rosenblatt's learning rule --------------------------------------------------------
 
 
-def perceptron_update(w, b, x, y, eta: float = 1.0):
-    """One step of the perceptron learning rule on one example; return ``(w, b)``.
+def learning_step(x, y, w, b, eta: float = 1.0):
+    """One step of the perceptron learning rule on one example ``x`` with label ``y``.
+
+    Returns the new ``(w, b)``. This is the function learners write in Exercise 4 of
+    notebook 02, under the same name and with the same arguments.
 
     The perceptron answers ``a`` (0 or 1) for input ``x`` whose label is ``y``:
 
@@ -122,7 +129,8 @@ def perceptron_update(w, b, x, y, eta: float = 1.0):
       which raises ``z`` for this ``x``;
     * said 1 but should be 0 (``y - a = -1``): subtract them, which lowers ``z``.
 
-    New arrays are returned; ``w`` is not changed in place.
+    A new array is returned; the caller's ``w`` is not changed in place, so it still
+    holds the weights from before the step.
     """
     w = np.asarray(w, dtype=float)
     x = np.asarray(x, dtype=float)
@@ -149,14 +157,15 @@ def train_perceptron(X, y, rng: np.random.Generator, max_passes: int = 20, eta: 
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
-    w = np.zeros(X.shape[1]) if w is None else np.array(w, dtype=float)
+    w = np.zeros(X.shape[1]) if w is None else np.array(w, dtype=float)  # a copy: yours stays as it was
     b = float(b)
     mistakes_per_pass = []
     for _ in range(max_passes):
         mistakes = 0
         for i in rng.permutation(len(X)):
-            # The same rule as perceptron_update, written inline to avoid copying w
-            # on each of the ~10,000 MNIST examples per pass.
+            # The rule you wrote in Exercise 4 (`learning_step`), written out here so that
+            # it can change w in place (w is this function's own copy) instead of making
+            # a new array for each of the ~10,000 MNIST examples per pass.
             a = 1 if X[i] @ w + b > 0 else 0
             if a != y[i]:
                 error = y[i] - a
@@ -169,11 +178,6 @@ def train_perceptron(X, y, rng: np.random.Generator, max_passes: int = 20, eta: 
     return TrainingResult(w, b, mistakes_per_pass)
 
 
-def accuracy(X, y, w, b) -> float:
-    """Fraction of rows of ``X`` whose perceptron output equals the label in ``y``."""
-    return float(np.mean(predict(X, w, b) == np.asarray(y)))
-
-
 def misclassified(X, y, w, b) -> np.ndarray:
     """Boolean mask: True for the points the perceptron gets wrong."""
     return predict(X, w, b) != np.asarray(y)
@@ -184,10 +188,11 @@ def mistake_bound(X, y, w_true, b_true) -> float:
 
     For data that a perceptron with weights ``w_true`` and bias ``b_true`` separates,
     Rosenblatt's rule (started from zero, any ``eta``) makes at most this many updates
-    in total, however the examples are ordered. R is the length of the longest input
-    ``(x, 1)`` and gamma the smallest distance of any ``(x, 1)`` from the separating
-    plane through the origin with normal ``(w_true, b_true)``; the 1 appended to ``x``
-    turns the bias into an ordinary weight.
+    in total, however the examples are ordered. Append a 1 to every input, so that the
+    bias becomes an ordinary weight: R is the length of the longest ``(x, 1)``, and
+    gamma, the *margin*, is the smallest distance of any ``(x, 1)`` from the separating
+    plane ``w_true·x + b_true·1 = 0`` (a plane through the origin, with normal vector
+    ``(w_true, b_true)``).
     """
     X1 = np.column_stack([np.asarray(X, dtype=float), np.ones(len(X))])
     u = np.append(np.asarray(w_true, dtype=float), float(b_true))

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from helpers import perceptron as p
+from helpers.baselines import accuracy
 from helpers.checks import ExerciseFailed
 from helpers.checks import perceptrons as check
+from helpers.perceptron import nand
 
 PAIRS = [(0, 0), (0, 1), (1, 0), (1, 1)]
 
@@ -64,15 +66,22 @@ def test_truth_table_lists_inputs_in_binary_order():
 # --- the learning rule -------------------------------------------------------------------
 
 
-def test_update_moves_w_and_b_towards_the_label_and_only_on_mistakes():
-    w, b = np.array([0.0, 0.0]), 0.0
-    new_w, new_b = p.perceptron_update(w, b, np.array([1.0, 2.0]), 1, eta=0.5)  # said 0, should be 1
+def test_learning_step_moves_w_and_b_towards_the_label_and_only_on_mistakes():
+    w, b, x = np.array([0.0, 0.0]), 0.0, np.array([1.0, 2.0])
+    new_w, new_b = p.learning_step(x, 1, w, b, eta=0.5)  # said 0, should be 1
     assert new_w.tolist() == [0.5, 1.0] and new_b == 0.5
     assert w.tolist() == [0.0, 0.0]  # not changed in place
-    back_w, back_b = p.perceptron_update(new_w, new_b, np.array([1.0, 2.0]), 0, eta=0.5)  # said 1, should be 0
+    back_w, back_b = p.learning_step(x, 0, new_w, new_b, eta=0.5)  # said 1, should be 0
     assert back_w.tolist() == [0.0, 0.0] and back_b == 0.0
-    same_w, same_b = p.perceptron_update(new_w, new_b, np.array([1.0, 2.0]), 1)  # right: no change
+    same_w, same_b = p.learning_step(x, 1, new_w, new_b)  # right: no change
     assert same_w.tolist() == new_w.tolist() and same_b == new_b
+
+
+def test_learning_step_takes_the_data_first_like_perceptron_output():
+    import inspect
+
+    assert list(inspect.signature(p.learning_step).parameters) == ["x", "y", "w", "b", "eta"]
+    assert list(inspect.signature(p.perceptron_output).parameters) == ["x", "w", "b"]
 
 
 def test_training_on_separable_points_converges_within_the_mistake_bound():
@@ -81,20 +90,27 @@ def test_training_on_separable_points_converges_within_the_mistake_bound():
         X, y = p.toy_points(rng, n=40, margin=0.2)
         result = p.train_perceptron(X, y, rng, max_passes=100)
         assert result.mistakes_per_pass[-1] == 0
-        assert p.accuracy(X, y, result.w, result.b) == 1.0
+        assert accuracy(p.predict(X, result.w, result.b), y) == 1.0
         assert sum(result.mistakes_per_pass) <= p.mistake_bound(X, y, p.TOY_WEIGHTS, p.TOY_BIAS)
 
 
 def test_training_matches_repeated_updates():
-    # train_perceptron inlines perceptron_update for speed: both must give the same weights.
+    # train_perceptron inlines learning_step for speed: both must give the same weights.
     X, y = p.toy_points(np.random.default_rng(3), n=20)
     result = p.train_perceptron(X, y, np.random.default_rng(7), max_passes=3, eta=0.5)
     w, b, order_rng = np.zeros(2), 0.0, np.random.default_rng(7)
     for _ in range(len(result.mistakes_per_pass)):
         for i in order_rng.permutation(len(X)):
-            w, b = p.perceptron_update(w, b, X[i], y[i], eta=0.5)
+            w, b = p.learning_step(X[i], y[i], w, b, eta=0.5)
     np.testing.assert_allclose(result.w, w)
     assert result.b == pytest.approx(b)
+
+
+def test_training_leaves_the_starting_weights_alone():
+    X, y = p.toy_points(np.random.default_rng(4), n=20)
+    w0 = np.array([0.5, -0.5])
+    result = p.train_perceptron(X, y, np.random.default_rng(0), max_passes=2, w=w0)
+    assert w0.tolist() == [0.5, -0.5] and result.w is not w0
 
 
 def test_training_stops_after_max_passes_on_data_it_cannot_separate():
@@ -188,7 +204,8 @@ def test_check_gate_weights_explains_a_wrong_bias():
     with pytest.raises(ExerciseFailed) as err:
         check.gate_weights([1.0, 1.0], -0.5, gate="AND")  # that is OR
     message = str(err.value)
-    assert "AND truth table" in message and "(0, 1) -> z = 0.5" in message and "Hint" in message
+    assert "AND truth table, input (0, 1): expected 0, got 1 (z = 0.5)" in message
+    assert "(1, 1) -> z = 1.5" in message and "Hint" in message and "item" not in message
     with pytest.raises(ExerciseFailed, match="two weights"):
         check.gate_weights([1.0, 1.0, 1.0], -1.5)
     with pytest.raises(ValueError, match="gate must be one of"):
@@ -196,32 +213,138 @@ def test_check_gate_weights_explains_a_wrong_bias():
 
 
 def test_check_learning_step(capsys):
-    check.learning_step(p.perceptron_update)
-    assert "✅" in capsys.readouterr().out
+    check.learning_step(p.learning_step)
 
-    def sign_flipped(w, b, x, y, eta):
+    def renamed(inputs, label, weights, bias, rate):  # other names: called by position
+        return p.learning_step(inputs, label, weights, bias, rate)
+
+    check.learning_step(renamed)
+    assert capsys.readouterr().out.count("✅") == 2
+
+    def sign_flipped(x, y, w, b, eta):
         a = p.perceptron_output(x, w, b)
         return w - eta * (y - a) * x, b - eta * (y - a)
 
     with pytest.raises(ExerciseFailed, match="y - a") as err:
         check.learning_step(sign_flipped)
-    assert "item 0" in str(err.value)
+    assert "w: expected [1., 2.], got [-1., -2.]" in str(err.value) and "item" not in str(err.value)
 
-    def always_updates(w, b, x, y, eta):  # forgets that a right answer changes nothing
+    def bias_forgotten(x, y, w, b, eta):
+        a = p.perceptron_output(x, w, b)
+        return w + eta * (y - a) * x, b
+
+    with pytest.raises(ExerciseFailed, match="b: expected 1, got 0"):
+        check.learning_step(bias_forgotten)
+
+    def always_updates(x, y, w, b, eta):  # forgets that a right answer changes nothing
         return w + eta * x * (1 if y == 1 else -1), b + eta * (1 if y == 1 else -1)
 
     with pytest.raises(ExerciseFailed, match="unchanged"):
         check.learning_step(always_updates)
 
+    with pytest.raises(ExerciseFailed, match=r"expected a pair \(w, b\)"):
+        check.learning_step(lambda x, y, w, b, eta: p.learning_step(x, y, w, b, eta)[0])
+
+
+def test_check_learning_step_catches_a_change_in_place():
+    def in_place(x, y, w, b, eta):  # right values, but the caller's w changes too
+        a = p.perceptron_output(x, w, b)
+        w += eta * (y - a) * x
+        return w, b + eta * (y - a)
+
+    with pytest.raises(ExerciseFailed, match="changed the array `w`") as err:
+        check.learning_step(in_place)
+    assert "w +=" in str(err.value) and "new array" in str(err.value)
+
 
 def test_check_half_adder(capsys):
     check.half_adder(p.half_adder)
-    assert "✅" in capsys.readouterr().out
+
+    def from_nands(x1, x2):  # the notebook's solution
+        n1 = nand(x1, x2)
+        n2 = nand(x1, n1)
+        n3 = nand(x2, n1)
+        total = nand(n2, n3)
+        carry = nand(n1, n1)
+        return total, carry
+
+    check.half_adder(from_nands)
+    check.half_adder(with_own_not)
+    assert capsys.readouterr().out.count("✅") == 3
+
+    def swapped(x1, x2):  # (carry, sum) instead of (sum, carry)
+        n1 = nand(x1, x2)
+        return nand(n1, n1), nand(nand(x1, n1), nand(x2, n1))
+
     with pytest.raises(ExerciseFailed, match=r"\(sum, carry\)") as err:
-        check.half_adder(lambda x1, x2: (p.and_(x1, x2), p.xor(x1, x2)))  # outputs swapped
-    assert "half_adder(x1=0, x2=1)" in str(err.value)
+        check.half_adder(swapped)
+    assert "half_adder(x1=0, x2=1)`: sum: expected 1, got 0" in str(err.value)
+
+    def carry_wrong(x1, x2):
+        n1 = nand(x1, x2)
+        return nand(nand(x1, n1), nand(x2, n1)), n1
+
+    with pytest.raises(ExerciseFailed, match="carry: expected 0, got 1"):
+        check.half_adder(carry_wrong)
+
     with pytest.raises(ExerciseFailed, match="NotImplemented|not written yet"):
         def unwritten(x1, x2):
-            raise NotImplementedError("Exercise 4: your code here")
+            raise NotImplementedError("Exercise 3: your code here")
 
         check.half_adder(unwritten)
+
+
+def not_from_nand(y):
+    return nand(y, y)
+
+
+def with_own_not(x1, x2):  # a helper of the learner's own, itself made of nand: fine
+    n1 = nand(x1, x2)
+    return nand(nand(x1, n1), nand(x2, n1)), not_from_nand(n1)
+
+
+def not_by_arithmetic(y):
+    return 1 - y
+
+
+def cheat_with_operators(x1, x2):
+    return x1 ^ x2, x1 & x2
+
+
+def cheat_in_a_helper(x1, x2):
+    n1 = nand(x1, x2)
+    return nand(nand(x1, n1), nand(x2, n1)), not_by_arithmetic(n1)
+
+
+def cheat_with_if(x1, x2):
+    if x1 == x2:
+        return 0, min(x1, x2)
+    return 1, 0
+
+
+def cheat_with_the_answer(x1, x2):
+    return p.half_adder(x1, x2)
+
+
+@pytest.mark.parametrize(
+    "cheat, said",
+    [
+        (cheat_with_operators, "uses `^` and `&` (first in `return x1 ^ x2, x1 & x2`)"),
+        (cheat_in_a_helper, "uses `-` (first in your function `not_by_arithmetic`: `return 1 - y`)"),
+        (cheat_with_if, "uses an `if`, `==` and the function `min`"),
+        (cheat_with_the_answer, "uses the function `p.half_adder`"),
+    ],
+)
+def test_check_half_adder_sees_answers_computed_without_nand(cheat, said):
+    assert cheat(1, 1) == (0, 1)  # the answers are right...
+    with pytest.raises(ExerciseFailed) as err:
+        check.half_adder(cheat)  # ...but not made of NANDs
+    message = str(err.value)
+    assert said in message and "`nand` alone" in message and "Hint" in message
+
+
+def test_check_half_adder_checks_only_the_answers_when_the_source_is_hidden(capsys):
+    namespace = {}
+    exec("def half_adder(x1, x2):\n    return x1 ^ x2, x1 & x2\n", namespace)  # no source file to read
+    check.half_adder(namespace["half_adder"])
+    assert "✅" in capsys.readouterr().out

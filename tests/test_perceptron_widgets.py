@@ -59,3 +59,19 @@ def test_plots_return_what_they_drew(points):
 
 def test_describe_half_adder_shows_the_nand_arithmetic():
     assert "z = −2·1 − 2·1 + 3 = -1, so n1 = 0" in wp.describe_half_adder(1, 1)
+
+
+def test_half_adder_drawing_wires_every_gate_input_to_the_right_signal():
+    paths = wp.half_adder_paths()
+    ends = {signal: {line[-1] for line in path["lines"]} for signal, path in paths.items()}
+    for gate, (upper, lower) in wp.GATE_INPUTS.items():
+        assert wp._pin(gate, 0) in ends[upper] and wp._pin(gate, 1) in ends[lower], gate
+    # n1 reaches the carry gate as one wire that splits at a dot just before both inputs.
+    carry_x, carry_y = wp.GATE_POSITIONS["carry"]
+    split = [d for d in paths["n1"]["dots"] if d[1] == carry_y]
+    assert len(split) == 1 and carry_x - wp._HALF_W - 0.5 < split[0][0] < carry_x - wp._HALF_W
+    # Every line is made of horizontal and vertical pieces, except the little hop.
+    for signal, path in paths.items():
+        for line in path["lines"]:
+            for (xa, ya), (xb, yb) in zip(line, line[1:]):
+                assert xa == xb or ya == yb or signal == "n1", (signal, line)

@@ -2,15 +2,21 @@
 
 Use in the notebook as ``from helpers.checks import perceptrons as check`` and then
 ``check.perceptron_output(perceptron_output)`` and so on. Each check compares the
-learner's answer with the reference in :mod:`helpers.perceptron`.
+learner's answer with the reference in :mod:`helpers.perceptron`. Answers that are a
+pair, such as ``(sum, carry)`` or ``(w, b)``, are reported part by part, by name.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
+from typing import Any, Callable, NamedTuple
+
 import numpy as np
 
 from helpers import perceptron as ref
-from helpers.checks import ExerciseFailed, check_function, check_value
+from helpers.checks import ExerciseFailed, check_function, describe, same
 
 GATES = {
     "AND": lambda x1, x2: x1 & x2,
@@ -19,6 +25,192 @@ GATES = {
     "NOR": lambda x1, x2: 1 - (x1 | x2),
 }
 INPUT_PAIRS = [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+# --- plumbing: answers with named parts, and a look at the learner's code ----------------
+
+
+def _call(learner: Callable, case: dict) -> Any:
+    """Call ``learner`` as ``check_function`` does: by name if the names match, else by position."""
+    try:
+        by_name = set(case) <= set(inspect.signature(learner).parameters)
+    except (TypeError, ValueError):
+        by_name = False
+    return learner(**case) if by_name else learner(*case.values())
+
+
+def _fresh(case: dict) -> dict:
+    """A copy of a case whose arrays the learner may change without harm."""
+    return {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.items()}
+
+
+def _check_parts(
+    learner: Callable,
+    reference: Callable,
+    cases: list[dict],
+    parts: tuple[str, ...],
+    *,
+    name: str,
+    hint: str,
+    unchanged: tuple[str, ...] = (),
+    changed_hint: str = "",
+) -> None:
+    """``check_function`` for an answer made of named parts, e.g. ``(sum, carry)``.
+
+    A first sweep over the cases reports a wrong part by its name ("carry: expected 1,
+    got 0") and, for every argument named in ``unchanged``, whether the learner changed
+    the caller's array in place. Anything else — an error, a missing ``return``, a wrong
+    number of parameters — is left to ``check_function``, which explains it and prints
+    the success line.
+    """
+    if callable(learner):
+        for case in cases:
+            given = _fresh(case)
+            kept = _fresh(case)  # what the caller's arrays held before the call
+            try:
+                got = _call(learner, given)
+            except Exception:  # noqa: BLE001 - check_function explains errors in words
+                break
+            if got is None:
+                break
+            shown = ", ".join(f"{k}={describe(v)}" for k, v in case.items())
+            expected = reference(**_fresh(case))
+            if not isinstance(got, tuple | list) or len(got) != len(parts):
+                why = f"expected a pair ({', '.join(parts)}), got {describe(got)}"
+            else:
+                why = next(
+                    (f"{part}: {w}" for part, g, e in zip(parts, got, expected) if (w := same(g, e)) is not None),
+                    None,
+                )
+            if why is not None:
+                raise ExerciseFailed(f"`{name}({shown})`: {why}." + (f"\nHint: {hint}" if hint else ""))
+            for arg in unchanged:
+                if not np.array_equal(np.asarray(given[arg]), np.asarray(kept[arg])):
+                    raise ExerciseFailed(
+                        f"`{name}({shown})` returns the right values, but it also changed the array `{arg}` "
+                        f"that was passed in: afterwards it held {describe(given[arg])}. {changed_hint}"
+                    )
+    check_function(learner, reference, cases, name=name, hint=hint)
+
+
+# Python operators that would compute a gate directly, in the learner's own words.
+_OPERATOR_NAMES = {
+    ast.BitXor: "`^`", ast.BitAnd: "`&`", ast.BitOr: "`|`", ast.Add: "`+`", ast.Sub: "`-`",
+    ast.Mult: "`*`", ast.Div: "`/`", ast.FloorDiv: "`//`", ast.Mod: "`%`", ast.Pow: "`**`",
+    ast.LShift: "`<<`", ast.RShift: "`>>`", ast.MatMult: "`@`",
+    ast.And: "`and`", ast.Or: "`or`", ast.Not: "`not`", ast.Invert: "`~`", ast.USub: "a minus sign",
+    ast.Eq: "`==`", ast.NotEq: "`!=`", ast.Lt: "`<`", ast.LtE: "`<=`", ast.Gt: "`>`", ast.GtE: "`>=`",
+    ast.Is: "`is`", ast.IsNot: "`is not`", ast.In: "`in`", ast.NotIn: "`not in`",
+}
+
+
+# Built-ins that convert or show a bit but compute nothing with it.
+_HARMLESS = {"int", "bool", "float", "tuple", "print"}
+
+
+def _function_node(tree: ast.AST, function: Callable) -> ast.AST:
+    """The ``def`` (or ``lambda``) of ``function`` inside the parsed source ``tree``."""
+    wanted = function.__name__
+    for node in ast.walk(tree):
+        if wanted == "<lambda>" and isinstance(node, ast.Lambda):
+            return node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == wanted:
+            return node
+    return tree
+
+
+class _Finding(NamedTuple):
+    """One thing in the learner's code that is not a call of an allowed function."""
+
+    what: str  # e.g. "`^`" or "the function `max`"
+    line: str  # the line of code it is on
+    function: str  # the name of the function whose code it is in
+    position: tuple[int, int]  # (line, column) in that function's source, for sorting
+
+
+def _not_only(function: Callable, allowed: set[str], seen: set | None = None) -> list[_Finding] | None:
+    """What in ``function``'s code computes with something other than the ``allowed`` calls.
+
+    Returns the findings in the order they appear in the code (an empty list if the code
+    only calls the allowed functions, and functions of the learner's own that do the
+    same), or None if the source cannot be read: then nothing can be said.
+    """
+    seen = set() if seen is None else seen
+    seen.add(function)
+    try:
+        source = textwrap.dedent(inspect.getsource(function))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    lines = source.splitlines()
+    node = _function_node(tree, function)
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        roots = node.body  # not the decorators or default values
+    elif isinstance(node, ast.Lambda):
+        roots = [node.body]
+    else:
+        roots = [tree]
+    local = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    local |= {n.name for n in ast.walk(node) if isinstance(n, ast.FunctionDef) and n is not node}
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        local |= {a.arg for a in node.args.args + node.args.kwonlyargs}
+    findings = []
+
+    def found(what: str, where: ast.AST) -> None:
+        row = getattr(where, "lineno", 0)
+        line = lines[row - 1].strip() if 0 < row <= len(lines) else ""
+        findings.append(_Finding(what, line, function.__name__, (row, getattr(where, "col_offset", 0))))
+
+    for n in (n for root in roots for n in ast.walk(root)):
+        if isinstance(n, ast.BinOp | ast.AugAssign | ast.UnaryOp | ast.BoolOp) and type(n.op) in _OPERATOR_NAMES:
+            found(_OPERATOR_NAMES[type(n.op)], n)
+        elif isinstance(n, ast.Compare):
+            found(_OPERATOR_NAMES.get(type(n.ops[0]), "a comparison"), n)
+        elif isinstance(n, ast.If | ast.IfExp):
+            found("an `if`", n)
+        elif isinstance(n, ast.Match):
+            found("a `match`", n)
+        elif isinstance(n, ast.Call):
+            callee = n.func
+            if isinstance(callee, ast.Attribute):
+                if callee.attr not in allowed:
+                    found(f"the function `{ast.unparse(callee)}`", n)
+            elif isinstance(callee, ast.Name):
+                if callee.id in allowed or callee.id in local or callee.id in _HARMLESS:
+                    continue
+                helper = getattr(function, "__globals__", {}).get(callee.id)
+                if inspect.isfunction(helper):
+                    # A function of the learner's own, e.g. a `not_` written with nand: look inside.
+                    inner = [] if helper in seen else _not_only(helper, allowed, seen)
+                    # Report what is inside it where it is called, so the order stays readable.
+                    findings.extend(f._replace(position=(n.lineno, n.col_offset)) for f in inner or [])
+                    continue
+                found(f"the function `{callee.id}`", n)
+            else:
+                found("a call", n)
+    return sorted(findings, key=lambda f: f.position)
+
+
+def _only_nand(learner: Callable, name: str) -> None:
+    """Stop with a friendly message if ``learner``'s code uses anything but ``nand``."""
+    if not callable(learner):
+        return
+    findings = _not_only(learner, {"nand"})
+    if not findings:  # None (source not available) or [] (only nand): nothing to say
+        return
+    whats = list(dict.fromkeys(f.what for f in findings))  # distinct, in the order they appear
+    listed = whats[0] if len(whats) == 1 else ", ".join(whats[:-1]) + " and " + whats[-1]
+    first = findings[0]
+    where = (f"your function `{first.function}`: " if first.function != learner.__name__ else "") + f"`{first.line}`"
+    raise ExerciseFailed(
+        f"`{name}` uses {listed} (first in {where}). Those compute the answer directly; the "
+        "exercise is to build it from `nand` alone — that is the point: if NAND perceptrons can add, then "
+        "perceptrons can compute any function of bits.\nHint: every gate is one line "
+        "`something = nand(..., ...)`; five such lines are enough."
+    )
+
+
+# --- the exercises ---------------------------------------------------------------------
 
 
 def perceptron_output(learner) -> None:
@@ -59,60 +251,78 @@ def gate_weights(w, b, gate: str = "AND") -> None:
         ) from None
     if w.shape != (2,):
         raise ExerciseFailed(f"w should hold two weights, one per input, but it has shape {w.shape}.")
-    got = [ref.perceptron_output(pair, w, b) for pair in INPUT_PAIRS]
-    expected = [GATES[gate](*pair) for pair in INPUT_PAIRS]
     zs = [float(np.dot(w, pair) + b) for pair in INPUT_PAIRS]
-    table = ", ".join(f"{pair} -> z = {z:g}" for pair, z in zip(INPUT_PAIRS, zs))
-    check_value(
-        got,
-        expected,
-        what=f"{gate} truth table for the inputs (0,0), (0,1), (1,0), (1,1)",
-        hint=f"with your w and b: {table}. The output is 1 only where z > 0. "
-        + {
-            "AND": "For AND only (1,1) may have z > 0: try equal positive weights and a bias "
-            "more negative than one weight but less negative than their sum.",
-            "OR": "For OR only (0,0) may have z <= 0: positive weights and a small negative bias.",
-            "NAND": "NAND is AND with every sign flipped.",
-            "NOR": "NOR is OR with every sign flipped.",
-        }[gate],
-    )
-
-
-def learning_step(learner) -> None:
-    """Exercise 3: ``learning_step(w, b, x, y, eta)`` returns the updated ``(w, b)``."""
-    cases = [
-        # said 0, should be 1: w and b go up
-        dict(w=np.array([0.0, 0.0]), b=0.0, x=np.array([1.0, 2.0]), y=1, eta=1.0),
-        # said 1, should be 0: w and b go down, scaled by eta
-        dict(w=np.array([1.0, -1.0]), b=0.5, x=np.array([2.0, 1.0]), y=0, eta=0.5),
-        # right answer (z = 0.5 > 0, label 1): nothing changes
-        dict(w=np.array([1.0, -1.0]), b=0.5, x=np.array([0.0, 0.0]), y=1, eta=1.0),
-        # right answer (z = -1, label 0): nothing changes
-        dict(w=np.array([1.0, 1.0, 1.0]), b=-1.0, x=np.array([0.0, 0.0, 0.0]), y=0, eta=0.1),
-        # z = 0 exactly gives output 0; the label is 1, so this is a mistake
-        dict(w=np.array([2.0, -1.0, 0.5]), b=-1.0, x=np.array([1.0, 2.0, 2.0]), y=1, eta=0.25),
-    ]
-    check_function(
-        learner,
-        ref.perceptron_update,
-        cases,
-        name="learning_step",
-        hint="first compute the output a (0 or 1) for x, then the error y - a (+1, 0 or -1); "
-        "return (w + eta * (y - a) * x, b + eta * (y - a)). When the answer was right, "
-        "return w and b unchanged.",
-    )
+    for pair, z in zip(INPUT_PAIRS, zs):
+        got, expected = ref.perceptron_output(pair, w, b), GATES[gate](*pair)
+        if got != expected:
+            table = ", ".join(f"{p} -> z = {zp:g}" for p, zp in zip(INPUT_PAIRS, zs))
+            raise ExerciseFailed(
+                f"{gate} truth table, input {pair}: expected {expected}, got {got} (z = {z:g}).\n"
+                f"Hint: with your w and b: {table}. The output is 1 only where z > 0. "
+                + {
+                    "AND": "For AND only (1, 1) may have z > 0: try equal positive weights and a bias "
+                    "more negative than one weight but less negative than their sum.",
+                    "OR": "For OR only (0, 0) may have z <= 0: positive weights and a small negative bias.",
+                    "NAND": "NAND is AND with every sign flipped.",
+                    "NOR": "NOR is OR with every sign flipped.",
+                }[gate]
+            )
+    print(f"✅ {gate} truth table for the inputs (0, 0), (0, 1), (1, 0), (1, 1): correct.")
 
 
 def half_adder(learner) -> None:
-    """Exercise 4: ``half_adder(x1, x2)`` returns ``(sum, carry)`` for all four input pairs."""
+    """Exercise 3: ``half_adder(x1, x2)`` returns ``(sum, carry)`` for all four input pairs.
+
+    The learner's code is also read: it must compute with ``nand`` alone, without
+    ``^``, ``&``, ``+``, ``and``, comparisons, ``if`` or other functions. (When its
+    source cannot be read, only the answers are checked.)
+    """
+    _only_nand(learner, "half_adder")
     cases = [dict(x1=x1, x2=x2) for x1, x2 in INPUT_PAIRS]
-    check_function(
+    _check_parts(
         learner,
         ref.half_adder,
         cases,
+        ("sum", "carry"),
         name="half_adder",
         hint="return a pair (sum, carry): sum is 1 when exactly one input is 1 (x1 XOR x2), "
         "carry is 1 when both are (x1 AND x2). XOR needs four NANDs: n1 = nand(x1, x2), "
         "then nand(x1, n1) and nand(x2, n1), then a NAND of those two. AND is NOT NAND, "
         "and NOT y is nand(y, y).",
+    )
+
+
+def learning_step(learner) -> None:
+    """Exercise 4: ``learning_step(x, y, w, b, eta)`` returns the updated ``(w, b)``.
+
+    Besides the values, the check makes sure the learner's function leaves the caller's
+    ``w`` (and ``x``) as they were, instead of changing them in place with ``w += ...``.
+    """
+    cases = [
+        # said 0, should be 1: w and b go up
+        dict(x=np.array([1.0, 2.0]), y=1, w=np.array([0.0, 0.0]), b=0.0, eta=1.0),
+        # said 1, should be 0: w and b go down, scaled by eta
+        dict(x=np.array([2.0, 1.0]), y=0, w=np.array([1.0, -1.0]), b=0.5, eta=0.5),
+        # right answer (z = 0.5 > 0, label 1): nothing changes
+        dict(x=np.array([0.0, 0.0]), y=1, w=np.array([1.0, -1.0]), b=0.5, eta=1.0),
+        # right answer (z = -1, label 0): nothing changes
+        dict(x=np.array([0.0, 0.0, 0.0]), y=0, w=np.array([1.0, 1.0, 1.0]), b=-1.0, eta=0.1),
+        # z = 0 exactly gives output 0; the label is 1, so this is a mistake
+        dict(x=np.array([1.0, 2.0, 2.0]), y=1, w=np.array([2.0, -1.0, 0.5]), b=-1.0, eta=0.25),
+    ]
+    _check_parts(
+        learner,
+        ref.learning_step,
+        cases,
+        ("w", "b"),
+        name="learning_step",
+        hint="first compute the output a (0 or 1) for x, then the error y - a (+1, 0 or -1); "
+        "return (w + eta * (y - a) * x, b + eta * (y - a)). When the answer was right, "
+        "return w and b unchanged.",
+        unchanged=("w", "x"),
+        changed_hint="That is what `w += ...` (or `w[...] = ...`) does: it writes into the caller's "
+        "array instead of making a new one. Here the caller keeps the old weights — to compare "
+        "before and after, or to keep a snapshot after every pass — and they would silently "
+        "turn into the new ones.\nHint: write `w_new = w + eta * (y - a) * x` and return `w_new`; "
+        "`+` makes a new array.",
     )

@@ -119,56 +119,108 @@ def decision_boundary_widget(X, y, w1: float = 1.0, w2: float = -1.0, b: float =
 
 # --- the half adder --------------------------------------------------------------------
 
-# Where each gate sits in the diagram (x, y), and which wires feed it.
-GATE_POSITIONS = {"n1": (2.2, 2.0), "n2": (4.4, 3.3), "n3": (4.4, 0.7), "sum": (6.6, 2.0), "carry": (4.4, -1.0)}
-GATE_INPUTS = {"n1": ("x1", "x2"), "n2": ("x1", "n1"), "n3": ("x2", "n1"), "sum": ("n2", "n3"), "carry": ("n1", "n1")}
-INPUT_POSITIONS = {"x1": (0.0, 3.3), "x2": (0.0, 0.7)}
+# Where each gate sits in the diagram (centre x, y). The wires run horizontally and
+# vertically, as in a circuit drawing; a dot marks a place where a wire splits.
+GATE_POSITIONS = {"n1": (2.2, 2.0), "n2": (4.6, 3.3), "n3": (4.6, 0.7), "sum": (6.9, 2.0), "carry": (4.6, -0.9)}
+# The signals on each gate's (upper, lower) input pin. NAND does not care about the order.
+GATE_INPUTS = {"n1": ("x1", "x2"), "n2": ("x1", "n1"), "n3": ("n1", "x2"), "sum": ("n2", "n3"), "carry": ("n1", "n1")}
+_HALF_W, _HALF_H, _PIN = 0.55, 0.42, 0.17  # half the size of a gate box; pins sit _PIN above/below its centre
+
+
+def _pin(gate: str, which: int) -> tuple[float, float]:
+    """The upper (``which=0``) or lower (``which=1``) input pin of ``gate``."""
+    gx, gy = GATE_POSITIONS[gate]
+    return gx - _HALF_W, gy + (_PIN if which == 0 else -_PIN)
+
+
+def _out(gate: str) -> tuple[float, float]:
+    gx, gy = GATE_POSITIONS[gate]
+    return gx + _HALF_W, gy
+
+
+def half_adder_paths() -> dict[str, dict[str, list]]:
+    """The wires of the half-adder drawing: for each signal, its polylines and split points.
+
+    Returns ``{signal: {"lines": [[(x, y), ...], ...], "dots": [(x, y), ...]}}``. Each
+    signal is drawn as one wire that splits at the dots: ``x1`` feeds n1 and n2, ``x2``
+    feeds n1 and n3, and ``n1`` feeds n2, n3 and both inputs of the carry gate. The one
+    crossing, where n1's wire passes over x2's on its way down to the carry gate, has a
+    small hop so that it does not look like a connection.
+    """
+    x_in = 0.25  # where the input wires start, right of their labels
+    (n2u, n2l), (n3u, n3l) = (_pin("n2", 0), _pin("n2", 1)), (_pin("n3", 0), _pin("n3", 1))
+    (n1u, n1l), (cu, cl) = (_pin("n1", 0), _pin("n1", 1)), (_pin("carry", 0), _pin("carry", 1))
+    (su, sl) = (_pin("sum", 0), _pin("sum", 1))
+    x1_y, x2_y = n2u[1], n3l[1]  # the inputs run straight into n2 and n3
+    x1_split, x2_split, n1_split, carry_split, out_split = 0.9, 1.3, 3.3, 3.75, 5.75
+    n1_out, hop = _out("n1"), 0.13
+    # n1's wire going down to the carry gate hops over x2's wire.
+    arc = [(n1_split + hop * np.cos(t), x2_y + hop * np.sin(t)) for t in np.linspace(np.pi / 2, -np.pi / 2, 13)]
+    return {
+        "x1": {"lines": [[(x_in, x1_y), n2u], [(x1_split, x1_y), (x1_split, n1u[1]), n1u]],
+               "dots": [(x1_split, x1_y)]},
+        "x2": {"lines": [[(x_in, x2_y), n3l], [(x2_split, x2_y), (x2_split, n1l[1]), n1l]],
+               "dots": [(x2_split, x2_y)]},
+        "n1": {"lines": [[n1_out, (n1_split, n1_out[1]), (n1_split, n2l[1]), n2l],
+                         [(n1_split, n1_out[1]), (n1_split, n3u[1]), n3u],
+                         [(n1_split, n3u[1]), (n1_split, x2_y + hop), *arc, (n1_split, x2_y - hop),
+                          (n1_split, GATE_POSITIONS["carry"][1]), (carry_split, GATE_POSITIONS["carry"][1])],
+                         [(carry_split, cu[1]), (carry_split, cl[1])],  # the split into both carry inputs
+                         [(carry_split, cu[1]), cu], [(carry_split, cl[1]), cl]],
+               "dots": [(n1_split, n1_out[1]), (n1_split, n3u[1]), (carry_split, GATE_POSITIONS["carry"][1])]},
+        "n2": {"lines": [[_out("n2"), (out_split, _out("n2")[1]), (out_split, su[1]), su]], "dots": []},
+        "n3": {"lines": [[_out("n3"), (out_split, _out("n3")[1]), (out_split, sl[1]), sl]], "dots": []},
+        "sum": {"lines": [[_out("sum"), (8.5, _out("sum")[1])]], "dots": []},
+        "carry": {"lines": [[_out("carry"), (8.5, _out("carry")[1])]], "dots": []},
+    }
+
+
+def _wire_style(value: int) -> dict:
+    """A wire carrying 1 is thick, solid and orange; one carrying 0 thin, dashed and blue."""
+    if value:
+        return dict(color=PALETTE["orange"], lw=3, ls="-")
+    return dict(color=PALETTE["blue"], lw=1.4, ls=(0, (4, 2)))
 
 
 def plot_half_adder(x1: int, x2: int, ax=None):
     """Draw the five-NAND half adder with the value on every wire for inputs ``x1, x2``.
 
     A wire carrying 1 is a thick solid orange line, a wire carrying 0 a thin dashed
-    blue one. Returns the dict of wire values from ``half_adder_wires``.
+    blue one; a dot marks where a wire splits. Returns the dict of wire values from
+    ``half_adder_wires``.
     """
     wires = half_adder_wires(x1, x2)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.2))
-    half_w, half_h = 0.55, 0.42
-    where = {**INPUT_POSITIONS, **GATE_POSITIONS}
 
-    def wire(src, dst, value, dy=0.0):
-        (sx, sy), (dx, ddy) = where[src], where[dst]
-        start = (sx + (0.25 if src in INPUT_POSITIONS else half_w), sy)
-        style = dict(color=PALETTE["orange"], lw=3, ls="-") if value else dict(color=PALETTE["blue"], lw=1.2, ls="--")
-        ax.plot([start[0], dx - half_w], [start[1], ddy + dy], zorder=1, **style)
-
-    for gate, (a, b) in GATE_INPUTS.items():
-        offsets = (0.15, -0.15)
-        wire(a, gate, wires[a], offsets[0])
-        wire(b, gate, wires[b], offsets[1])
+    for signal, path in half_adder_paths().items():
+        style = _wire_style(wires[signal])
+        for line in path["lines"]:
+            xs, ys = zip(*line)
+            ax.plot(xs, ys, zorder=1, solid_joinstyle="miter", **style)
+        for x, y in path["dots"]:
+            ax.plot(x, y, "o", ms=7 if wires[signal] else 5.5, color=style["color"], zorder=1.5)
+    ax.text(3.72, GATE_POSITIONS["carry"][1] - 0.32, "both inputs = n1", ha="right", va="top", fontsize=8, style="italic")
     for name in ("sum", "carry"):  # the two outputs leave on the right
-        gx, gy = GATE_POSITIONS[name]
-        value = wires[name]
-        style = dict(color=PALETTE["orange"], lw=3, ls="-") if value else dict(color=PALETTE["blue"], lw=1.2, ls="--")
-        end = 8.4
-        ax.plot([gx + half_w, end], [gy, gy], zorder=1, **style)
-        ax.text(end + 0.1, gy, f"{name} = {value}", va="center", fontsize=12, fontweight="bold")
+        ax.text(8.6, GATE_POSITIONS[name][1], f"{name} = {wires[name]}", va="center", fontsize=12, fontweight="bold")
 
     for name, (gx, gy) in GATE_POSITIONS.items():
-        ax.add_patch(FancyBboxPatch((gx - half_w, gy - half_h), 2 * half_w, 2 * half_h, boxstyle="round,pad=0.05",
+        ax.add_patch(FancyBboxPatch((gx - _HALF_W, gy - _HALF_H), 2 * _HALF_W, 2 * _HALF_H, boxstyle="round,pad=0.05",
                                     facecolor="white", edgecolor=PALETTE["black"], lw=1.5, zorder=2))
         label = name if name in ("n1", "n2", "n3") else "out"
         ax.text(gx, gy + 0.13, "NAND", ha="center", va="center", fontsize=10, fontweight="bold", zorder=3)
         ax.text(gx, gy - 0.18, f"{label} = {wires[name]}", ha="center", va="center", fontsize=10, zorder=3)
-    for name, (ix, iy) in INPUT_POSITIONS.items():
-        ax.text(ix, iy, f"{name} = {wires[name]}", ha="right", va="center", fontsize=12, fontweight="bold")
+    paths = half_adder_paths()
+    for name in ("x1", "x2"):
+        y = paths[name]["lines"][0][0][1]
+        ax.text(0.15, y, f"{name} = {wires[name]}", ha="right", va="center", fontsize=12, fontweight="bold")
 
-    ax.set_xlim(-1.3, 10.0)
+    ax.set_xlim(-1.3, 10.1)
     ax.set_ylim(-1.7, 4.0)
     ax.axis("off")
     ax.set_title(f"Half adder from five NANDs: {x1} + {x2} = binary {wires['carry']}{wires['sum']}"
-                 "\n(thick solid orange wire = 1, thin dashed blue wire = 0)", fontsize=11)
+                 "\n(thick solid orange wire = 1, thin dashed blue wire = 0; a dot is where a wire splits)",
+                 fontsize=11)
     return wires
 
 
