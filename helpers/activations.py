@@ -22,7 +22,7 @@ def sigmoid_prime(z):
     """Derivative of the sigmoid function: sigma'(z) = sigma(z) (1 - sigma(z))."""
     # The same value, written as e^(-|z|) / (1 + e^(-|z|))^2: it never overflows, and it
     # stays above 0 for large |z|, where sigma(z) rounds to exactly 1 (in float32 from
-    # z = 17 on) and sigma(z) (1 - sigma(z)) would say 0: a neuron that can never learn.
+    # about z = 17.4 on) and sigma(z) (1 - sigma(z)) would say 0: a neuron that can never learn.
     e = np.exp(-np.abs(z))
     return e / (1 + e) ** 2
 

@@ -1,0 +1,211 @@
+"""Self-checks for the exercises of notebook 03, "Sigmoid neurons"."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import re
+import tokenize
+import warnings
+
+import numpy as np
+
+from helpers import activations, sigmoid_neuron
+from helpers.checks import ExerciseFailed, _takes_names, check_function, describe, same
+
+
+def neuron_output(learner) -> None:
+    """Exercise 1: the output σ(w·x + b) of a sigmoid neuron."""
+    check_function(
+        learner,
+        sigmoid_neuron.sigmoid_neuron_output,
+        [
+            {"x": np.array([1.0, 0.0, 1.0]), "w": np.array([0.6, -0.4, -0.5]), "b": 0.0},
+            {"x": np.array([0.2, 0.9]), "w": np.array([2.0, -1.0]), "b": 0.5},
+            {"x": np.array([0.0, 0.0]), "w": np.array([3.0, 3.0]), "b": -1.5},
+            {"x": np.array([0.5, 0.25, 1.0, 0.75]), "w": np.array([1.0, -2.0, 0.5, 4.0]), "b": -2.0},
+        ],
+        name="neuron_output",
+        hint="first the weighted input z = np.dot(w, x) + b (don't forget the bias), "
+        "then the sigmoid of it: sigmoid(z). The answer is one number between 0 and 1.",
+    )
+
+
+def sigmoid_prime(learner) -> None:
+    """Exercise 2: σ'(z) = σ(z) (1 − σ(z)), for numbers and arrays, also far from 0.
+
+    The reference is the course's ``activations.sigmoid_prime``, which computes the same
+    value as e^(-|z|) / (1 + e^(-|z|))^2. The test inputs are float64, where the learner's
+    σ(z) (1 − σ(z)) agrees with it to about 1e-16, far inside the tolerance 1e-9. (In
+    float32 at z = 20 it would not: σ rounds to 1 and σ (1 − σ) to 0, while the slope is
+    2e-9; notebook 03 shows that case.)
+    """
+    with _warnings_as_errors():
+        check_function(
+            learner,
+            activations.sigmoid_prime,
+            [
+                {"z": 0.0},
+                {"z": 2.0},
+                {"z": -3.0},
+                {"z": np.array([-4.0, -0.5, 0.0, 0.5, 4.0])},
+                {"z": np.array([-1000.0, 1000.0])},
+            ],
+            name="sigmoid_prime",
+            hint="σ'(z) = σ(z) (1 − σ(z)): compute s = sigmoid(z) once, then return s * (1 - s). "
+            "At z = 0 the answer is 1/2 · 1/2 = 0.25. Use the course's sigmoid, which never "
+            "overflows. np.exp(-z) / (1 + np.exp(-z))**2 is right on paper but overflows at "
+            "z = -1000; with np.abs(z) in place of z (the course's form) it never does.",
+            atol=1e-9,
+        )
+
+
+PREDICTED_CHANGE_HINT = (
+    "z = np.dot(w, x) + b; the slope is s = sigmoid_prime(z). Then ∂a/∂w_j = s * x_j and "
+    "∂a/∂b = s, so Δa ≈ s * np.dot(x, dw) + s * db. Both the inputs x_j and the slope σ'(z) "
+    "belong in the answer."
+)
+
+
+def predicted_change(learner) -> None:
+    """Exercise 3: the linear prediction Δa ≈ Σ_j σ'(z) x_j Δw_j + σ'(z) Δb.
+
+    A natural mistake is to return the real change σ(new z) − σ(old z) instead of the
+    prediction: it is close (that is the point of the exercise) but not the same, so it
+    gets a message of its own.
+    """
+    cases = [
+        {"x": np.array([1.0, 0.5]), "w": np.array([1.0, 2.0]), "b": -1.9,
+         "dw": np.array([0.01, 0.0]), "db": 0.0},
+        {"x": np.array([1.0, 0.5]), "w": np.array([1.0, 2.0]), "b": -1.9,
+         "dw": np.array([0.0, 0.0]), "db": -0.02},
+        {"x": np.array([0.0, 0.8, 0.3]), "w": np.array([0.5, -1.0, 2.0]), "b": 0.4,
+         "dw": np.array([0.05, 0.01, -0.02]), "db": 0.01},
+        {"x": np.array([0.9, 0.1, 0.4]), "w": np.array([3.0, 1.0, -2.0]), "b": 1.0,
+         "dw": np.array([-0.01, 0.02, 0.03]), "db": 0.005},
+    ]
+    atol = 1e-9
+    try:
+        check_function(learner, sigmoid_neuron.predicted_change, cases, name="predicted_change",
+                       hint=PREDICTED_CHANGE_HINT, atol=atol)
+    except ExerciseFailed:
+        real = _returns_the_real_change(learner, cases, atol)
+        if real is None:
+            raise
+        shown, got, expected = real
+        raise ExerciseFailed(
+            f"`predicted_change({shown})` returned {got:.8f}: that is the real change "
+            f"σ(new z) − σ(old z), worked out exactly. The exercise wants the straight-line "
+            f"prediction σ'(z)·(Σ_j x_j Δw_j + Δb) = {expected:.8f}, which is close to it "
+            f"but not the same (comparing the two is what comes next).\nHint: {PREDICTED_CHANGE_HINT}"
+        ) from None
+
+
+def _returns_the_real_change(learner, cases, atol):
+    """(shown input, learner's answer, prediction) for the first case where the learner's
+    answer is not the prediction but is the real change; None if there is no such case."""
+    for case in cases:
+        copy = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.items()}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                got = learner(**copy) if _takes_names(learner, copy) else learner(*copy.values())
+            got = float(got)
+        except Exception:  # check_function has already reported what went wrong
+            return None
+        expected = sigmoid_neuron.predicted_change(**case)
+        if same(got, expected, atol) is None:
+            continue
+        if same(got, sigmoid_neuron.actual_change(**case), atol) is None:
+            return ", ".join(f"{k}={describe(v)}" for k, v in case.items()), got, expected
+        return None
+    return None
+
+
+STABLE_SIGMOID_HINT = (
+    "σ(z) = 1/(1 + e^(−z)) is near 1 for large positive z and near 0 for large negative z. "
+    "np.exp(t) overflows when t is above about 709 (88 in float32), so never take the "
+    "exponential of a large positive number. Compute e = np.exp(-np.abs(z)), which is at "
+    "most 1, and return 1/(1+e) where z >= 0 and e/(1+e) where z < 0. Careful: np.where(z >= 0, "
+    "1/(1+np.exp(-z)), ...) still computes np.exp(-z) for every z, so it still overflows. "
+    "The function must work on whole arrays too: use NumPy (np.exp, np.abs, np.where), "
+    "not math.exp or `if z >= 0:`."
+)
+
+
+def stable_sigmoid(learner) -> None:
+    """Exercise 4: σ(z) with e^(−|z|), right everywhere, never warning (even at z = ±1000),
+    keeping the input's dtype, and without tanh (the trick the course's sigmoid already uses)."""
+    if (used := _forbidden_names(learner, {"tanh", "sigmoid"})):
+        what = "np.tanh" if "tanh" in used else "the course's `sigmoid`"
+        raise ExerciseFailed(
+            f"`stable_sigmoid` uses {what}: a fine trick, and the one the course's `sigmoid` "
+            "already uses. This exercise asks for the other one, without tanh (and without "
+            "calling `sigmoid`).\nHint: compute e = np.exp(-np.abs(z)), which is "
+            "at most 1, and choose 1/(1+e) where z >= 0 and e/(1+e) where z < 0 with np.where."
+        )
+    cases = [
+        {"z": 0.0},
+        {"z": 2.0},
+        {"z": -3.0},
+        {"z": -1000.0},
+        {"z": np.array([-5.0, -1.0, 0.0, 1.0, 5.0])},
+        {"z": np.array([-1000.0, -100.0, 100.0, 1000.0])},
+        {"z": np.array([-1000.0, -5.0, -2.0, 0.0, 2.0, 5.0, 1000.0], dtype=np.float32)},
+    ]
+    # check_function prints its ✅ line at the end; hold it back until the dtypes are checked too.
+    with _warnings_as_errors(), contextlib.redirect_stdout(io.StringIO()) as praise:
+        check_function(learner, activations.sigmoid, cases, name="stable_sigmoid",
+                       hint=STABLE_SIGMOID_HINT, atol=1e-9)
+    for case in cases:
+        z = case["z"]
+        if not isinstance(z, np.ndarray):
+            continue
+        with _warnings_as_errors():
+            got = learner(z.copy())
+        if np.asarray(got).dtype != z.dtype:
+            raise ExerciseFailed(
+                f"`stable_sigmoid(z={describe(z)})`: the values are right, but a {z.dtype} array "
+                f"came back as {np.asarray(got).dtype}. A network computing in {z.dtype} should "
+                f"get {z.dtype} back.\nHint: keep the input's dtype: write np.asarray(z), not "
+                "np.asarray(z, dtype=float) or float(z); np.exp, np.abs and np.where keep float32 "
+                "as float32."
+            )
+    print(praise.getvalue(), end="")
+
+
+def _forbidden_names(learner, names: set[str]) -> set[str]:
+    """Which of ``names`` appear as names in the learner's code (comments and strings
+    don't count). An empty set if the source cannot be read: then we simply don't know."""
+    try:
+        source = inspect.getsource(learner)
+    except (OSError, TypeError):  # built-ins, functions typed into a bare interpreter, ...
+        return set()
+    try:
+        tokens = [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                  if t.type == tokenize.NAME]
+        # the name after `def` is the learner's own function, whatever they called it
+        return {name for i, name in enumerate(tokens) if i == 0 or tokens[i - 1] != "def"} & names
+    except (tokenize.TokenError, SyntaxError):  # e.g. a lambda cut out of a longer line
+        code = re.sub(r"#.*", "", source)
+        return {name for name in names if re.search(rf"\b{name}\b", code)}
+
+
+@contextlib.contextmanager
+def _warnings_as_errors():
+    """Any warning raised inside becomes an error, which check_function reports.
+
+    The message then reads e.g. "raised RuntimeWarning: overflow encountered in exp",
+    which names the problem exactly (the value alone may even look right: 1/(1+inf) = 0).
+    A context around the check rather than a wrapper around the learner's function, so
+    check_function still sees the learner's own parameters.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # NumPy's defaults, in case a global np.seterr turned them off (underflow to 0 is fine)
+        with np.errstate(over="warn", invalid="warn", divide="warn"):
+            yield
+
+
+__all__ = ["neuron_output", "sigmoid_prime", "predicted_change", "stable_sigmoid", "ExerciseFailed"]
