@@ -385,6 +385,7 @@ class Network:
         }
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             arrays[f"w{l}"], arrays[f"b{l}"] = w, b
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as f:

@@ -300,3 +300,11 @@ def test_load_rejects_a_file_that_is_not_an_npz_without_suggesting_pickle(tmp_pa
     with pytest.raises(ValueError, match=r"not a saved network: .*\.npz \(zip\) archive, but this file starts with 67 61 72 62") as err:
         Network.load(path)
     assert "allow_pickle" not in str(err.value) and "pickle.load" not in str(err.value)
+
+
+def test_save_creates_the_folder(tmp_path):
+    from helpers.network import Network
+
+    path = tmp_path / "models" / "tiny.npz"
+    Network([4, 3, 2], seed=0).save(path)
+    assert Network.load(path).sizes == [4, 3, 2]
