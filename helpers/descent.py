@@ -25,17 +25,18 @@ from helpers.plots import LINESTYLES, MARKERS, PALETTE
 # ---------------------------------------------------------------------------------------
 
 
-def quadratic_cost(a, y) -> float:
-    """C = 1/(2n) sum_x ||y(x) - a||^2 for outputs ``a`` and wanted outputs ``y``.
+def quadratic_cost(A, Y) -> float:
+    """C = 1/(2n) sum_x ||y(x) - a||^2 for outputs ``A`` and wanted outputs ``Y``.
 
-    One example per row: ``a`` and ``y`` have shape (n, number of outputs). Each row adds
-    half its squared distance from the wanted output; the sum is divided by n, the
-    number of examples, so C is an average over examples.
+    One example per row (capital letters: a whole batch of rows): ``A`` and ``Y`` have
+    shape (n, number of outputs). Each row adds half its squared distance from the
+    wanted output; the sum is divided by n, the number of examples, so C is an average
+    over examples.
     """
-    a, y = np.asarray(a, dtype=float), np.asarray(y, dtype=float)
+    A, Y = np.asarray(A, dtype=float), np.asarray(Y, dtype=float)
     # QuadraticCost.fn gives 1/2 ||a - y||^2 for each row (the z and output arguments
     # are only needed by other costs).
-    return float(QuadraticCost.fn(None, a, y, None).mean())
+    return float(QuadraticCost.fn(None, A, Y, None).mean())
 
 
 def toy_points(rng: np.random.Generator, n: int = 20):
@@ -47,6 +48,38 @@ def toy_points(rng: np.random.Generator, n: int = 20):
     labels = np.arange(n) % 2
     centres = np.where(labels[:, None] == 1, 1.0, -1.0)
     return centres + rng.standard_normal((n, 2)), labels
+
+
+def draw_toy_points(ax, X, labels, w=None, b: float = 0.0, title: str = "The 20 points, and our neuron's dividing line"):
+    """Scatter the toy points: label 1 as blue circles, label 0 as vermillion triangles.
+
+    With ``w`` (two weights) and ``b``, also draws the neuron's dividing line, where
+    w1 x1 + w2 x2 + b = 0, that is a = 0.5, and rings the points on its wrong side.
+    """
+    X, labels = np.asarray(X, dtype=float), np.asarray(labels)
+    for label, colour, marker in [(1, PALETTE["blue"], "o"), (0, PALETTE["vermillion"], "^")]:
+        mine = labels == label
+        ax.scatter(X[mine, 0], X[mine, 1], color=colour, marker=marker, s=45, edgecolors="black",
+                   linewidths=0.5, label=f"label {label}", zorder=3)
+    if w is not None:
+        w = np.asarray(w, dtype=float)
+        x1 = np.array([X[:, 0].min() - 0.5, X[:, 0].max() + 0.5])
+        ax.plot(x1, -(w[0] * x1 + b) / w[1], color="black", linestyle="--", linewidth=1.2,
+                label="dividing line: a = 0.5")
+        wrong = (sigmoid(X @ w + b) > 0.5) != (labels == 1)
+        if wrong.any():
+            ax.scatter(X[wrong, 0], X[wrong, 1], s=220, facecolors="none", edgecolors="black", linewidths=1.2,
+                       label="on the wrong side", zorder=4)
+    margin = 0.5
+    ax.set_xlim(X[:, 0].min() - margin, X[:, 0].max() + margin)
+    ax.set_ylim(X[:, 1].min() - margin, X[:, 1].max() + margin)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x1 (first input, no unit)")
+    ax.set_ylabel("x2 (second input, no unit)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the plot, hiding no point
+    return ax
 
 
 def sweep_weight(X, labels, w, b: float, index: int, values):
@@ -110,13 +143,24 @@ def gradient_descent(gradient_fn, start, eta: float, steps: int, blow_up: float 
     return np.array(path)
 
 
-def describe_run(path, cost_fn=None, tol: float = 1e-3) -> dict:
+VERDICTS = ("converged", "still on its way", "stuck (bouncing for ever)", "diverging (slowly)", "diverged")
+
+
+def describe_run(path, cost_fn=None, tol: float = 1e-3, window: int = 5) -> dict:
     """What happened on a gradient-descent path: its costs and a verdict in words.
 
-    * ``"converged"``: the final cost is below ``tol`` times the starting cost;
     * ``"diverged"``: the final cost is above the starting cost (each step overshoots
       further than the last);
-    * ``"still on its way"``: lower than at the start, but not yet at the bottom.
+    * ``"converged"``: the final cost is at most ``tol`` times the starting cost;
+    * ``"diverging (slowly)"``: lower than at the start, but the cost *grew* over the
+      last ``window`` steps. On the bowl the cost is a sum of terms that each shrink or
+      grow by a fixed factor per step, so once it grows it grows for ever: it will
+      diverge, only later (eta just above 0.25);
+    * ``"stuck (bouncing for ever)"``: the cost fell by less than a thousandth of itself
+      over the last ``window`` steps, far from the bottom (eta = 0.25 exactly: v2 jumps
+      between +1.5 and -1.5 for ever);
+    * ``"still on its way"``: lower than at the start and still falling, but not yet at
+      the bottom.
 
     ``zigzag`` says whether some coordinate changed sign more than once (the steps
     overshoot the valley floor and bounce from side to side).
@@ -124,10 +168,15 @@ def describe_run(path, cost_fn=None, tol: float = 1e-3) -> dict:
     cost_fn = cost_fn or (lambda v: bowl_cost(v[..., 0], v[..., 1]))
     path = np.asarray(path, dtype=float)
     costs = np.asarray(cost_fn(path), dtype=float)
+    recent = costs[-1 - min(window, len(costs) - 1)]  # the cost `window` steps before the end
     if costs[-1] > costs[0]:
         verdict = "diverged"
     elif costs[-1] <= tol * costs[0]:
         verdict = "converged"
+    elif costs[-1] > recent:
+        verdict = "diverging (slowly)"
+    elif costs[-1] > (1 - 1e-3) * recent:
+        verdict = "stuck (bouncing for ever)"
     else:
         verdict = "still on its way"
     sign_changes = (np.diff(np.sign(path), axis=0) != 0).sum(axis=0)
@@ -186,6 +235,16 @@ def draw_costs(ax, runs, title: str = "Cost after each step"):
     return ax
 
 
+def clip_limit(values, percentile: float = 99.5) -> float:
+    """A colour limit for drawing weights: the ``percentile``-th percentile of |value|.
+
+    The few largest weights then get the end colours (they are clipped), and the other
+    99.5 % spread over the whole colour scale instead of all looking pale.
+    """
+    limit = float(np.percentile(np.abs(np.asarray(values, dtype=float)), percentile))
+    return limit if limit > 0 else 1.0
+
+
 # ---------------------------------------------------------------------------------------
 # Stochastic gradient descent: mini-batches and epochs
 # ---------------------------------------------------------------------------------------
@@ -202,7 +261,7 @@ def mini_batches(n: int, mini_batch_size: int, rng: np.random.Generator) -> list
 
 
 class OneLayer:
-    """The warm-up model: 784 inputs straight to 10 sigmoid outputs, a = sigma(x w^T + b).
+    """The warm-up model: 784 inputs straight to 10 sigmoid outputs, A = sigma(X w^T + b).
 
     ``w`` has shape (10, 784): row j holds the 784 weights into output j (the same
     convention as ``helpers.network``), and ``b`` has shape (10,). With no hidden layer,
@@ -216,7 +275,7 @@ class OneLayer:
         self.b = np.zeros(n_out, dtype=dtype)
 
     def feedforward(self, X):
-        """The outputs a = sigma(z), z = X w^T + b, one row per example."""
+        """The outputs A = sigma(Z), Z = X w^T + b (b added to each row), one row per example."""
         return sigmoid(X @ self.w.T + self.b)
 
     def cost(self, X, Y) -> float:
@@ -226,15 +285,19 @@ class OneLayer:
     def gradients(self, X, Y):
         """The gradient of the quadratic cost over the mini-batch (X, Y): (nabla_w, nabla_b).
 
-        For m examples: delta = (a - y) * sigma'(z), one row per example, then
-        nabla_w = delta^T X / m and nabla_b = the mean of the rows of delta.
+        nabla_w holds dC/dw (shape of w) and nabla_b holds dC/db (shape of b). For m
+        examples: Delta = (A - Y) * sigma'(Z), one row delta per example, then
+        nabla_w = Delta^T X / m and nabla_b = the mean of the rows of Delta.
         """
-        z = X @ self.w.T + self.b
-        delta = (sigmoid(z) - Y) * sigmoid_prime(z)  # dC/dz for each example and output
-        return delta.T @ X / len(X), delta.mean(axis=0)
+        Z = X @ self.w.T + self.b  # b is added to each row
+        A = sigmoid(Z)
+        Delta = (A - Y) * sigmoid_prime(Z)  # dC_x/dz for each example (row) and output (column)
+        nabla_w = Delta.T @ X / len(X)
+        nabla_b = Delta.mean(axis=0)
+        return nabla_w, nabla_b
 
     def update_mini_batch(self, X, Y, eta: float) -> None:
-        """One step of gradient descent using the mini-batch (X, Y): w -> w - eta nabla_w."""
+        """One step of gradient descent using the mini-batch (X, Y): w -> w - eta dC/dw, b -> b - eta dC/db."""
         nabla_w, nabla_b = self.gradients(X, Y)
         self.w -= eta * nabla_w
         self.b -= eta * nabla_b
@@ -333,7 +396,8 @@ class LiveCurve:
         left.set_xlabel("epochs of training")
         left.set_ylabel("quadratic cost C (log scale)")
         left.set_title(f"Cost on {len(self.X):,} training images")
-        left.grid(alpha=0.3, which="both")
+        left.grid(alpha=0.45, which="major")  # the labelled lines: each a cost ten times smaller
+        left.grid(alpha=0.12, which="minor")
         right.plot(self.epoch_ends, 100 * np.array(self.accuracies), color=PALETTE["vermillion"],
                    marker="s", linestyle="--")
         right.set_xlim(0, right_edge)

@@ -12,7 +12,7 @@ from helpers import descent  # noqa: E402
 from helpers.checks import ExerciseFailed  # noqa: E402
 from helpers.checks import descent as check  # noqa: E402
 from helpers.network import Network  # noqa: E402
-from helpers.widgets.descent import bowl_descent, run_summary  # noqa: E402
+from helpers.widgets.descent import ETA_CHOICES, bowl_descent, run_summary  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -59,6 +59,30 @@ def test_count_is_flat_where_the_cost_is_smooth():
     assert np.all((0 <= counts) & (counts <= 20))
 
 
+def test_toy_points_drawing_shows_labels_by_colour_and_marker():
+    X, labels = descent.toy_points(np.random.default_rng(5), n=20)
+    fig, ax = plt.subplots()
+    descent.draw_toy_points(ax, X, labels, w=[1.0, 0.5], b=0.0)
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    points = ax.collections[:2]
+    assert [len(c.get_offsets()) for c in points] == [10, 10]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "label 1" in legend and "label 0" in legend and any("a = 0.5" in t for t in legend)
+    # the ringed points are exactly those the neuron gets wrong
+    counts, _ = descent.sweep_weight(X, labels, [1.0, 0.5], 0.0, 0, [1.0])
+    rings = ax.collections[2] if len(ax.collections) > 2 else None
+    assert (0 if rings is None else len(rings.get_offsets())) == 20 - counts[0]
+
+
+def test_toy_points_use_different_markers():
+    X, labels = descent.toy_points(np.random.default_rng(0), n=6)
+    fig, ax = plt.subplots()
+    descent.draw_toy_points(ax, X, labels)
+    first, second = (c.get_paths()[0].vertices for c in ax.collections[:2])
+    assert first.shape != second.shape or not np.allclose(first, second)  # a circle and a triangle
+    assert not np.allclose(ax.collections[0].get_facecolor(), ax.collections[1].get_facecolor())
+
+
 def test_toy_points_are_reproducible_and_balanced():
     X1, l1 = descent.toy_points(np.random.default_rng(3), n=10)
     X2, l2 = descent.toy_points(np.random.default_rng(3), n=10)
@@ -71,10 +95,10 @@ def test_toy_points_are_reproducible_and_balanced():
 
 def test_bowl_gradient_matches_finite_differences():
     for v in ([1.0, 1.0], [-4.0, 1.5], [0.3, -2.0]):
-        h = 1e-6
+        eps = 1e-6
         numeric = [
-            (descent.bowl_cost(v[0] + h, v[1]) - descent.bowl_cost(v[0] - h, v[1])) / (2 * h),
-            (descent.bowl_cost(v[0], v[1] + h) - descent.bowl_cost(v[0], v[1] - h)) / (2 * h),
+            (descent.bowl_cost(v[0] + eps, v[1]) - descent.bowl_cost(v[0] - eps, v[1])) / (2 * eps),
+            (descent.bowl_cost(v[0], v[1] + eps) - descent.bowl_cost(v[0], v[1] - eps)) / (2 * eps),
         ]
         assert np.allclose(descent.bowl_gradient(v), numeric, atol=1e-6)
     assert np.array_equal(descent.bowl_gradient([1.0, 1.0]), [2.0, 8.0])
@@ -95,7 +119,8 @@ def test_descent_step_moves_downhill():
 
 @pytest.mark.parametrize(
     "eta, verdict",
-    [(0.01, "still on its way"), (0.1, "converged"), (0.2, "converged"), (0.27, "diverged")],
+    [(0.01, "still on its way"), (0.1, "converged"), (0.2, "converged"), (0.24, "still on its way"),
+     (0.25, "stuck (bouncing for ever)"), (0.251, "diverging (slowly)"), (0.27, "diverged")],
 )
 def test_learning_rates_small_good_large(eta, verdict):
     path = descent.gradient_descent(descent.bowl_gradient, descent.BOWL_START, eta, 30)
@@ -110,6 +135,33 @@ def test_zigzag_and_stable_limit():
     just_stable = descent.gradient_descent(descent.bowl_gradient, (0, 1), 0.249, 200)
     just_unstable = descent.gradient_descent(descent.bowl_gradient, (0, 1), 0.251, 200)
     assert abs(just_stable[-1, 1]) < 1 < abs(just_unstable[-1, 1])
+
+
+def test_slowly_diverging_is_told_apart_from_on_its_way():
+    # eta = 0.251: v2 grows by |1 - 8 eta| = 1.008 per step, v1 shrinks by 0.498. After 30 steps
+    # the cost is still below the start (the shrinking v1 part was larger), but it grows.
+    run = descent.describe_run(descent.gradient_descent(descent.bowl_gradient, descent.BOWL_START, 0.251, 30))
+    assert run["final_cost"] < run["costs"][0] and run["costs"][-1] > run["costs"][-6]
+    assert run["verdict"] == "diverging (slowly)"
+    # ... and it does diverge, given enough steps
+    longer = descent.describe_run(descent.gradient_descent(descent.bowl_gradient, descent.BOWL_START, 0.251, 200))
+    assert longer["verdict"] == "diverged"
+    # a run still falling, however slowly, is on its way; a growing window says diverging
+    assert descent.describe_run(np.array([[3.0, 0], [2.0, 0], [1.9, 0]]), window=1)["verdict"] == "still on its way"
+    assert descent.describe_run(np.array([[3.0, 0], [1.0, 0], [1.1, 0]]), window=1)["verdict"] == "diverging (slowly)"
+    assert set(descent.VERDICTS) >= {run["verdict"], longer["verdict"]}
+
+
+def test_stuck_at_the_stability_limit():
+    # eta = 0.25 exactly: v2 -> (1 - 2) v2 = -v2, the same height for ever; v1 halves each step
+    path = descent.gradient_descent(descent.bowl_gradient, descent.BOWL_START, 0.25, 30)
+    assert np.allclose(np.abs(path[1:, 1]), 1.5) and abs(path[-1, 0]) < 1e-6
+    run = descent.describe_run(path)
+    assert run["verdict"] == "stuck (bouncing for ever)" and run["final_cost"] == pytest.approx(9.0)
+    assert run["zigzag"]
+    # a few steps in, v1 is still shrinking noticeably: then it is honestly "still on its way"
+    early = descent.describe_run(descent.gradient_descent(descent.bowl_gradient, descent.BOWL_START, 0.25, 3))
+    assert early["verdict"] == "still on its way"
 
 
 def test_gradient_descent_stops_when_it_blows_up():
@@ -153,21 +205,21 @@ def test_one_layer_gradient_matches_finite_differences():
     X, Y, _ = tiny_digits(20)
     model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
     nabla_w, nabla_b = model.gradients(X, Y)
-    h = 1e-6
+    eps = 1e-6
     for (j, k) in [(0, 0), (3, 100), (9, 783)]:
-        model.w[j, k] += h
+        model.w[j, k] += eps
         up = model.cost(X, Y)
-        model.w[j, k] -= 2 * h
+        model.w[j, k] -= 2 * eps
         down = model.cost(X, Y)
-        model.w[j, k] += h
-        assert (up - down) / (2 * h) == pytest.approx(nabla_w[j, k], rel=1e-5, abs=1e-10)
+        model.w[j, k] += eps
+        assert (up - down) / (2 * eps) == pytest.approx(nabla_w[j, k], rel=1e-5, abs=1e-10)
     for j in (0, 7):
-        model.b[j] += h
+        model.b[j] += eps
         up = model.cost(X, Y)
-        model.b[j] -= 2 * h
+        model.b[j] -= 2 * eps
         down = model.cost(X, Y)
-        model.b[j] += h
-        assert (up - down) / (2 * h) == pytest.approx(nabla_b[j], rel=1e-5, abs=1e-10)
+        model.b[j] += eps
+        assert (up - down) / (2 * eps) == pytest.approx(nabla_b[j], rel=1e-5, abs=1e-10)
 
 
 def test_one_layer_is_network_784_10():
@@ -180,6 +232,14 @@ def test_one_layer_is_network_784_10():
     (nw,), (nb,) = net.gradients(X, Y)
     mw, mb = model.gradients(X, Y)
     assert np.allclose(mw, nw, atol=1e-12) and np.allclose(mb, nb, atol=1e-12)
+
+
+def test_clip_limit_is_a_percentile_of_the_sizes():
+    values = np.concatenate([np.linspace(-1, 1, 1000), [50.0, -80.0]])  # two outliers
+    limit = descent.clip_limit(values)
+    assert limit == pytest.approx(np.percentile(np.abs(values), 99.5))
+    assert 0.9 < limit < 1.0 < descent.clip_limit(values, percentile=100) == 80.0
+    assert descent.clip_limit(np.zeros(5)) == 1.0  # never a zero-width colour scale
 
 
 def test_one_layer_shapes_and_dtype():
@@ -244,6 +304,10 @@ def test_widget_sliders_drive_the_logic():
     expected = descent.describe_run(descent.gradient_descent(descent.bowl_gradient, descent.BOWL_START, 0.3, 30))
     assert box.run["verdict"] == "diverged" == expected["verdict"]
     assert box.run["final_cost"] == pytest.approx(expected["final_cost"])
+    box.eta.value = 0.25
+    assert box.run["verdict"] == "stuck (bouncing for ever)"
+    box.eta.value = 0.251
+    assert box.run["verdict"] == "diverging (slowly)" and "diverging (slowly)" in box.children[1].value
     box.eta.value = 0.01
     assert box.run["verdict"] == "still on its way"
     box.steps.value = 100
@@ -252,6 +316,16 @@ def test_widget_sliders_drive_the_logic():
     assert box.run["final_cost"] == 0
     assert "converged" in box.children[1].value
     assert box.children[2].value[:8] == b"\x89PNG\r\n\x1a\n"  # the picture was redrawn
+
+
+def test_eta_slider_reaches_the_interesting_values():
+    assert {0.125, 0.25, 0.1, 0.001, 0.3} <= set(ETA_CHOICES) and list(ETA_CHOICES) == sorted(ETA_CHOICES)
+    box = bowl_descent()
+    assert box.eta.value == 0.1 and 0.25 in box.eta.options
+    box.eta.value = 0.125  # v2 reaches the valley floor in one step: no zigzag
+    assert box.run["verdict"] == "converged" and not box.run["zigzag"]
+    own = bowl_descent(eta=0.17)  # a learner's own value is offered too
+    assert own.eta.value == 0.17 and own.run["verdict"] == "converged"
 
 
 def test_run_summary_mentions_zigzag():
@@ -274,12 +348,13 @@ def test_checks_accept_the_reference(capsys):
 @pytest.mark.parametrize(
     "wrong, words",
     [
-        (lambda a, y: ((y - a) ** 2).sum(axis=1).mean(), "forget the 1/2"),
-        (lambda a, y: np.mean((y - a) ** 2), "np.mean((y - a)**2)"),
-        (lambda a, y: 0.5 * ((y - a) ** 2).sum(), "n times too big"),
-        (lambda a, y: 0.5 * np.mean((y - a) ** 2), "number of all the numbers"),
-        (lambda a, y: np.linalg.norm(y - a, axis=1).mean() / 2, "squared"),
-        (lambda a, y: 0.5 * np.abs(y - a).sum(axis=1).mean(), "Hint"),
+        (lambda A, Y: ((Y - A) ** 2).sum(axis=1).mean(), "forget the 1/2"),
+        (lambda A, Y: np.mean((Y - A) ** 2), "np.mean((Y - A)**2)"),
+        (lambda A, Y: 0.5 * ((Y - A) ** 2).sum(), "n times too big"),
+        (lambda A, Y: 0.5 * np.mean((Y - A) ** 2), "number of all the numbers"),
+        (lambda A, Y: np.linalg.norm(Y - A, axis=1).mean() / 2, "squared"),
+        (lambda A, Y: 0.5 * np.abs(Y - A).sum(axis=1).mean(), "Hint"),
+        (lambda a, y: 0.5 * np.abs(y - a).sum(axis=1).mean(), "Hint"),  # lower-case names: by position
     ],
 )
 def test_quadratic_cost_check_explains_mistakes(wrong, words):
@@ -319,8 +394,55 @@ def test_descent_step_check_explains_mistakes(wrong, words):
     assert words in str(err.value)
 
 
+def test_checks_accept_renamed_parameters(capsys):
+    def quadratic_cost(outputs, targets):
+        return 0.5 * np.mean(np.sum((targets - outputs) ** 2, axis=1))
+
+    def bowl_gradient(point):
+        return np.array([2 * point[0], 8 * point[1]])
+
+    def descent_step(point, grad, learning_rate):
+        return point - learning_rate * grad
+
+    def minibatch_indices(count, size, generator):
+        order = generator.permutation(count)
+        return [order[k:k + size] for k in range(0, count, size)]
+
+    check.quadratic_cost(quadratic_cost)
+    check.bowl_gradient(bowl_gradient)
+    check.descent_step(descent_step)
+    check.minibatch_indices(minibatch_indices)
+    assert capsys.readouterr().out.count("✅") == 4
+
+
+def test_checks_spot_mistakes_with_renamed_parameters():
+    # renamed *and* wrong: called by position, the usual explanation still comes
+    with pytest.raises(ExerciseFailed, match="uphill"):
+        check.descent_step(lambda point, grad, lr: point + lr * grad)
+    with pytest.raises(ExerciseFailed, match="forget the 1/2"):
+        check.quadratic_cost(lambda outputs, targets: ((targets - outputs) ** 2).sum(axis=1).mean())
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda v, gradient: v - 0.1 * gradient, "should take 3 input(s), (v, gradient, eta)"),
+        (lambda v, gradient, eta, extra: v - eta * gradient, "should take 3 input(s)"),
+    ],
+)
+def test_checks_explain_a_wrong_number_of_parameters(wrong, words):
+    with pytest.raises(ExerciseFailed) as err:
+        check.descent_step(wrong)
+    assert words in str(err.value) and "Keep the `def` line" in str(err.value)
+
+
+def test_minibatch_check_explains_a_wrong_number_of_parameters():
+    with pytest.raises(ExerciseFailed, match=r"should take 3 input\(s\), \(n, mini_batch_size, rng\)"):
+        check.minibatch_indices(lambda n, mini_batch_size: [np.arange(n)])
+
+
 def test_unwritten_exercise_is_reported():
-    def not_yet(**kwargs):
+    def not_yet(*args, **kwargs):
         raise NotImplementedError("Exercise: your code here")
 
     for name in ("quadratic_cost", "bowl_gradient", "descent_step", "minibatch_indices"):

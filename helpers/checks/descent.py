@@ -9,18 +9,30 @@ from __future__ import annotations
 import numpy as np
 
 from helpers import descent
-from helpers.checks import ExerciseFailed, check_function, describe
+from helpers.checks import ExerciseFailed, _takes_names, check_function, describe
 
 
 def _call(learner, name: str, **kwargs):
-    """Call the learner's function, turning its errors into a message for the learner."""
+    """Call the learner's function, turning its errors into a message for the learner.
+
+    The same rule as ``check_function``: by name when the learner's parameters have the
+    exercise's names, else by position, so a learner who renamed a parameter is not
+    punished for it; a wrong number of parameters is explained.
+    """
     if not callable(learner):
         raise ExerciseFailed(f"`{name}` should be a function, but it is {describe(learner)}.")
     shown = ", ".join(f"{k}={describe(v)}" for k, v in kwargs.items())
     try:
-        got = learner(**kwargs)
+        got = learner(**kwargs) if _takes_names(learner, kwargs) else learner(*kwargs.values())
     except NotImplementedError:
         raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
+    except TypeError as err:
+        if "positional argument" in str(err) and err.__traceback__.tb_next is None:  # the call itself failed
+            raise ExerciseFailed(
+                f"`{name}` should take {len(kwargs)} input(s), ({', '.join(kwargs)}), but calling it that way "
+                f"failed: {err}. Keep the `def` line as the exercise gives it."
+            ) from None
+        raise ExerciseFailed(f"Calling `{name}({shown})` raised TypeError: {err}") from None
     except Exception as err:
         raise ExerciseFailed(f"Calling `{name}({shown})` raised {type(err).__name__}: {err}") from None
     if got is None:
@@ -37,14 +49,14 @@ def _matches(got, value) -> bool:
 
 
 def quadratic_cost(learner) -> None:
-    """Exercise 1: C = 1/(2n) sum_x ||y(x) - a||^2 over n examples (one per row)."""
+    """Exercise 1: C = 1/(2n) sum_x ||y(x) - a||^2 over n examples (one per row of A, Y)."""
     # Four examples with three outputs each: every common slip gives a different number.
-    a = np.array([[0.9, 0.2, 0.1], [0.4, 0.7, 0.2], [0.1, 0.1, 0.6], [0.3, 0.3, 0.3]])
-    y = np.eye(3)[[0, 1, 0, 2]]
-    n, outputs = a.shape
-    right = descent.quadratic_cost(a, y)
-    got = _call(learner, "quadratic_cost", a=a.copy(), y=y.copy())
-    squared = ((y - a) ** 2).sum(axis=1)
+    A = np.array([[0.9, 0.2, 0.1], [0.4, 0.7, 0.2], [0.1, 0.1, 0.6], [0.3, 0.3, 0.3]])
+    Y = np.eye(3)[[0, 1, 0, 2]]
+    n, outputs = A.shape
+    right = descent.quadratic_cost(A, Y)
+    got = _call(learner, "quadratic_cost", A=A.copy(), Y=Y.copy())
+    squared = ((Y - A) ** 2).sum(axis=1)
     slips = [
         (2 * right, "your answer is twice too big: did you forget the 1/2 in front of the sum?"),
         (n * right, "your answer is n times too big: sum over the examples, then divide by n "
@@ -52,7 +64,7 @@ def quadratic_cost(learner) -> None:
         (right / outputs, "you divided by the number of all the numbers (n × outputs), as np.mean(...) "
                           "over the whole array does. Sum the squares along each row first "
                           "(axis=1), then average over the n rows."),
-        (2 * right / outputs, "this is np.mean((y - a)**2): it averages over every number and has no 1/2. "
+        (2 * right / outputs, "this is np.mean((Y - A)**2): it averages over every number and has no 1/2. "
                               "Sum the squares along each row, average over rows, and halve."),
         (np.sqrt(squared).sum() / (2 * n), "||y - a||² is the *squared* length: sum the squares of the "
                                            "differences and do not take the square root."),
@@ -60,19 +72,19 @@ def quadratic_cost(learner) -> None:
     if not _matches(got, right):
         for value, message in slips:
             if _matches(got, value):
-                raise ExerciseFailed(f"`quadratic_cost(a, y)` gave {describe(float(got))} instead of "
+                raise ExerciseFailed(f"`quadratic_cost(A, Y)` gave {describe(float(got))} instead of "
                                      f"{describe(right)}: {message}")
     check_function(
         learner,
         descent.quadratic_cost,
         [
-            {"a": a, "y": y},
-            {"a": np.array([[0.5, 0.5, 0.5]]), "y": np.array([[0.0, 1.0, 0.0]])},
-            {"a": np.full((4, 10), 0.1), "y": np.eye(10)[[3, 1, 4, 1]]},
-            {"a": np.eye(10)[[2, 7]], "y": np.eye(10)[[2, 7]]},
+            {"A": A, "Y": Y},
+            {"A": np.array([[0.5, 0.5, 0.5]]), "Y": np.array([[0.0, 1.0, 0.0]])},
+            {"A": np.full((4, 10), 0.1), "Y": np.eye(10)[[3, 1, 4, 1]]},
+            {"A": np.eye(10)[[2, 7]], "Y": np.eye(10)[[2, 7]]},
         ],
         name="quadratic_cost",
-        hint="for each row compute the squared length ((y - a)**2).sum(axis=1), then take the "
+        hint="for each row compute the squared length ((Y - A)**2).sum(axis=1), then take the "
         "mean over the rows and halve it.",
     )
 
@@ -170,8 +182,8 @@ def minibatch_indices(learner) -> None:
                 f"{shown}: the indices come out in order 0, 1, 2, ...: shuffle them first with "
                 "order = rng.permutation(n), so that each mini-batch is a random sample."
             )
-    again = [np.asarray(b) for b in learner(n=100, mini_batch_size=8, rng=np.random.default_rng(5))]
-    other = [np.asarray(b) for b in learner(n=100, mini_batch_size=8, rng=np.random.default_rng(6))]
+    again = [np.asarray(b) for b in _call(learner, name, n=100, mini_batch_size=8, rng=np.random.default_rng(5))]
+    other = [np.asarray(b) for b in _call(learner, name, n=100, mini_batch_size=8, rng=np.random.default_rng(6))]
     first = [np.asarray(b) for b in got]
     if any(not np.array_equal(x, y) for x, y in zip(first, again)):
         raise ExerciseFailed(

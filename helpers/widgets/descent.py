@@ -13,6 +13,12 @@ import matplotlib.pyplot as plt
 
 from helpers.descent import BOWL_START, bowl_gradient, describe_run, draw_bowl, draw_costs, gradient_descent
 
+# The learning rates the slider offers: roughly doubling from 0.001 to 0.1, then close
+# together around the two interesting values of the bowl, 0.125 (v2 reaches the valley
+# floor in one step; above it the path zigzags) and 0.25 (above it, it diverges).
+ETA_CHOICES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.11, 0.12, 0.125, 0.13, 0.15, 0.175, 0.2,
+               0.22, 0.24, 0.245, 0.25, 0.251, 0.255, 0.26, 0.28, 0.3)
+
 
 def run_summary(run: dict, eta: float) -> str:
     """One line saying where a run ended and what happened, e.g. for the widget's label."""
@@ -25,7 +31,8 @@ def run_summary(run: dict, eta: float) -> str:
 
 
 def bowl_descent(eta: float = 0.1, steps: int = 30, start=BOWL_START) -> widgets.VBox:
-    """Sliders for the learning rate η, the number of steps and the start point.
+    """Sliders for the learning rate η (the values in ``ETA_CHOICES``), the number of
+    steps and the start point.
 
     Each change reruns gradient descent and redraws the path over the contour lines and
     the cost at each step. The latest run is kept in ``box.run`` (what
@@ -34,9 +41,9 @@ def bowl_descent(eta: float = 0.1, steps: int = 30, start=BOWL_START) -> widgets
     """
     style = {"description_width": "110px"}
     layout = widgets.Layout(width="420px")
-    eta_slider = widgets.FloatLogSlider(value=eta, base=10, min=-3, max=-0.5, step=0.05,
-                                        description="learning rate η", readout_format=".3f",
-                                        continuous_update=False, style=style, layout=layout)
+    choices = sorted(set(ETA_CHOICES) | {float(eta)})  # a learner's own eta is offered too
+    eta_slider = widgets.SelectionSlider(options=choices, value=float(eta), description="learning rate η",
+                                         continuous_update=False, style=style, layout=layout)
     steps_slider = widgets.IntSlider(value=steps, min=1, max=100, description="steps",
                                      continuous_update=False, style=style, layout=layout)
     v1_slider = widgets.FloatSlider(value=start[0], min=-4.5, max=4.5, step=0.5, description="start v1",
@@ -55,7 +62,7 @@ def bowl_descent(eta: float = 0.1, steps: int = 30, start=BOWL_START) -> widgets
         summary.value = run_summary(run, eta_slider.value)
         fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
         label = f"η = {eta_slider.value:.3g}"
-        draw_bowl(left, [(label, path)], title=f"Path of gradient descent ({run['verdict']})")
+        draw_bowl(left, [(label, path)], title=f"Path of gradient descent: {run['verdict']}")
         draw_costs(right, [(label, path)], title="Cost after each step (log scale)")
         fig.tight_layout()
         png = io.BytesIO()
