@@ -109,10 +109,10 @@ class Network:
         return self.output.fn(self._output_z(a))
 
     def _output_z(self, a: np.ndarray) -> np.ndarray:
-        """The output layer's weighted input z^L (the costs need z, not only a)."""
+        """The output layer's weighted input Z^L, one example per row (the costs need Z, not only A)."""
         a = a.astype(self.dtype, copy=False)
         for w, b in zip(self.weights[:-1], self.biases[:-1]):
-            a = self.activation.fn(a @ w.T + b)  # a' = sigma(w a + b), for a row of a's
+            a = self.activation.fn(a @ w.T + b)  # A^l = sigma(A^(l-1) (w^l)^T + b^l), one example per row
         return a @ self.weights[-1].T + self.biases[-1]
 
     # ----------------------------------------------------------------- backpropagation

@@ -1,11 +1,14 @@
 """Looking inside a network (notebook 04, "The network").
 
 Plain functions that count a network's parameters, encode the wanted outputs, pick out
-what one hidden neuron "looks for", and draw the layers. They only *read* a network
-(``net.weights`` and ``net.biases``, Nielsen's convention: ``weights[l]`` has one row
-per neuron of the next layer, so hidden neuron j of a 784-100-10 network listens to
-the 784 pixels through ``net.weights[0][j]``); the network itself lives in
-``helpers.network``.
+what one hidden neuron (hidden unit) "looks for", and draw the layers. They only *read*
+a network; the network itself lives in ``helpers.network``.
+
+Layers are numbered from 0, as everywhere in the course: the input layer is layer 0,
+the output layer is layer L. The weights w^l and biases b^l *into* layer l are
+``net.weights[l - 1]`` and ``net.biases[l - 1]``; ``w^l`` has one row per neuron of
+layer l (Nielsen's convention), so hidden neuron j of a 784-100-10 network listens to
+the 784 pixels through row j of w^1, ``net.weights[0][j]``.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ class LayerCount(NamedTuple):
 
 
 def layer_counts(sizes: Sequence[int]) -> list[LayerCount]:
-    """One ``LayerCount`` per layer after the input layer (the input has no parameters)."""
+    """One ``LayerCount`` for each of the layers l = 1, ..., L: the weights w^l and biases
+    b^l into layer l. Layer 0, the input, has no parameters."""
     sizes = [int(n) for n in sizes]
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"a network needs at least two layers of at least one neuron each, got sizes {sizes}")
@@ -55,12 +59,18 @@ def count_parameters(sizes: Sequence[int]) -> int:
 
 
 def parameter_table(sizes: Sequence[int]) -> str:
-    """A small text table: the weights and biases of each layer, and the total."""
-    rows = [f"{'layer':<18}{'weights':>22}{'biases':>8}{'total':>10}"]
-    for l, layer in enumerate(layer_counts(sizes), start=1):
+    """A small text table: the weights w^l and biases b^l into each layer l, and the total.
+
+    Layers are numbered from 0 (the input layer, which has no parameters) to L."""
+    counts = layer_counts(sizes)
+    rows = [f"{'layer l':<24}{'weights w^l':>20}{'biases b^l':>12}{'total':>10}"]
+    rows.append(f"{f'0 (input): {counts[0].n_in}':<24}{'-':>20}{'-':>12}{0:>10,}")
+    for l, layer in enumerate(counts, start=1):
+        kind = "output" if l == len(counts) else "hidden"
         shape = f"{layer.n_out} x {layer.n_in} = {layer.weights:,}"
-        rows.append(f"{f'{l}: {layer.n_in} -> {layer.n_out}':<18}{shape:>22}{layer.biases:>8,}{layer.total:>10,}")
-    rows.append(f"{'all layers':<18}{'':>22}{'':>8}{count_parameters(sizes):>10,}")
+        name = f"{l} ({kind}): {layer.n_in} -> {layer.n_out}"
+        rows.append(f"{name:<24}{shape:>20}{layer.biases:>12,}{layer.total:>10,}")
+    rows.append(f"{'all layers':<24}{'':>20}{'':>12}{count_parameters(sizes):>10,}")
     return "\n".join(rows)
 
 
@@ -114,13 +124,13 @@ def train_on_targets(net, X: np.ndarray, Y: np.ndarray, epochs: int, mini_batch_
 
 
 def hidden_activations(net, X: np.ndarray) -> np.ndarray:
-    """The first hidden layer's activations, sigma(X w^T + b): one row per example."""
+    """Layer 1's (the first hidden layer's) activations A^1 = sigma(X (w^1)^T + b^1): one row per example."""
     activation = getattr(getattr(net, "activation", None), "fn", sigmoid)  # the network's own, else sigmoid
     return activation(np.asarray(X) @ net.weights[0].T + net.biases[0])
 
 
 def weight_image(net, unit: int) -> np.ndarray:
-    """Hidden neuron ``unit``'s 784 incoming weights, as the 28 x 28 picture they weigh."""
+    """Hidden neuron ``unit``'s 784 incoming weights (row ``unit`` of w^1), as the 28 x 28 picture they weigh."""
     n_hidden = net.weights[0].shape[0]
     if not 0 <= unit < n_hidden:
         raise IndexError(f"hidden neuron {unit} does not exist: this layer has neurons 0..{n_hidden - 1}")
@@ -254,15 +264,16 @@ def draw_network(sizes: Sequence[int], ax=None, max_shown: int = 8, names: Seque
                  highlight: int | None = None, title: str = ""):
     """Draw a layered network: circles for neurons, lines for weights.
 
-    Layers with more than ``max_shown`` neurons show their first and last few with a
-    vertical "..." between, and their size written below. ``highlight=j`` draws the
-    weights into neuron j of the second layer in colour (its row of ``weights[0]``).
+    Each layer is labelled below with its number l, counted from 0 for the input layer,
+    its name and its size. Layers with more than ``max_shown`` neurons show their first
+    and last few with a vertical "..." between. ``highlight=j`` draws the weights into
+    neuron j of layer 1 in colour (row j of w^1, ``weights[0]``).
     """
     sizes = [int(n) for n in sizes]
     if ax is None:
         _, ax = plt.subplots(figsize=(1.8 + 2.2 * len(sizes), 4.2))
     if names is None:
-        names = ["input layer"] + ["hidden layer"] * (len(sizes) - 2) + ["output layer"]
+        names = ["input"] + ["hidden"] * (len(sizes) - 2) + ["output"]
     radius = 0.16
     positions = []  # for each layer: list of (neuron index or None for the gap, y)
     for n in sizes:
@@ -295,7 +306,7 @@ def draw_network(sizes: Sequence[int], ax=None, max_shown: int = 8, names: Seque
             ax.add_patch(Circle((x, y), radius, facecolor=colours[l], edgecolor=PALETTE["black"],
                                 lw=2.0 if lit else 0.8, zorder=3))
         bottom = min(y for _, y in layer)
-        ax.text(x, bottom - 0.45, f"{names[l]}\n{sizes[l]} neuron{'s' if sizes[l] != 1 else ''}",
+        ax.text(x, bottom - 0.45, f"layer {l}: {names[l]}\n{sizes[l]} neuron{'s' if sizes[l] != 1 else ''}",
                 ha="center", va="top", fontsize=10)
     top = max(y for layer in positions for _, y in layer)
     low = min(y for layer in positions for _, y in layer)

@@ -53,6 +53,10 @@ def test_layer_counts_and_table():
     assert second.total == 1_010
     table = views.parameter_table([784, 100, 10])
     assert "100 x 784 = 78,400" in table and table.splitlines()[-1].endswith("79,510")
+    # layers are numbered from 0 (the input, no parameters) to L, as in the course's conventions
+    labels = [line.split(":")[0] for line in table.splitlines()[1:-1]]
+    assert labels == ["0 (input)", "1 (hidden)", "2 (output)"]
+    assert "w^l" in table.splitlines()[0] and "b^l" in table.splitlines()[0]
     with pytest.raises(ValueError, match="at least two layers"):
         views.layer_counts([784])
     with pytest.raises(ValueError):
@@ -152,6 +156,7 @@ def test_pictures_have_titles_and_labels(small_data):
     ax = views.draw_network([784, 100, 10], max_shown=6)
     texts = " ".join(t.get_text() for t in ax.texts)
     assert "784 neurons" in texts and "100 neurons" in texts and "10 neurons" in texts
+    assert "layer 0: input" in texts and "layer 1: hidden" in texts and "layer 2: output" in texts
     assert ax.get_title() == "A network with layers of sizes 784-100-10"
 
 
@@ -179,28 +184,37 @@ def test_browser_slider_shows_the_chosen_unit(small_data):
 # ------------------------------------------------------------------ exercise checks
 
 
-def reference_feedforward(a, weights, biases):
+def reference_feedforward(X, weights, biases):
+    A = X
     for w, b in zip(weights, biases):
-        a = sigmoid(a @ w.T + b)
-    return a
+        A = sigmoid(A @ w.T + b)
+    return A
 
 
 def test_feedforward_check(capsys):
     check.feedforward(reference_feedforward)
     assert "correct on all 4 test cases" in capsys.readouterr().out
 
-    def no_sigmoid_at_the_end(a, weights, biases):
-        for w, b in zip(weights[:-1], biases[:-1]):
-            a = sigmoid(a @ w.T + b)
-        return a @ weights[-1].T + biases[-1]
+    def other_parameter_name(a, weights, biases):  # a renamed parameter is passed by position
+        return reference_feedforward(a, weights, biases)
 
-    with pytest.raises(ExerciseFailed, match=r"(?s)feedforward\(a=.*Hint: .*every layer, including the last"):
+    check.feedforward(other_parameter_name)
+    assert "correct on all 4 test cases" in capsys.readouterr().out
+
+    def no_sigmoid_at_the_end(X, weights, biases):
+        A = X
+        for w, b in zip(weights[:-1], biases[:-1]):
+            A = sigmoid(A @ w.T + b)
+        return A @ weights[-1].T + biases[-1]
+
+    with pytest.raises(ExerciseFailed, match=r"(?s)feedforward\(X=.*Hint: start with A = X.*every layer, including the last"):
         check.feedforward(no_sigmoid_at_the_end)
 
-    def column_maths_on_rows(a, weights, biases):
+    def column_maths_on_rows(X, weights, biases):
+        A = X
         for w, b in zip(weights, biases):
-            a = sigmoid(w @ a + b)
-        return a
+            A = sigmoid(w @ A + b)
+        return A
 
     with pytest.raises(ExerciseFailed, match="raised ValueError") as err:
         check.feedforward(column_maths_on_rows)
@@ -227,10 +241,12 @@ def test_count_parameters_check(capsys):
     assert "correct on all 5 test cases" in capsys.readouterr().out
     with pytest.raises(ExerciseFailed, match="79,400: that is the weights only"):
         check.count_parameters(lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:])))
-    with pytest.raises(ExerciseFailed, match="784 biases too many"):
+    with pytest.raises(ExerciseFailed, match="(?s)784 biases too many.*layer 0"):
         check.count_parameters(lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:])) + sum(sizes))
     with pytest.raises(ExerciseFailed, match=r"count_parameters\(sizes=\[2, 3, 1\]\).*expected 13"):
         check.count_parameters(lambda sizes: 79_510)
+    check.count_parameters(lambda layer_sizes: views.count_parameters(layer_sizes))  # a renamed parameter is fine
+    assert "correct on all 5 test cases" in capsys.readouterr().out
 
     def not_yet(sizes):
         raise NotImplementedError("Exercise 4: your code here")

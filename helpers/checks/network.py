@@ -26,8 +26,8 @@ def _network_with(weights, biases) -> Network:
     return net
 
 
-def _reference_feedforward(a, weights, biases):
-    return _network_with(weights, biases).feedforward(a)
+def _reference_feedforward(X, weights, biases):
+    return _network_with(weights, biases).feedforward(X)
 
 
 def feedforward_cases() -> list[dict]:
@@ -35,7 +35,7 @@ def feedforward_cases() -> list[dict]:
     rng = np.random.default_rng(4)
     cases = [
         {  # 2-3-1, numbers small enough to follow by hand
-            "a": np.array([[1.0, 0.0]]),
+            "X": np.array([[1.0, 0.0]]),
             "weights": _Layers([np.array([[1.0, -1.0], [0.5, 0.5], [-2.0, 0.0]]), np.array([[1.0, 1.0, 1.0]])]),
             "biases": _Layers([np.array([0.0, -0.5, 1.0]), np.array([-1.0])]),
         }
@@ -43,7 +43,7 @@ def feedforward_cases() -> list[dict]:
     for sizes, batch in (([4, 5, 3], 6), ([784, 100, 10], 3), ([3, 4, 4, 2], 5)):
         cases.append(
             {
-                "a": rng.random((batch, sizes[0])),
+                "X": rng.random((batch, sizes[0])),
                 "weights": _Layers([rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]),
                 "biases": _Layers([rng.standard_normal(n_out) for n_out in sizes[1:]]),
             }
@@ -52,15 +52,16 @@ def feedforward_cases() -> list[dict]:
 
 
 def feedforward(learner) -> None:
-    """Exercise 1: a mini-batch (one example per row) through every layer, a = sigma(a w^T + b)."""
+    """Exercise 1: a mini-batch X = A^0 (one example per row) through every layer l = 1, ..., L:
+    A^l = sigma(A^(l-1) (w^l)^T + b^l), with w^l = weights[l - 1] and b^l = biases[l - 1]."""
     check_function(
         learner,
         _reference_feedforward,
         feedforward_cases(),
         name="feedforward",
-        hint="start with the input and, for each pair (w, b) in zip(weights, biases), replace it "
-        "by sigmoid(a @ w.T + b): every layer, including the last, applies the sigmoid. "
-        "Return the last layer's activations.",
+        hint="start with A = X and, for each pair (w, b) in zip(weights, biases), replace A "
+        "by sigmoid(A @ w.T + b): every layer, including the last, applies the sigmoid. "
+        "Return the last layer's activations A^L, one row per example.",
     )
 
 
@@ -113,12 +114,13 @@ def count_parameters(learner) -> None:
     if got == weights_only:
         raise ExerciseFailed(
             f"`count_parameters({sizes_784})` returned {got:,}: that is the weights only.\n"
-            "Hint: every neuron after the input layer also has a bias; add sizes[1:] to the total."
+            "Hint: every neuron of layers 1 to L (all but the input layer 0) also has a bias; "
+            "add sum(sizes[1:]) to the total."
         )
     if got == network_views.count_parameters(sizes_784) + sizes_784[0]:
         raise ExerciseFailed(
             f"`count_parameters({sizes_784})` returned {got:,}: that counts 784 biases too many.\n"
-            "Hint: the input layer only holds the pixels; it has no biases (and no weights into it)."
+            "Hint: the input layer (layer 0) only holds the pixels; it has no biases (and no weights into it)."
         )
     check_function(
         learner,
@@ -126,14 +128,16 @@ def count_parameters(learner) -> None:
         [{"sizes": s} for s in ([2, 3, 1], [784, 10], [784, 30, 10], sizes_784, [4, 5, 6, 3])],
         name="count_parameters",
         hint="for each pair of neighbouring layers (n_in, n_out) in zip(sizes[:-1], sizes[1:]) "
-        "there is an n_out x n_in weight matrix and n_out biases.",
+        "there is an n_out x n_in weight matrix w^l and n_out biases b^l.",
     )
 
 
 def _call(learner, sizes):
-    """Call the learner once, turning its errors into a message (like check_function does)."""
+    """Call the learner once, turning its errors into a message (like check_function does).
+
+    By position, so a learner who renamed the parameter is not punished for it."""
     try:
-        return learner(sizes=list(sizes))
+        return learner(list(sizes))
     except NotImplementedError:
         raise ExerciseFailed("`count_parameters` is not written yet: replace the `raise NotImplementedError` line.") from None
     except Exception as err:

@@ -1,9 +1,10 @@
 """Notebook 04's widget: browse the hidden neurons of one or more networks.
 
 A dropdown picks the network (e.g. "untrained" or "trained for one epoch"), a slider
-picks hidden neuron j, and the picture shows j's 784 incoming weights as a 28 x 28
-image, how strongly each digit makes it fire, and the images that excite it most.
-The work is done by ``helpers.network_views.hidden_unit_view``.
+picks hidden neuron (hidden unit) j of layer 1, and the picture shows j's 784 incoming
+weights (row j of w^1, ``net.weights[0]``) as a 28 x 28 image, how strongly each digit
+makes it fire, and the images that excite it most. The work is done by
+``helpers.network_views.hidden_unit_view``.
 """
 
 from __future__ import annotations
