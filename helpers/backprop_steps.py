@@ -12,19 +12,23 @@ networks), so the record cannot drift away from the code that trains the network
 
 The matrices have one row per example, as in ``helpers.network``:
 
-    Z^l = A^(l-1) (W^l)^T + b^l          A^l = sigma(Z^l)                   (forward)
+    Z^l = A^(l-1) (w^l)^T + b^l          A^l = sigma(Z^l)                   (forward)
     Delta^L = (A^L - Y) * sigma'(Z^L)                                      (BP1)
-    Delta^l = (Delta^(l+1) W^(l+1)) * sigma'(Z^l)                          (BP2)
-    grad b^l = mean of the rows of Delta^l                                 (BP3)
-    grad W^l = (Delta^l)^T A^(l-1) / m                                     (BP4)
+    Delta^l = (Delta^(l+1) w^(l+1)) * sigma'(Z^l)                          (BP2)
+    dC/db^l = mean of the rows of Delta^l                                  (BP3)
+    dC/dw^l = (Delta^l)^T A^(l-1) / m                                      (BP4)
 
-Layers are numbered from 0 (the input) to L (the output), so W^l is ``net.weights[l - 1]``.
+Layers are numbered from 0 (the input) to L (the output); w^l and b^l are the weights
+and biases *into* layer l, so w^l is ``net.weights[l - 1]``. The weights keep their
+lowercase name in the batch formulas: it is the same matrix for one example and for a
+batch. Examples are counted from 0, like the rows of X.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import matplotlib.patches as mpatches
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -46,7 +50,7 @@ class Step:
     ``phase`` is "input", "forward", "cost", "output error" (BP1), "backward" (BP2) or
     "gradients" (BP3 and BP4); ``layer`` is the layer l the step is about; ``title``
     says what happens in words; ``equation`` is the equation in LaTeX and ``text`` the
-    same in plain text; ``values`` maps names such as "Z¹" or "Δ²" to the matrices
+    same in plain text; ``values`` maps names such as "Z¹", "Δ²" or "∂C/∂w²" to the matrices
     (one row per example) or numbers computed; ``number`` counts from 1 to ``total``.
     """
 
@@ -96,8 +100,8 @@ def backprop_steps(net, X, Y) -> list[Step]:
                 "forward",
                 l,
                 f"Forward pass: layer {l} ({kind})",
-                rf"Z^{{{l}}} = A^{{{l - 1}}} (W^{{{l}}})^\mathsf{{T}} + b^{{{l}}}, \qquad A^{{{l}}} = \sigma(Z^{{{l}}})",
-                f"Z{sup(l)} = A{sup(l - 1)} (W{sup(l)})ᵀ + b{sup(l)},   A{sup(l)} = σ(Z{sup(l)})",
+                rf"Z^{{{l}}} = A^{{{l - 1}}} (w^{{{l}}})^\mathsf{{T}} + b^{{{l}}}, \qquad A^{{{l}}} = \sigma(Z^{{{l}}})",
+                f"Z{sup(l)} = A{sup(l - 1)} (w{sup(l)})ᵀ + b{sup(l)},   A{sup(l)} = σ(Z{sup(l)})",
                 {f"Z{sup(l)}": z, f"A{sup(l)}": a},
             )
         )
@@ -121,10 +125,11 @@ def backprop_steps(net, X, Y) -> list[Step]:
             "gradients",
             l,
             f"Gradients of layer {l}, read off its error",
-            rf"\nabla b^{{{l}}} = \text{{mean of the rows of }} \Delta^{{{l}}}, \qquad "
-            rf"\nabla W^{{{l}}} = (\Delta^{{{l}}})^\mathsf{{T}} A^{{{l - 1}}} / m \qquad \text{{(BP3, BP4)}}",
-            f"∇b{sup(l)} = mean of the rows of Δ{sup(l)},   ∇W{sup(l)} = (Δ{sup(l)})ᵀ A{sup(l - 1)} / m   (BP3, BP4)",
-            {f"∇b{sup(l)}": nabla_b, f"∇W{sup(l)}": nabla_w},
+            rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} = \text{{mean of the rows of }} \Delta^{{{l}}}, \qquad "
+            rf"\frac{{\partial C}}{{\partial w^{{{l}}}}} = (\Delta^{{{l}}})^\mathsf{{T}} A^{{{l - 1}}} / m "
+            rf"\qquad \text{{(BP3, BP4)}}",
+            f"∂C/∂b{sup(l)} = mean of the rows of Δ{sup(l)},   ∂C/∂w{sup(l)} = (Δ{sup(l)})ᵀ A{sup(l - 1)} / m   (BP3, BP4)",
+            {f"∂C/∂b{sup(l)}": nabla_b, f"∂C/∂w{sup(l)}": nabla_w},
         )
 
     # Backward pass: (BP1) the output error, then (BP2) back one layer at a time.
@@ -143,7 +148,7 @@ def backprop_steps(net, X, Y) -> list[Step]:
     )
     steps.append(gradient_step(L, delta))
     for l in range(L - 1, 0, -1):
-        back = delta @ net.weights[l]  # Delta^(l+1) W^(l+1): the errors sent back along the weights
+        back = delta @ net.weights[l]  # Delta^(l+1) w^(l+1): the errors sent back along the weights
         sp = sigmoid_prime(Z[l])
         delta = back * sp
         steps.append(
@@ -151,9 +156,9 @@ def backprop_steps(net, X, Y) -> list[Step]:
                 "backward",
                 l,
                 f"Backward pass: the error Δ{sup(l)} of layer {l}",
-                rf"\Delta^{{{l}}} = (\Delta^{{{l + 1}}} W^{{{l + 1}}}) \odot \sigma'(Z^{{{l}}}) \qquad \text{{(BP2)}}",
-                f"Δ{sup(l)} = (Δ{sup(l + 1)} W{sup(l + 1)}) ⊙ σ′(Z{sup(l)})   (BP2)",
-                {f"Δ{sup(l + 1)} W{sup(l + 1)}": back, f"σ′(Z{sup(l)})": sp, f"Δ{sup(l)}": delta},
+                rf"\Delta^{{{l}}} = (\Delta^{{{l + 1}}} w^{{{l + 1}}}) \odot \sigma'(Z^{{{l}}}) \qquad \text{{(BP2)}}",
+                f"Δ{sup(l)} = (Δ{sup(l + 1)} w{sup(l + 1)}) ⊙ σ′(Z{sup(l)})   (BP2)",
+                {f"Δ{sup(l + 1)} w{sup(l + 1)}": back, f"σ′(Z{sup(l)})": sp, f"Δ{sup(l)}": delta},
             )
         )
         steps.append(gradient_step(l, delta))
@@ -161,11 +166,11 @@ def backprop_steps(net, X, Y) -> list[Step]:
 
 
 def gradients_from_steps(steps: list[Step]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """``(nabla_w, nabla_b)`` from a record, ordered like ``net.weights`` and ``net.biases``
+    """``(dC_dw, dC_db)`` from a record, ordered like ``net.weights`` and ``net.biases``
     (so it can be compared with ``net.backprop(X, Y)``)."""
     found = {s.layer: s.values for s in steps if s.phase == "gradients"}
     layers = sorted(found)
-    return [found[l][f"∇W{sup(l)}"] for l in layers], [found[l][f"∇b{sup(l)}"] for l in layers]
+    return [found[l][f"∂C/∂w{sup(l)}"] for l in layers], [found[l][f"∂C/∂b{sup(l)}"] for l in layers]
 
 
 def errors_from_steps(steps: list[Step]) -> dict[int, np.ndarray]:
@@ -201,13 +206,29 @@ def format_step(step: Step, decimals: int = 4) -> str:
 FORWARD_STYLE = dict(color=PALETTE["blue"], linestyle="-")
 BACKWARD_STYLE = dict(color=PALETTE["vermillion"], linestyle="--")
 GRADIENT_STYLE = dict(color=PALETTE["green"], linestyle=":")
+UNUSED_STYLE = dict(color="#BBBBBB", linestyle="-")
+STYLE_LABELS = {
+    "forward": (FORWARD_STYLE, "weights used going forward"),
+    "backward": (BACKWARD_STYLE, "weights used going backward (BP2)"),
+    "gradients": (GRADIENT_STYLE, "weights whose gradient is computed"),
+}
 MAX_DRAWN = 6  # neurons per layer that fit in the picture
+
+# Geometry, in data units. Each neuron is a circle (its number j) with a card to its
+# right for its values; weights run from the right end of a card to the left edge of a
+# circle, so no value ever sits on a line.
+NODE_R = 0.28  # radius of a neuron's circle
+CARD_W = 1.62  # from a circle's centre to the right end of its card
+CARD_H = 0.74  # height of a card (two lines of values)
+GAP_X = 3.5  # from one layer to the next
+INCH_PER_UNIT = 0.8  # scale of a figure draw_step makes itself: the text fits the cards
 
 
 def node_labels(steps: list[Step], upto: int, example: int = 0) -> dict[tuple[int, int], list[str]]:
     """What the picture writes beside neuron j of layer l after step ``upto`` (counted
-    from 1), for one example: its activation once the forward pass has reached it, and
-    its error δ once the backward pass has. Keys are (l, j)."""
+    from 1), for one example (counted from 0, like the rows of X): its activation once
+    the forward pass has reached it, and its error δ once the backward pass has. Keys
+    are (l, j)."""
     labels: dict[tuple[int, int], list[str]] = {}
     for step in steps[:upto]:
         l = step.layer
@@ -223,10 +244,22 @@ def node_labels(steps: list[Step], upto: int, example: int = 0) -> dict[tuple[in
     return labels
 
 
+def weights_in_use(step: Step) -> int | None:
+    """The layer l whose weights w^l a step uses (None for the input and the cost): the
+    forward pass into layer l uses w^l, BP2 for layer l sends the error back along
+    w^(l+1), and the gradients of layer l are those of w^l."""
+    if step.phase in ("forward", "gradients"):
+        return step.layer
+    if step.phase == "backward":
+        return step.layer + 1
+    return None
+
+
 def draw_step(steps: list[Step], upto: int, example: int = 0, ax=None):
     """Draw the network after step ``upto`` (from 1): the values known so far for one
-    example beside each neuron, the layer of this step outlined, and the weights in use
-    highlighted (forward: solid blue; backward: dashed vermillion; gradients: dotted green)."""
+    example (from 0) in a card beside each neuron, the layer of this step outlined, and
+    the weights in use highlighted (forward: solid blue; backward: dashed vermillion;
+    gradients: dotted green). The legend lists only what the picture shows."""
     if not 1 <= upto <= len(steps):
         raise ValueError(f"upto must be a step number from 1 to {len(steps)}, got {upto}")
     sizes = [steps[0].values["A⁰"].shape[1]] + [
@@ -239,64 +272,87 @@ def draw_step(steps: list[Step], upto: int, example: int = 0, ax=None):
         raise ValueError(f"example must be from 0 to {n_examples - 1}, got {example}")
     step = steps[upto - 1]
     L = len(sizes) - 1
-    if ax is None:
-        _, ax = plt.subplots(figsize=(2.9 * (L + 1), 1.0 + 0.95 * max(sizes)))
-    gap_x = 3.0
+    x_lim = (-NODE_R - 0.3, L * GAP_X + CARD_W + 0.3)
+    half_height = (max(sizes) - 1) / 2 + CARD_H / 2 + 0.15
+    own_figure = ax is None
+    if own_figure:
+        width, height = x_lim[1] - x_lim[0], 2 * half_height
+        fig = plt.figure(figsize=(width * INCH_PER_UNIT + 0.4, height * INCH_PER_UNIT + 1.6))
+        bottom = 1.2 / fig.get_figheight()
+        ax = fig.add_axes((0.2 / fig.get_figwidth(), bottom, width * INCH_PER_UNIT / fig.get_figwidth(),
+                           height * INCH_PER_UNIT / fig.get_figheight()))
 
     def y_of(l, j):
         return (sizes[l] - 1) / 2 - j
 
-    # Which weights this step uses, and how to draw them.
-    used, style = None, None
-    if step.phase == "forward":
-        used, style = step.layer, FORWARD_STYLE
-    elif step.phase == "backward":
-        used, style = step.layer + 1, BACKWARD_STYLE
-    elif step.phase == "gradients":
-        used, style = step.layer, GRADIENT_STYLE
+    used = weights_in_use(step)
+    style = STYLE_LABELS[step.phase][0] if used is not None else None
+    drawn_unused = False
     for l in range(1, L + 1):
         for j in range(sizes[l]):
             for k in range(sizes[l - 1]):
-                xs, ys = [(l - 1) * gap_x, l * gap_x], [y_of(l - 1, k), y_of(l, j)]
+                xs = [(l - 1) * GAP_X + CARD_W, l * GAP_X - NODE_R]
+                ys = [y_of(l - 1, k), y_of(l, j)]
                 if l == used:
                     ax.plot(xs, ys, lw=2.2, zorder=1, **style)
                 else:
-                    ax.plot(xs, ys, color="#BBBBBB", lw=0.8, zorder=0)
+                    ax.plot(xs, ys, lw=0.8, zorder=0, **UNUSED_STYLE)
+                    drawn_unused = True
 
     labels = node_labels(steps, upto, example)
-    current = step.layer if step.phase != "gradients" else None
+    current = step.layer if step.phase in ("input", "forward", "output error", "backward") else None
     for l in range(L + 1):
         for j in range(sizes[l]):
-            x, y = l * gap_x, y_of(l, j)
+            x, y = l * GAP_X, y_of(l, j)
             known = (l, j) in labels
-            edge = PALETTE["black"] if l == current else "#777777"
+            here = l == current
+            edge = PALETTE["black"] if here else "#777777"
             ax.add_patch(
-                plt.Circle((x, y), 0.28, facecolor=PALETTE["sky"] if known else "white", edgecolor=edge,
-                           lw=3 if l == current else 1, zorder=2)
+                mpatches.FancyBboxPatch((x, y - CARD_H / 2), CARD_W, CARD_H, boxstyle="round,pad=0,rounding_size=0.12",
+                                        facecolor="white", edgecolor=edge, lw=2 if here else 0.8, zorder=2)
             )
-            ax.text(x, y, str(j), ha="center", va="center", fontsize=9, zorder=3)
+            ax.add_patch(
+                plt.Circle((x, y), NODE_R, facecolor=PALETTE["sky"] if known else "white", edgecolor=edge,
+                           lw=3 if here else 1, zorder=3)
+            )
+            ax.text(x, y, str(j), ha="center", va="center", fontsize=9, zorder=4)
             if known:
-                ax.text(x + 0.36, y, "\n".join(labels[(l, j)]), ha="left", va="center", fontsize=9,
-                        family="monospace", zorder=4,
-                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="#BBBBBB", alpha=0.95))
+                ax.text(x + NODE_R + 0.1, y, "\n".join(labels[(l, j)]), ha="left", va="center", fontsize=9,
+                        family="monospace", zorder=4)
 
     names = ["input"] + ["hidden"] * (L - 1) + ["output"]
-    ax.set_xticks([l * gap_x for l in range(L + 1)], [f"layer {l}\n({names[l]})" for l in range(L + 1)])
+    ax.set_xticks([l * GAP_X + CARD_W / 2 - NODE_R / 2 for l in range(L + 1)],
+                  [f"layer {l}\n({names[l]})" for l in range(L + 1)])
+    ax.tick_params(axis="x", length=0)
     ax.set_yticks([])
-    ax.set_xlim(-0.6, L * gap_x + 2.2)
-    ax.set_ylim(-(max(sizes) - 1) / 2 - 0.6, (max(sizes) - 1) / 2 + 0.6)
+    ax.set_xlim(*x_lim)
+    ax.set_ylim(-half_height, half_height)
     ax.set_aspect("equal")
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_xlabel("neuron numbers j inside the circles; values for example " + str(example + 1))
+    ax.set_xlabel(f"neuron numbers j in the circles; values for example {example} (row {example} of X)")
     direction = {"input": "", "forward": " →", "cost": "", "output error": " ←", "backward": " ←", "gradients": ""}
     ax.set_title(f"Step {step.number} of {step.total}: {step.title}{direction[step.phase]}", fontsize=10)
-    handles = [
-        plt.Line2D([], [], lw=2.2, **FORWARD_STYLE, label="weights used going forward"),
-        plt.Line2D([], [], lw=2.2, **BACKWARD_STYLE, label="weights used going backward (BP2)"),
-        plt.Line2D([], [], lw=2.2, **GRADIENT_STYLE, label="weights whose gradient is computed"),
-        plt.Line2D([], [], ls="", marker="o", ms=11, mfc=PALETTE["sky"], mec="#777777", label="neuron with known values"),
-        plt.Line2D([], [], ls="", marker="o", ms=11, mfc="white", mec=PALETTE["black"], mew=3, label="the layer of this step"),
-    ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, fontsize=8, frameon=False)
+
+    # The legend shows only what is in the picture.
+    handles = []
+    if used is not None:
+        line_style, text = STYLE_LABELS[step.phase]
+        handles.append(plt.Line2D([], [], lw=2.2, **line_style, label=text))
+    if drawn_unused:
+        handles.append(plt.Line2D([], [], lw=0.8, **UNUSED_STYLE, label="weights not used in this step"))
+    if labels:
+        handles.append(plt.Line2D([], [], ls="", marker="o", ms=11, mfc=PALETTE["sky"], mec="#777777",
+                                  label="neuron with known values"))
+    if any((l, j) not in labels for l in range(L + 1) for j in range(sizes[l])):
+        handles.append(plt.Line2D([], [], ls="", marker="o", ms=11, mfc="white", mec="#777777",
+                                  label="neuron not reached yet"))
+    if current is not None:
+        handles.append(plt.Line2D([], [], ls="", marker="o", ms=11, mfc="white", mec=PALETTE["black"], mew=3,
+                                  label="the layer of this step"))
+    legend = dict(handles=handles, ncol=min(3, len(handles)), fontsize=8, frameon=False)
+    if own_figure:  # below the axis labels, at the foot of the figure
+        ax.figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), **legend)
+    else:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), **legend)
     return ax

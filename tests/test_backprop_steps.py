@@ -97,14 +97,14 @@ def test_float32_network_gives_float32_record_close_to_backprop():
 def test_tiny_network_numbers_by_hand():
     net, X, Y = tiny()
     steps = backprop_steps(net, X, Y)
-    # z^1_0 of example 1: 0.1 * 1.0 + 0.4 * 0.5 + 0.1 = 0.4
+    # z^1_0 of example 0: 0.1 * 1.0 + 0.4 * 0.5 + 0.1 = 0.4
     assert steps[1].values["Z¹"][0, 0] == pytest.approx(0.4)
-    # BP1 for example 1, output 0: (a - y) sigma'(z)
+    # BP1 for example 0, output 0: (a - y) sigma'(z)
     a, z = steps[2].values["A²"][0, 0], steps[2].values["Z²"][0, 0]
     assert steps[4].values["Δ²"][0, 0] == pytest.approx((a - 1.0) * sigmoid_prime(z))
     # BP4: dC/dw^2_01 is the mean over the two examples of delta^2_0 a^1_1
     delta, a1 = steps[4].values["Δ²"], steps[1].values["A¹"]
-    assert steps[5].values["∇W²"][0, 1] == pytest.approx(np.mean(delta[:, 0] * a1[:, 1]))
+    assert steps[5].values["∂C/∂w²"][0, 1] == pytest.approx(np.mean(delta[:, 0] * a1[:, 1]))
 
 
 def test_steps_come_in_the_order_of_the_lesson():
@@ -143,7 +143,7 @@ def test_format_step_rounds_to_four_places_and_never_prints_minus_zero():
     steps = backprop_steps(net, X, Y)
     text = format_step(steps[1])
     assert text.splitlines()[0] == "Step 2 of 8 · Forward pass: layer 1 (hidden)"
-    assert "Z¹ = A⁰ (W¹)ᵀ + b¹" in text and "Z¹, shape (2, 3):" in text
+    assert "Z¹ = A⁰ (w¹)ᵀ + b¹" in text and "Z¹, shape (2, 3):" in text
     assert "[[ 0.4000 -0.4000  0.4500]" in text
     assert "C = 0.2502" in format_step(steps[3])
     tiny_negative = type(steps[0])("input", 0, "t", "", "", {"v": np.array([-1e-9, 0.5])}, 1, 1)
@@ -166,7 +166,7 @@ def test_draw_step_titles_the_step_and_checks_its_arguments():
     steps = backprop_steps(net, X, Y)
     ax = draw_step(steps, 7, example=1)
     assert ax.get_title().startswith("Step 7 of 8: Backward pass")
-    assert "example 2" in ax.get_xlabel()
+    assert "example 1" in ax.get_xlabel()  # examples are counted from 0, like the rows of X
     assert any("δ = " in t.get_text() for t in ax.texts)
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="from 1 to 8"):
@@ -176,6 +176,49 @@ def test_draw_step_titles_the_step_and_checks_its_arguments():
     big, Xb, Yb = batch([784, 30, 10], 1, 0)
     with pytest.raises(ValueError, match="at most"):
         draw_step(backprop_steps(big, Xb, Yb), 1)
+
+
+def legend_labels(ax):
+    legends = [ax.get_legend()] + list(ax.figure.legends)
+    return [t.get_text() for legend in legends if legend is not None for t in legend.get_texts()]
+
+
+def test_draw_step_legend_lists_only_what_the_picture_shows():
+    net, X, Y = tiny()
+    steps = backprop_steps(net, X, Y)
+    wanted = {
+        1: ["weights not used in this step", "neuron with known values", "neuron not reached yet",
+            "the layer of this step"],
+        2: ["weights used going forward", "weights not used in this step", "neuron with known values",
+            "neuron not reached yet", "the layer of this step"],
+        4: ["weights not used in this step", "neuron with known values"],
+        6: ["weights whose gradient is computed", "weights not used in this step", "neuron with known values"],
+        7: ["weights used going backward (BP2)", "weights not used in this step", "neuron with known values",
+            "the layer of this step"],
+    }  # fmt: skip
+    for upto, labels in wanted.items():
+        ax = draw_step(steps, upto)
+        assert legend_labels(ax) == labels, upto
+        plt.close(ax.figure)
+
+
+def test_draw_step_keeps_values_off_the_weight_lines():
+    from helpers.backprop_steps import CARD_W, GAP_X, NODE_R
+
+    net, X, Y = tiny()
+    steps = backprop_steps(net, X, Y)
+    for upto in range(1, len(steps) + 1):
+        ax = draw_step(steps, upto, example=upto % 2)
+        ax.figure.canvas.draw()
+        to_data = ax.transData.inverted()
+        cards = [(l * GAP_X - NODE_R, l * GAP_X + CARD_W) for l in range(3)]
+        for line in ax.lines:  # every weight runs in the gap between two layers' cards
+            x0, x1 = sorted(line.get_xdata())
+            assert not any(x0 < right and x1 > left for left, right in cards), (upto, x0, x1)
+        for text in ax.texts:  # every value stays inside its card
+            (x0, _), (x1, _) = to_data.transform(text.get_window_extent().get_points())
+            assert any(left <= x0 and x1 <= right for left, right in cards), (upto, text.get_text(), x0, x1)
+        plt.close(ax.figure)
 
 
 # ---------------------------------------------------------------------------------------
@@ -200,6 +243,7 @@ def test_stepper_slider_and_buttons_show_the_right_step():
     assert box.next.disabled
     box.next.click()
     assert box.slider.value == 8  # stays at the last step
+    assert [label for label, _ in box.example.options] == ["example 0", "example 1"]
     box.example.value = 1
     assert box.shown is box.steps[7]
     plt.close("all")
@@ -214,12 +258,31 @@ def test_checks_accept_the_reference_answers(capsys):
 
     check.output_error(lambda A_L, Y, Z_L: (A_L - Y) * sigmoid_prime(Z_L))
     check.output_error(lambda A_L, Y, Z_L: (A_L - Y) * A_L * (1 - A_L))  # sigma' = a (1 - a) is fine
-    check.backpropagate_error(lambda Delta_next, W_next, Z: (Delta_next @ W_next) * sigmoid_prime(Z))
+    check.backpropagate_error(lambda Delta_next, w_next, Z: (Delta_next @ w_next) * sigmoid_prime(Z))
     check.layer_gradients(lambda Delta, A_prev: (Delta.T @ A_prev / len(Delta), Delta.mean(axis=0)))
     check.numerical_partial(
         lambda net, X, Y, l, j, k, eps=1e-5: numerical_derivative(net, X, Y, net.weights[l - 1], (j, k), eps)
     )
     assert capsys.readouterr().out.count("✅") == 5
+
+
+def test_checks_accept_renamed_parameters(capsys):
+    # The checks call by name when the names match the exercise's, else by position.
+    check.backpropagate_error(lambda D, W, z: (D @ W) * sigmoid_prime(z))
+    check.layer_gradients(lambda delta, a: (delta.T @ a / len(delta), delta.mean(axis=0)))
+
+    def renamed(network, x, y, layer, row, col, eps=1e-5):
+        w = network.weights[layer - 1]
+        old = w[row, col]
+        w[row, col] = old + eps
+        c_plus = network.cost(x, y)
+        w[row, col] = old - eps
+        c_minus = network.cost(x, y)
+        w[row, col] = old
+        return (c_plus - c_minus) / (2 * eps)
+
+    check.numerical_partial(renamed)
+    assert capsys.readouterr().out.count("✅") == 3
 
 
 def test_output_error_check_names_the_mistake():
@@ -241,17 +304,17 @@ def test_output_error_check_names_the_mistake():
 
 def test_backpropagate_error_check_names_the_mistake():
     with pytest.raises(ExerciseFailed, match="forgot to multiply by σ'"):
-        check.backpropagate_error(lambda Delta_next, W_next, Z: Delta_next @ W_next)
+        check.backpropagate_error(lambda Delta_next, w_next, Z: Delta_next @ w_next)
     with pytest.raises(ExerciseFailed, match=r"raised ValueError.*\nHint: Delta_next has shape"):
-        check.backpropagate_error(lambda Delta_next, W_next, Z: (Delta_next @ W_next.T) * sigmoid_prime(Z))
+        check.backpropagate_error(lambda Delta_next, w_next, Z: (Delta_next @ w_next.T) * sigmoid_prime(Z))
     with pytest.raises(ExerciseFailed, match="expected shape"):  # the transpose of the right answer
-        check.backpropagate_error(lambda Delta_next, W_next, Z: ((Delta_next @ W_next) * sigmoid_prime(Z)).T)
+        check.backpropagate_error(lambda Delta_next, w_next, Z: ((Delta_next @ w_next) * sigmoid_prime(Z)).T)
 
 
 def test_layer_gradients_check_names_the_mistake():
     with pytest.raises(ExerciseFailed, match="sums over the mini-batch"):
         check.layer_gradients(lambda Delta, A_prev: (Delta.T @ A_prev, Delta.sum(axis=0)))
-    with pytest.raises(ExerciseFailed, match="transposed"):
+    with pytest.raises(ExerciseFailed, match=r"∂C/∂w is transposed"):
         check.layer_gradients(lambda Delta, A_prev: (A_prev.T @ Delta / len(Delta), Delta.mean(axis=0)))
     with pytest.raises(ExerciseFailed, match="expected 2 values"):
         check.layer_gradients(lambda Delta, A_prev: Delta.T @ A_prev / len(Delta))
@@ -293,5 +356,91 @@ def test_numerical_partial_check_names_the_mistake():
         check.numerical_partial(never_restores)
     with pytest.raises(ExerciseFailed, match="twice too big"):
         check.numerical_partial(halves_missing)
-    with pytest.raises(ExerciseFailed, match=r"w\^l is net.weights\[l - 1\]"):
+    with pytest.raises(ExerciseFailed, match=r"w\^l is net.weights\[l - 1\]") as failure:
         check.numerical_partial(wrong_layer)
+    assert "layers from 1" not in str(failure.value)  # layers are counted from 0 (the input)
+
+
+def test_numerical_partial_check_refuses_backprop():
+    with pytest.raises(ExerciseFailed, match=r"uses `backprop`.*\*measures\* the slope without backprop") as failure:
+        check.numerical_partial(lambda net, X, Y, l, j, k, eps=1e-5: net.backprop(X, Y)[0][l - 1][j, k])
+    assert "net.cost(X, Y)" in str(failure.value)
+
+    def via_gradients(net, X, Y, l, j, k, eps=1e-5):
+        dC_dw, _ = net.gradients(X, Y)
+        return dC_dw[l - 1][j, k]
+
+    with pytest.raises(ExerciseFailed, match="uses `gradients`"):
+        check.numerical_partial(via_gradients)
+
+    # Without source code to read (a function made by exec), the compiled names still tell.
+    namespace = {}
+    exec("def f(net, X, Y, l, j, k, eps=1e-5):\n    return net.backprop(X, Y)[0][l - 1][j, k]\n", namespace)
+    with pytest.raises(ExerciseFailed, match="uses `backprop`"):
+        check.numerical_partial(namespace["f"])
+
+
+def test_numerical_partial_check_ignores_backprop_in_comments_and_strings(capsys):
+    def measured(net, X, Y, l, j, k, eps=1e-5):
+        """Measured, not by backprop."""
+        w = net.weights[l - 1]  # the network's own array, unlike net.backprop
+        old = w[j, k]
+        w[j, k] = old + eps
+        c_plus = net.cost(X, Y)
+        w[j, k] = old - eps
+        c_minus = net.cost(X, Y)
+        w[j, k] = old
+        return (c_plus - c_minus) / (2 * eps)
+
+    check.numerical_partial(measured)
+    assert "✅" in capsys.readouterr().out
+
+
+def test_numerical_partial_check_explains_a_nudged_copy():
+    def nudges_a_copy(net, X, Y, l, j, k, eps=1e-5):
+        w = net.weights[l - 1].copy()
+        old = w[j, k]
+        w[j, k] = old + eps
+        c_plus = net.cost(X, Y)
+        w[j, k] = old - eps
+        c_minus = net.cost(X, Y)
+        return (c_plus - c_minus) / (2 * eps)
+
+    with pytest.raises(ExerciseFailed, match=r"got 0\. The two costs came out equal") as failure:
+        check.numerical_partial(nudges_a_copy)
+    assert "network's own array in place" in str(failure.value) and ".copy()" in str(failure.value)
+
+
+def test_numerical_partial_check_explains_a_half_slope():
+    def second_cost_at_w(net, X, Y, l, j, k, eps=1e-5):
+        w = net.weights[l - 1]
+        w[j, k] += eps
+        c_plus = net.cost(X, Y)
+        w[j, k] -= eps
+        c_minus = net.cost(X, Y)  # at w, not at w - eps
+        return (c_plus - c_minus) / (2 * eps)
+
+    with pytest.raises(ExerciseFailed, match="about half the slope") as failure:
+        check.numerical_partial(second_cost_at_w)
+    assert "w + ε and at w − ε" in str(failure.value) and "old - eps" in str(failure.value)
+
+
+def test_numerical_partial_check_explains_rounding_when_restoring_by_arithmetic():
+    # The first case's weight does not survive w + eps - 2 eps + eps unchanged in float64:
+    net, args = check.numerical_partial_cases()[0]
+    w = net.weights[args["l"] - 1][args["j"], args["k"]]
+    assert w + args["eps"] - 2 * args["eps"] + args["eps"] != w
+
+    def restores_by_arithmetic(net, X, Y, l, j, k, eps=1e-5):
+        w = net.weights[l - 1]
+        w[j, k] += eps
+        c_plus = net.cost(X, Y)
+        w[j, k] -= 2 * eps
+        c_minus = net.cost(X, Y)
+        w[j, k] += eps
+        return (c_plus - c_minus) / (2 * eps)
+
+    with pytest.raises(ExerciseFailed, match="changed in its last digits") as failure:
+        check.numerical_partial(restores_by_arithmetic)
+    message = str(failure.value)
+    assert "w + ε − 2ε + ε" in message and "old = w[j, k]" in message and "w[j, k] = old" in message

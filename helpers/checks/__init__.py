@@ -66,7 +66,8 @@ def same(got: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) -> str
     return None
 
 
-def _takes_names(function: Callable, arguments: dict) -> bool:
+def takes_names(function: Callable, arguments: dict) -> bool:
+    """True if ``function`` has a parameter for every name in ``arguments`` (so it can be called by name)."""
     try:
         parameters = inspect.signature(function).parameters
     except (TypeError, ValueError):  # some built-ins have no signature
@@ -101,7 +102,7 @@ def check_function(
         try:
             # By name where the names match the exercise's, else by position, so a
             # learner who renamed a parameter is not punished for it.
-            got = learner(**copy) if _takes_names(learner, copy) else learner(*copy.values())
+            got = learner(**copy) if takes_names(learner, copy) else learner(*copy.values())
         except NotImplementedError:
             raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
         except TypeError as err:

@@ -6,15 +6,22 @@ example (BP3: dC/db^l = delta^l), and the weight gradients are ``Network.backpro
 the whole mini-batch; finite differences come from ``helpers.gradcheck``. Where a
 mistake is common (a sign, a missing sigma', a sum instead of a mean, a transpose, a
 weight not put back), the check recognises it and says so in words.
+
+Layers are numbered from 0 (the input); w^l, the weights into layer l, is
+``net.weights[l - 1]``.
 """
 
 from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
 
 import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.backprop_steps import backprop_steps, sup
-from helpers.checks import ExerciseFailed, check_function, describe, same
+from helpers.checks import ExerciseFailed, takes_names, check_function, describe, same
 from helpers.gradcheck import numerical_derivative
 from helpers.network import Network
 
@@ -62,8 +69,9 @@ def _check(learner, name: str, cases: list[dict], expected: list, hint: str, sli
     answer on some case equals one of them, the message says what went wrong."""
     if callable(learner):
         for case, right in zip(cases, expected):
-            try:
-                got = learner(**{k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.items()})
+            copy = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.items()}
+            try:  # by name where the names match, else by position, as check_function does
+                got = learner(**copy) if takes_names(learner, copy) else learner(*copy.values())
             except Exception:
                 break  # check_function reports errors (and "not written yet") in words
             if same(got, right, ATOL, RTOL) is None:
@@ -123,19 +131,19 @@ def backpropagate_error_cases():
     for seed, (sizes, m) in enumerate(zip(SIZES, (4, 3, 2))):
         net, _, _, Z, _, errors = _setup(sizes, m, seed + 10)
         for l in range(len(sizes) - 2, 0, -1):
-            cases.append({"Delta_next": errors[l + 1], "W_next": net.weights[l], "Z": Z[l]})
+            cases.append({"Delta_next": errors[l + 1], "w_next": net.weights[l], "Z": Z[l]})
             expected.append(errors[l])
     return cases, expected
 
 
 def backpropagate_error(learner) -> None:
-    """Exercise 2: Delta^l = (Delta^(l+1) W^(l+1)) * sigma'(Z^l) (BP2)."""
+    """Exercise 2: Delta^l = (Delta^(l+1) w^(l+1)) * sigma'(Z^l) (BP2)."""
     cases, expected = backpropagate_error_cases()
 
     def slips(case):
-        D, W, Z = case["Delta_next"], case["W_next"], case["Z"]
+        D, W, Z = case["Delta_next"], case["w_next"], case["Z"]
         return [
-            (D @ W, "you sent the error back along the weights (Delta_next @ W_next) but forgot to "
+            (D @ W, "you sent the error back along the weights (Delta_next @ w_next) but forgot to "
                     "multiply by σ'(Z), the slope of this layer's neurons: `* sigmoid_prime(Z)`."),
             ((D @ W) * sigmoid(Z), "you multiplied by σ(Z); BP2 needs the derivative σ'(Z), "
                                    "sigmoid_prime(Z)."),
@@ -144,8 +152,8 @@ def backpropagate_error(learner) -> None:
         ]
 
     _check(learner, "backpropagate_error", cases, expected,
-           "Delta_next has shape (m, n_next) and W_next has shape (n_next, n): the product "
-           "`Delta_next @ W_next` has shape (m, n), one row per example. Then multiply element by "
+           "Delta_next has shape (m, n_next) and w_next has shape (n_next, n): the product "
+           "`Delta_next @ w_next` has shape (m, n), one row per example. Then multiply element by "
            "element by sigmoid_prime(Z).", slips)
 
 
@@ -165,7 +173,7 @@ def layer_gradients_cases():
 
 
 def layer_gradients(learner) -> None:
-    """Exercise 3: (nabla_W, nabla_b) = ((Delta^l)^T A^(l-1) / m, mean of the rows of Delta^l)."""
+    """Exercise 3: (dC/dw^l, dC/db^l) = ((Delta^l)^T A^(l-1) / m, mean of the rows of Delta^l)."""
     cases, expected = layer_gradients_cases()
 
     def slips(case):
@@ -175,20 +183,20 @@ def layer_gradients(learner) -> None:
             ((D.T @ A, D.sum(axis=0)), "you returned the sums over the mini-batch. The cost is the "
                                        "*mean* over the m examples, so divide both by m = len(Delta) "
                                        "(or use .mean(axis=0) for the biases)."),
-            ((D.T @ A / m, D.sum(axis=0)), "∇W is right, but ∇b is the sum of the rows of Delta: take "
-                                           "their mean, Delta.mean(axis=0)."),
-            ((D.T @ A, D.mean(axis=0)), "∇b is right, but ∇W is summed over the mini-batch: divide "
+            ((D.T @ A / m, D.sum(axis=0)), "∂C/∂w is right, but ∂C/∂b is the sum of the rows of Delta: "
+                                           "take their mean, Delta.mean(axis=0)."),
+            ((D.T @ A, D.mean(axis=0)), "∂C/∂b is right, but ∂C/∂w is summed over the mini-batch: divide "
                                         "(Delta.T @ A_prev) by m = len(Delta)."),
-            ((A.T @ D / m, D.mean(axis=0)), "your ∇W is transposed. It must have the shape of W^l, "
+            ((A.T @ D / m, D.mean(axis=0)), "your ∂C/∂w is transposed. It must have the shape of w^l, "
                                             "(n_l, n_(l-1)): one row per neuron of layer l, so "
                                             "Delta.T @ A_prev."),
-            ((D.T @ A / m, D.mean(axis=1)), "∇b must have one number per neuron: average Delta over the "
-                                            "examples, which are its rows: Delta.mean(axis=0)."),
+            ((D.T @ A / m, D.mean(axis=1)), "∂C/∂b must have one number per neuron: average Delta over "
+                                            "the examples, which are its rows: Delta.mean(axis=0)."),
         ]
 
     _check(learner, "layer_gradients", cases, expected,
-           "return the pair (nabla_W, nabla_b): nabla_W = Delta.T @ A_prev / m has the shape of W "
-           "(one row per neuron of this layer), and nabla_b = Delta.mean(axis=0) one number per neuron.",
+           "return the pair (dC_dw, dC_db): dC_dw = Delta.T @ A_prev / m has the shape of w^l "
+           "(one row per neuron of this layer), and dC_db = Delta.mean(axis=0) one number per neuron.",
            slips)
 
 
@@ -211,11 +219,52 @@ def numerical_partial_cases():
     return cases
 
 
+# Names whose use means the slope is not measured but asked of backprop.
+GRADIENT_NAMES = ("backprop", "_backprop", "gradients", "gradient_check", "max_relative_error", "numerical_gradients")
+WEIGHTS_INTO = (
+    "w^l holds the weights *into* layer l, and the input layer 0 has none, so the list net.weights "
+    "starts with w^1: w^l is net.weights[l - 1]"
+)
+
+
+def _gradient_names_used(learner) -> list[str]:
+    """The names from GRADIENT_NAMES that the learner's code uses (read with ast, so words
+    in comments and strings do not count), in order of first use."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(learner)))
+    except (OSError, TypeError, SyntaxError):
+        tree = None
+    if tree is not None:
+        used = [node.attr if isinstance(node, ast.Attribute) else node.id
+                for node in ast.walk(tree) if isinstance(node, ast.Attribute | ast.Name)]
+    else:  # no source to read (e.g. made by exec): the names its compiled code refers to
+        used, codes = [], [getattr(learner, "__code__", None)]
+        while codes:
+            code = codes.pop()
+            if code is not None:
+                used += list(code.co_names)
+                codes += [c for c in code.co_consts if inspect.iscode(c)]
+    return list(dict.fromkeys(name for name in used if name in GRADIENT_NAMES))
+
+
+def _only_rounding(before: np.ndarray, after: np.ndarray) -> bool:
+    """True if ``after`` differs from ``before`` only in the last digits (rounding)."""
+    return bool(np.all(np.abs(after - before) <= 1e-12 * np.maximum(np.abs(before), 1e-3)))
+
+
 def numerical_partial(learner) -> None:
     """Exercise 4: dC/dw^l_jk ~ (C(w + eps) - C(w - eps)) / (2 eps), weight put back after."""
     name = "numerical_partial"
     if not callable(learner):
         raise ExerciseFailed(f"`{name}` should be a function, but it is {describe(learner)}.")
+    if used := _gradient_names_used(learner):
+        raise ExerciseFailed(
+            f"`{name}` uses `{used[0]}`, which computes gradients by backprop. This exercise *measures* "
+            "the slope without backprop, so that it can check backprop's answer (asking backprop would "
+            "always agree with backprop, bugs included).\nHint: use only the cost: nudge "
+            "net.weights[l - 1][j, k] up by eps and compute net.cost(X, Y), nudge it down by eps and "
+            "compute it again, put the weight back, and divide the difference by 2 * eps."
+        )
     cases = numerical_partial_cases()
     for net, args in cases:
         l, j, k, eps = args["l"], args["j"], args["k"], args["eps"]
@@ -223,52 +272,91 @@ def numerical_partial(learner) -> None:
         reference = net.copy()
         right = numerical_derivative(reference, args["X"], args["Y"], reference.weights[l - 1], (j, k), eps)
         before = [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
-        try:
-            got = learner(net, **args)
+        call = {"net": net, **args}
+        try:  # by name where the names match, else by position, as check_function does
+            got = learner(**call) if takes_names(learner, call) else learner(*call.values())
         except NotImplementedError:
             raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
         except IndexError as err:
             raise ExerciseFailed(
-                f"Calling `{name}({shown})` raised IndexError: {err}\nHint: w^l is net.weights[l - 1] "
-                "(Python counts from 0, layers from 1), and w^l_jk is net.weights[l - 1][j, k]."
+                f"Calling `{name}({shown})` raised IndexError: {err}\nHint: {WEIGHTS_INTO}, and w^l_jk "
+                "is net.weights[l - 1][j, k]."
             ) from None
         except Exception as err:
             raise ExerciseFailed(f"Calling `{name}({shown})` raised {type(err).__name__}: {err}") from None
         if got is None:
             raise ExerciseFailed(f"`{name}({shown})` returned None: did you forget `return`?")
+        if same(got, right, atol=1e-10, rtol=1e-6) is not None:
+            _explain_wrong_value(name, shown, got, right, reference, args)
         after = [w for w in net.weights] + [b for b in net.biases]
-        if any(not np.array_equal(x, y) for x, y in zip(before, after)):
+        changed = [i for i, (x, y) in enumerate(zip(before, after)) if not np.array_equal(x, y)]
+        if changed:
+            w_before, w_after = before[l - 1], after[l - 1]
+            moved = np.argwhere(w_before != w_after) if w_before.shape == w_after.shape else None
+            if (changed == [l - 1] and moved is not None and [tuple(i) for i in moved] == [(j, k)]
+                    and _only_rounding(w_before, w_after)):
+                raise ExerciseFailed(
+                    f"`{name}({shown})` gives the right slope, but it left the weight "
+                    f"net.weights[{l - 1}][{j}, {k}] changed in its last digits: it was "
+                    f"{float(w_before[j, k])!r}, now it is {float(w_after[j, k])!r}. A computer rounds every "
+                    "result to about 16 significant digits, so undoing the nudge by arithmetic "
+                    "(w + ε − 2ε + ε) need not give back exactly w.\nHint: save the old value before "
+                    "the nudge, `old = w[j, k]`, and put it back with `w[j, k] = old`."
+                )
             raise ExerciseFailed(
                 f"`{name}({shown})` left the network changed. Put the weight back to its old value "
                 "after the two costs are computed, or every later use of the network (training, the "
-                "next derivative) would start from a nudged weight."
+                "next derivative) would start from a nudged weight.\nHint: `old = w[j, k]` before the "
+                "nudge, `w[j, k] = old` after it."
             )
-        if same(got, right, atol=1e-10, rtol=1e-6) is None:
-            continue
-        c0 = reference.cost(args["X"], args["Y"])
-        w = reference.weights[l - 1]
-        old = w[j, k]
-        w[j, k] = old + eps
-        c_plus = reference.cost(args["X"], args["Y"])
-        w[j, k] = old
-        slips = [
-            (2 * right, "your answer is twice too big: the two costs are 2·eps apart, so divide "
-                        "their difference by 2 * eps."),
-            ((c_plus - c0) / eps, "this is the one-sided difference (C(w + eps) − C(w)) / eps. The "
-                                  "central difference (C(w + eps) − C(w − eps)) / (2 eps) is far more "
-                                  "accurate: its error shrinks like eps², not like eps."),
-            (-right, "the sign is flipped: subtract C(w − eps) from C(w + eps), not the other way."),
-        ]
-        if l < len(reference.weights) and j < reference.weights[l].shape[0] and k < reference.weights[l].shape[1]:
-            other = numerical_derivative(reference, args["X"], args["Y"], reference.weights[l], (j, k), eps)
-            slips.append((other, f"you nudged a weight of net.weights[{l}], the layer after. Python counts "
-                                 "from 0 and layers from 1: w^l is net.weights[l - 1]."))
-        for wrong, message in slips:
-            if same(got, wrong, atol=1e-10, rtol=1e-6) is None:
-                raise ExerciseFailed(f"`{name}({shown})`: {message}")
-        raise ExerciseFailed(
-            f"`{name}({shown})`: expected {describe(float(right))}, got {describe(got)}.\nHint: nudge "
-            "net.weights[l - 1][j, k] up by eps, compute net.cost(X, Y); nudge it down by eps, compute "
-            "the cost again; put the weight back; return the difference of the costs over 2 * eps."
-        )
     print(f"✅ `{name}` is correct on all {len(cases)} test cases.")
+
+
+def _explain_wrong_value(name, shown, got, right, reference, args) -> None:
+    """Raise ExerciseFailed for a wrong slope, naming the mistake where it is a known one."""
+    X, Y, l, j, k, eps = args["X"], args["Y"], args["l"], args["j"], args["k"], args["eps"]
+    try:
+        value = float(np.asarray(got, dtype=float).reshape(-1)[0]) if np.size(got) == 1 else None
+    except (TypeError, ValueError):
+        value = None
+    if value == 0.0:
+        raise ExerciseFailed(
+            f"`{name}({shown})`: expected {describe(float(right))}, got 0. The two costs came out equal, "
+            "so the nudge never reached the network: net.cost(X, Y) uses the network's own weight arrays. "
+            "A copy (net.weights[l - 1].copy(), np.array(...)) is a separate array that net.cost never "
+            "looks at.\nHint: change the network's own array in place: `w = net.weights[l - 1]` (no "
+            "copy), then `w[j, k] = old + eps`."
+        )
+    c0 = reference.cost(X, Y)
+    w = reference.weights[l - 1]
+    old = w[j, k]
+    w[j, k] = old + eps
+    c_plus = reference.cost(X, Y)
+    w[j, k] = old
+    half = ("your answer is about half the slope: the two costs must be computed at w + ε and at "
+            "w − ε, 2ε apart. It looks as if the second cost was computed at w itself: after "
+            "`w[j, k] += eps` and then `w[j, k] -= eps` the weight is back at w, not at w − ε.\nHint: save "
+            "`old = w[j, k]`, set `w[j, k] = old + eps` for the first cost and `w[j, k] = old - eps` for "
+            "the second, then `w[j, k] = old`.")
+    slips = [
+        (2 * right, "your answer is twice too big: the two costs are 2·eps apart, so divide "
+                    "their difference by 2 * eps."),
+        ((c_plus - c0) / eps, "this is the one-sided difference (C(w + eps) − C(w)) / eps. The "
+                              "central difference (C(w + eps) − C(w − eps)) / (2 eps) is far more "
+                              "accurate: its error shrinks like eps², not like eps."),
+        ((c_plus - c0) / (2 * eps), half),
+        (-right, "the sign is flipped: subtract C(w − eps) from C(w + eps), not the other way."),
+    ]
+    if l < len(reference.weights) and j < reference.weights[l].shape[0] and k < reference.weights[l].shape[1]:
+        other = numerical_derivative(reference, X, Y, reference.weights[l], (j, k), eps)
+        slips.append((other, f"you nudged a weight of net.weights[{l}], the layer after. {WEIGHTS_INTO}."))
+    for wrong, message in slips:
+        if same(got, wrong, atol=1e-10, rtol=1e-6) is None:
+            raise ExerciseFailed(f"`{name}({shown})`: {message}")
+    if value is not None and right != 0 and abs(value / right - 0.5) < 0.05:
+        raise ExerciseFailed(f"`{name}({shown})`: {half}")
+    raise ExerciseFailed(
+        f"`{name}({shown})`: expected {describe(float(right))}, got {describe(got)}.\nHint: nudge "
+        "net.weights[l - 1][j, k] up by eps, compute net.cost(X, Y); nudge it down by eps, compute "
+        "the cost again; put the weight back; return the difference of the costs over 2 * eps."
+    )

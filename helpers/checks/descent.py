@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers import descent
-from helpers.checks import ExerciseFailed, _takes_names, check_function, describe
+from helpers.checks import ExerciseFailed, takes_names, check_function, describe
 
 
 def _call(learner, name: str, **kwargs):
@@ -23,7 +23,7 @@ def _call(learner, name: str, **kwargs):
         raise ExerciseFailed(f"`{name}` should be a function, but it is {describe(learner)}.")
     shown = ", ".join(f"{k}={describe(v)}" for k, v in kwargs.items())
     try:
-        got = learner(**kwargs) if _takes_names(learner, kwargs) else learner(*kwargs.values())
+        got = learner(**kwargs) if takes_names(learner, kwargs) else learner(*kwargs.values())
     except NotImplementedError:
         raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
     except TypeError as err:

@@ -28,7 +28,7 @@ def backprop_stepper(net, X, Y, start: int = 1) -> widgets.VBox:
     prev = widgets.Button(description="◀ Prev", tooltip="the step before", layout=widgets.Layout(width="90px"))
     next_ = widgets.Button(description="Next ▶", tooltip="the next step", layout=widgets.Layout(width="90px"))
     example = widgets.Dropdown(
-        options=[(f"example {i + 1}", i) for i in range(n_examples)], value=0, description="draw",
+        options=[(f"example {i}", i) for i in range(n_examples)], value=0, description="draw",  # from 0
         layout=widgets.Layout(width="200px"),
     )
     caption = widgets.HTMLMath()
