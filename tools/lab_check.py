@@ -30,6 +30,7 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("/tmp/lab_check")
+NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook on show
 
 
 def free_port() -> int:
@@ -57,32 +58,33 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.5):
 
 def check_notebook(page, port: int, token: str, name: str) -> list[str]:
     problems = []
-    page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}")
+    # ?reset: a fresh workspace, without the tabs of the notebooks checked before
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?reset&token={token}")
     # The kernel must be *connected*, not merely shown as idle, before Run All.
     wait_for(lambda: any(k["connections"] > 0 and k["execution_state"] == "idle" for k in api(port, token, "kernels")),
              90, "the kernel to connect")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=30_000)
+    page.wait_for_selector(f"{NB} .jp-Cell", timeout=30_000)
     page.click("li.lm-MenuBar-item:has-text('Run')")
     page.click("li.lm-Menu-item:has-text('Run All Cells')")
-    n_code = page.locator(".jp-Notebook .jp-CodeCell").count()
+    n_code = page.locator(f"{NB} .jp-CodeCell").count()
 
     def finished():
-        prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+        prompts = page.locator(f"{NB} .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
         done = [p for p in prompts if p.strip().startswith("[") and p.strip() not in ("[ ]:", "[*]:")]
         busy = any(k["execution_state"] == "busy" for k in api(port, token, "kernels"))
         return len(done) == n_code and not busy
 
     wait_for(finished, 300, f"{name}: all {n_code} code cells to run", interval=1)
-    text = page.locator(".jp-Notebook").inner_text()
+    text = page.locator(NB).inner_text()
     for marker in ("Traceback", "❌", "Error displaying widget", "Loading widget..."):
         if marker in text:
             problems.append(f"{name}: the page shows {marker!r}")
-    n_widgets = page.locator(".jp-Notebook .jupyter-widgets").count()
+    n_widgets = page.locator(f"{NB} .jupyter-widgets").count()
     if n_widgets == 0:
         problems.append(f"{name}: no widget rendered")
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / (Path(name).stem + ".png")), full_page=False)
-    for i, widget in enumerate(page.locator(".jp-Notebook .jp-OutputArea-output:has(.jupyter-widgets)").all()[:4]):
+    for i, widget in enumerate(page.locator(f"{NB} .jp-OutputArea-output:has(.jupyter-widgets)").all()[:4]):
         widget.scroll_into_view_if_needed()
         widget.screenshot(path=str(SHOTS / f"{Path(name).stem}-widget{i + 1}.png"))
     print(f"{name}: {n_code} code cells ran, {n_widgets} widget views rendered"
@@ -117,9 +119,10 @@ def main(paths: list[str]) -> int:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=[
                     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--no-first-run"])
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 for path in paths:
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
                     problems += check_notebook(page, port, token, Path(path).name)
+                    page.close()
                     for kernel in api(port, token, "kernels"):  # one kernel at a time on 2 cores
                         urllib.request.urlopen(urllib.request.Request(
                             f"http://127.0.0.1:{port}/api/kernels/{kernel['id']}?token={token}", method="DELETE"))
