@@ -86,6 +86,17 @@ def training_run_peak_mb(quick: bool) -> float:
     return round(int(done.stdout.split()[-1]) / 1024, 1)  # kB -> MB
 
 
+def blas_info() -> list[dict] | str:
+    """Which BLAS library and CPU kernel NumPy runs (it decides the speed of the matrix
+    products), if the optional package threadpoolctl is installed."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (pip install threadpoolctl to record it)"
+    keys = ("internal_api", "version", "architecture", "num_threads")
+    return [{k: lib.get(k) for k in keys} for lib in threadpool_info() if lib.get("user_api") == "blas"]
+
+
 def run(quick: bool = False, repeats: int | None = None) -> dict:
     train, validation, _ = load_datasets()
     n_fast = 1_000 if quick else 20_000
@@ -129,6 +140,7 @@ def run(quick: bool = False, repeats: int | None = None) -> dict:
         "load_average_1min": round(os.getloadavg()[0], 2),
         "cpu_count": os.cpu_count(),
         "openblas_env": {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP_"))},
+        "blas": blas_info(),
         "numpy": np.__version__,
         "python": platform.python_version(),
     }
