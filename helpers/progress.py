@@ -24,7 +24,8 @@ def in_notebook() -> bool:
 class ProgressBar:
     """Show progress from 0 to ``total``; use ``update(n)`` and ``close()``, or ``with``.
 
-    ``quiet=True`` shows nothing (for tests and scripts that print their own summary).
+    ``quiet=True`` shows nothing (for tests and scripts that print their own summary); so
+    does a terminal bar whose stderr goes to a file or a pipe.
     """
 
     def __init__(self, total: int, description: str = "", quiet: bool = False, unit: str = ""):
@@ -37,6 +38,9 @@ class ProgressBar:
         self._last_draw = 0.0
         self._widget = None
         if quiet:
+            return
+        if not in_notebook() and not sys.stderr.isatty():
+            self.quiet = True  # output sent to a file or a pipe: no bar to redraw there
             return
         if in_notebook():
             import ipywidgets as widgets
@@ -70,7 +74,8 @@ class ProgressBar:
         width = 30
         filled = int(width * self.count / self.total)
         bar = "#" * filled + "-" * (width - filled)
-        line = f"\r{self.description} [{bar}] {self.count}/{self.total}{self.unit} {self._status}"
+        # \r goes back to the start of the line, ESC[K clears what a longer line left there
+        line = f"\r\033[K{self.description} [{bar}] {self.count}/{self.total}{self.unit} {self._status}"
         sys.stderr.write(line)
         sys.stderr.flush()
 

@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{net}, {net.n_params:,} parameters; training on {len(train):,} images", flush=True)
 
         def report(epoch, history):
-            if not args.quiet:
-                print(file=sys.stderr)  # keep this epoch's progress bar on its own line
+            if not args.quiet and sys.stderr.isatty():
+                sys.stderr.write("\r\033[K")  # clear the progress bar; it is redrawn below this line
             parts = [f"epoch {epoch + 1}/{args.epochs}", f"eta {history['eta'][-1]:g}"]
             if history["validation_accuracy"]:
                 parts.append(f"validation {history['validation_accuracy'][-1]:.2%}")

@@ -116,8 +116,13 @@ def test_divergence_stops_training_with_advice():
         net.SGD((X, y), 3, 10, 1e6, quiet=True)
 
 
-def test_progress_bar_shows_unless_quiet(capsys):
+def test_progress_bar_shows_unless_quiet(capsys, monkeypatch):
+    import sys
+
     X, y = blobs(50)
+    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0)
+    assert capsys.readouterr() == ("", "")  # stderr is not a terminal here: no bar to redraw
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # now pretend it is one
     Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, verbose=True)
     out, err = capsys.readouterr()
     assert "Training [" in err and "10/10" in err
