@@ -75,6 +75,21 @@ def takes_names(function: Callable, arguments: dict) -> bool:
     return set(arguments) <= set(parameters)
 
 
+def call_learner(learner: Callable, arguments: dict):
+    """Call a learner's function by name where the names match the exercise's, else by
+    position, so a learner who renamed a parameter is not punished for it."""
+    return learner(**arguments) if takes_names(learner, arguments) else learner(*arguments.values())
+
+
+def raised_by_the_call(err: BaseException) -> bool:
+    """True if ``err`` came from calling the function itself (wrong number of parameters),
+    not from inside the learner's code."""
+    tb = err.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code is call_learner.__code__
+
+
 def check_function(
     learner: Callable,
     reference: Callable,
@@ -100,13 +115,11 @@ def check_function(
         copy = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.items()}
         expected = reference(**case)
         try:
-            # By name where the names match the exercise's, else by position, so a
-            # learner who renamed a parameter is not punished for it.
-            got = learner(**copy) if takes_names(learner, copy) else learner(*copy.values())
+            got = call_learner(learner, copy)
         except NotImplementedError:
             raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
         except TypeError as err:
-            if "positional argument" in str(err) and err.__traceback__.tb_next is None:
+            if "positional argument" in str(err) and raised_by_the_call(err):
                 raise ExerciseFailed(
                     f"`{name}` should take {len(case)} input(s), ({', '.join(case)}), "
                     f"but calling it that way failed: {err}. Keep the `def` line as the exercise gives it."

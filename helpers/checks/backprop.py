@@ -21,7 +21,7 @@ import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.backprop_steps import backprop_steps, sup
-from helpers.checks import ExerciseFailed, takes_names, check_function, describe, same
+from helpers.checks import ExerciseFailed, call_learner, check_function, describe, same
 from helpers.gradcheck import numerical_derivative
 from helpers.network import Network
 
@@ -70,8 +70,8 @@ def _check(learner, name: str, cases: list[dict], expected: list, hint: str, sli
     if callable(learner):
         for case, right in zip(cases, expected):
             copy = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.items()}
-            try:  # by name where the names match, else by position, as check_function does
-                got = learner(**copy) if takes_names(learner, copy) else learner(*copy.values())
+            try:
+                got = call_learner(learner, copy)
             except Exception:
                 break  # check_function reports errors (and "not written yet") in words
             if same(got, right, ATOL, RTOL) is None:
@@ -273,8 +273,8 @@ def numerical_partial(learner) -> None:
         right = numerical_derivative(reference, args["X"], args["Y"], reference.weights[l - 1], (j, k), eps)
         before = [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
         call = {"net": net, **args}
-        try:  # by name where the names match, else by position, as check_function does
-            got = learner(**call) if takes_names(learner, call) else learner(*call.values())
+        try:
+            got = call_learner(learner, call)
         except NotImplementedError:
             raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
         except IndexError as err:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers import descent
-from helpers.checks import ExerciseFailed, takes_names, check_function, describe
+from helpers.checks import ExerciseFailed, call_learner, check_function, describe, raised_by_the_call
 
 
 def _call(learner, name: str, **kwargs):
@@ -23,11 +23,11 @@ def _call(learner, name: str, **kwargs):
         raise ExerciseFailed(f"`{name}` should be a function, but it is {describe(learner)}.")
     shown = ", ".join(f"{k}={describe(v)}" for k, v in kwargs.items())
     try:
-        got = learner(**kwargs) if takes_names(learner, kwargs) else learner(*kwargs.values())
+        got = call_learner(learner, kwargs)
     except NotImplementedError:
         raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
     except TypeError as err:
-        if "positional argument" in str(err) and err.__traceback__.tb_next is None:  # the call itself failed
+        if "positional argument" in str(err) and raised_by_the_call(err):  # the call itself failed
             raise ExerciseFailed(
                 f"`{name}` should take {len(kwargs)} input(s), ({', '.join(kwargs)}), but calling it that way "
                 f"failed: {err}. Keep the `def` line as the exercise gives it."

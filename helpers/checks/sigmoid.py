@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from helpers import activations, sigmoid_neuron
-from helpers.checks import ExerciseFailed, takes_names, check_function, describe, same
+from helpers.checks import ExerciseFailed, call_learner, check_function, describe, same
 
 
 def neuron_output(learner) -> None:
@@ -110,7 +110,7 @@ def _returns_the_real_change(learner, cases, atol):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                got = learner(**copy) if takes_names(learner, copy) else learner(*copy.values())
+                got = call_learner(learner, copy)
             got = float(got)
         except Exception:  # check_function has already reported what went wrong
             return None
