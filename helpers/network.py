@@ -224,7 +224,7 @@ class Network:
           2 epochs; needs ``validation_data``);
         * ``optimizer``: "sgd" or "adam";
         * ``augment``: a function ``(X, rng) -> X`` applied to the training images as they
-          are used, e.g. ``helpers.augment.random_shift``;
+          are used, e.g. ``helpers.images.random_shift``;
         * ``callback(epoch, history)`` after every epoch (return False to stop early);
         * ``quiet``: no progress bar; ``verbose``: print one line per epoch;
         * ``rng`` or ``seed``: for the shuffling (default: the network's own generator).

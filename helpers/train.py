@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from helpers.activations import HIDDEN, OUTPUT
-from helpers.augment import random_shift
+from helpers.images import random_shift
 from helpers.costs import COSTS
 from helpers.data import Dataset, MnistError, load_datasets
 from helpers.network import INITS, Network, TrainingDiverged

@@ -1,11 +1,15 @@
-"""Shared test fixtures: small IDX files the tests write themselves."""
+"""Shared test fixtures: a non-interactive plotting backend, small IDX files the tests
+write themselves, and the real MNIST data where it is available."""
 
 import gzip
 import hashlib
 import struct
 
+import matplotlib
 import numpy as np
 import pytest
+
+matplotlib.use("Agg")  # tests draw figures without a screen
 
 from helpers.data import MnistFile
 

@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from helpers.augment import random_shift, shift
+from helpers.images import random_shift, shift
 from helpers.network import Network
 
 

@@ -4,7 +4,7 @@ augmentation, divergence, and a short real run on MNIST."""
 import numpy as np
 import pytest
 
-from helpers.augment import random_shift
+from helpers.images import random_shift
 from helpers.network import Network, TrainingDiverged
 from helpers.optimizers import HalveOnPlateau
 from tests.test_data import real_data

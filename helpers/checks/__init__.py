@@ -1,6 +1,6 @@
 """Exercise self-checks: run a learner's function against the reference and answer kindly.
 
-Each lesson has its own module of named checks (``helpers.checks.digits`` for notebook
+Each lesson has its own module of named checks (``helpers.checks.meet_the_digits`` for notebook
 01, ...), built on :func:`check_function`. A check either prints one line of praise or
 stops the notebook with a message that says which input was tried, what was expected,
 what came back, and a hint. The message is shown without a Python traceback, because

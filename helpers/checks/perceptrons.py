@@ -2,7 +2,7 @@
 
 Use in the notebook as ``from helpers.checks import perceptrons as check`` and then
 ``check.perceptron_output(perceptron_output)`` and so on. Each check compares the
-learner's answer with the reference in :mod:`helpers.perceptron`. Answers that are a
+learner's answer with the reference in :mod:`helpers.lessons.perceptrons`. Answers that are a
 pair, such as ``(sum, carry)`` or ``(w, b)``, are reported part by part, by name.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from helpers import perceptron as ref
+from helpers.lessons import perceptrons as ref
 from helpers.checks import ExerciseFailed, check_function, describe, same
 
 GATES = {

@@ -11,7 +11,8 @@ import warnings
 
 import numpy as np
 
-from helpers import activations, sigmoid_neuron
+from helpers import activations
+from helpers.lessons import sigmoid_neurons as sigmoid_neuron
 from helpers.checks import ExerciseFailed, call_learner, check_function, describe, same
 
 

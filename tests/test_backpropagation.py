@@ -4,16 +4,12 @@ The record applies the four equations one at a time; these tests make sure it gi
 exactly what ``Network.backprop`` gives, so the lesson and the real code cannot drift.
 """
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from helpers.activations import sigmoid_prime  # noqa: E402
-from helpers.backprop_steps import (  # noqa: E402
+from helpers.activations import sigmoid_prime
+from helpers.lessons.backpropagation import (
     backprop_steps,
     draw_step,
     errors_from_steps,
@@ -22,10 +18,10 @@ from helpers.backprop_steps import (  # noqa: E402
     node_labels,
     sup,
 )
-from helpers.checks import ExerciseFailed  # noqa: E402
-from helpers.checks import backprop as check  # noqa: E402
-from helpers.network import Network  # noqa: E402
-from helpers.widgets.backprop import backprop_stepper  # noqa: E402
+from helpers.checks import ExerciseFailed
+from helpers.checks import backpropagation as check
+from helpers.network import Network
+from helpers.widgets.backpropagation import backprop_stepper
 
 
 def batch(sizes, m, seed, dtype=np.float64):
@@ -203,7 +199,7 @@ def test_draw_step_legend_lists_only_what_the_picture_shows():
 
 
 def test_draw_step_keeps_values_off_the_weight_lines():
-    from helpers.backprop_steps import CARD_W, GAP_X, NODE_R
+    from helpers.lessons.backpropagation import CARD_W, GAP_X, NODE_R
 
     net, X, Y = tiny()
     steps = backprop_steps(net, X, Y)

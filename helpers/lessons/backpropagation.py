@@ -7,7 +7,7 @@ gradients. The notebook prints the record and its widget steps through it.
 
 Every number comes from the network's own weights and biases and from
 ``helpers.activations``; the gradients at the end of the record are the ones
-``Network.backprop`` returns (``tests/test_backprop_steps.py`` checks this on several
+``Network.backprop`` returns (``tests/test_backpropagation.py`` checks this on several
 networks), so the record cannot drift away from the code that trains the network.
 
 The matrices have one row per example, as in ``helpers.network``:

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from helpers import baselines as bl
+from helpers import metrics
+from helpers.lessons import meet_the_digits as bl
+from helpers.widgets.meet_the_digits import digit_browser
 
 
 def toy():
@@ -12,9 +14,9 @@ def toy():
 
 
 def test_accuracy():
-    assert bl.accuracy(np.array([1, 2, 3, 4]), np.array([1, 2, 0, 0])) == 0.5
+    assert metrics.accuracy(np.array([1, 2, 3, 4]), np.array([1, 2, 0, 0])) == 0.5
     with pytest.raises(ValueError, match=r"shape \(3,\) but labels have shape \(4,\)"):
-        bl.accuracy(np.array([1, 2, 3]), np.array([1, 2, 3, 4]))
+        metrics.accuracy(np.array([1, 2, 3]), np.array([1, 2, 3, 4]))
 
 
 def test_random_guesses_are_seeded_and_cover_all_digits():
@@ -43,3 +45,31 @@ def test_digits_with_label():
     assert bl.digits_with_label(labels, 1).tolist() == [3, 6, 8]
     assert bl.digits_with_label(labels, 1, start=1, count=1).tolist() == [6]
     assert bl.digits_with_label(labels, None, count=3).tolist() == [0, 1, 2]
+
+
+# --- the widgets ---------------------------------------------------------------------
+
+
+def test_digit_browser_follows_the_dropdown_and_slider():
+    images = np.random.default_rng(0).random((60, 784))
+    labels = np.arange(60) % 10
+    box = digit_browser(images, labels, count=3)
+    dropdown, slider = box.children[0].children
+    assert box.indices.tolist() == [0, 1, 2]
+    dropdown.value = 7
+    assert box.indices.tolist() == [7, 17, 27]
+    slider.value = 3
+    assert box.indices.tolist() == [37, 47, 57]
+
+
+def test_confusion_matrix_counts_each_true_and_predicted_pair():
+    labels = np.array([0, 0, 1, 2, 2, 2])
+    predictions = np.array([0, 1, 1, 2, 0, 2])
+    expected = np.zeros((3, 3), dtype=int)
+    for i, j in zip(labels, predictions):  # the plain loop, as a reference
+        expected[i, j] += 1
+    got = metrics.confusion_matrix(predictions, labels, n_classes=3)
+    assert got.tolist() == expected.tolist()
+    assert np.trace(got) / got.sum() == metrics.accuracy(predictions, labels)
+    with pytest.raises(ValueError, match="whole numbers from 0 to 2"):
+        metrics.confusion_matrix(np.array([0, 3]), np.array([0, 1]), n_classes=3)

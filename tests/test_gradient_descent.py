@@ -1,18 +1,14 @@
-"""Tests for notebook 05: helpers.descent, its widget and its exercise checks."""
+"""Tests for notebook 05: helpers.lessons.gradient_descent, its widget and its exercise checks."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from helpers import descent  # noqa: E402
-from helpers.checks import ExerciseFailed  # noqa: E402
-from helpers.checks import descent as check  # noqa: E402
-from helpers.network import Network  # noqa: E402
-from helpers.widgets.descent import ETA_CHOICES, bowl_descent, run_summary  # noqa: E402
+from helpers.lessons import gradient_descent as descent
+from helpers.checks import ExerciseFailed
+from helpers.checks import gradient_descent as check
+from helpers.network import Network
+from helpers.widgets.gradient_descent import ETA_CHOICES, bowl_descent, run_summary
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ import textwrap
 import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
-from helpers.backprop_steps import backprop_steps, sup
+from helpers.lessons.backpropagation import backprop_steps, sup
 from helpers.checks import ExerciseFailed, call_learner, check_function, describe, same
 from helpers.gradcheck import numerical_derivative
 from helpers.network import Network

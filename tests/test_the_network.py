@@ -1,20 +1,16 @@
 """Notebook 04's helpers: counting parameters, output codes, hidden-unit views, its widget and checks."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from helpers import network_views as views  # noqa: E402
-from helpers.activations import sigmoid  # noqa: E402
-from helpers.checks import ExerciseFailed  # noqa: E402
-from helpers.checks import network as check  # noqa: E402
-from helpers.data import one_hot  # noqa: E402
-from helpers.network import Network  # noqa: E402
-from helpers.widgets.network import hidden_unit_browser  # noqa: E402
+from helpers.lessons import the_network as views
+from helpers.activations import sigmoid
+from helpers.checks import ExerciseFailed
+from helpers.checks import the_network as check
+from helpers.data import one_hot
+from helpers.network import Network
+from helpers.widgets.the_network import hidden_unit_browser
 
 
 @pytest.fixture(autouse=True)

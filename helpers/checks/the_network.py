@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers import network_views
+from helpers.lessons import the_network as network_views
 from helpers.checks import ExerciseFailed, check_function
 from helpers.data import one_hot as _one_hot
 from helpers.network import Network

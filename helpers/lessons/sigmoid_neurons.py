@@ -5,7 +5,7 @@ answers ``a = σ(z)``, a number between 0 and 1, instead of the perceptron's 0 o
 Notebook 03 uses this module for
 
 * the neuron itself (``sigmoid_neuron_output``) beside the perceptron (``step``,
-  ``perceptron_output``, reused from :mod:`helpers.perceptron`);
+  ``perceptron_output``, reused from :mod:`helpers.lessons.perceptrons`);
 * the neuron with its weights and bias scaled by ``c``, which becomes a perceptron as
   ``c`` grows (``scaled_output``, and ``sigmoid_vs_step`` for the widget);
 * "small changes in, small changes out": the partial derivatives of the output
@@ -25,7 +25,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
-from helpers.perceptron import perceptron_output, step, weighted_input
+from helpers.lessons.perceptrons import perceptron_output, step, weighted_input
 
 __all__ = [
     "step",

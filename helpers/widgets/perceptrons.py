@@ -1,6 +1,6 @@
 """Widgets for notebook 02: a perceptron's decision boundary, and a half adder made of NANDs.
 
-The numbers come from plain functions in :mod:`helpers.perceptron`
+The numbers come from plain functions in :mod:`helpers.lessons.perceptrons`
 (``boundary_report`` and ``half_adder_wires``); this module only draws them and wires
 them to sliders and buttons. The two ``plot_*`` functions are also called directly in
 the notebook, so the pictures show on a static page where widgets do not.
@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import FancyBboxPatch, Patch
 
-from helpers.perceptron import NAND_BIAS, NAND_WEIGHTS, boundary_report, half_adder_wires, weighted_input
+from helpers.lessons.perceptrons import NAND_BIAS, NAND_WEIGHTS, boundary_report, half_adder_wires, weighted_input
 from helpers.plots import PALETTE
 
 # Light versions of the two class colours, for the shaded half-planes.
@@ -31,7 +31,7 @@ def plot_decision_boundary(X, y, w, b, ax=None, lim: float = 3.3, title: str | N
     every point the perceptron gets wrong. The arrow is the weight vector ``w``: it
     points from the boundary into the side where the output is 1. The picture shows the
     square [-lim, lim]^2, a little larger than the toy points' [-3, 3]^2. Returns the
-    :class:`~helpers.perceptron.BoundaryReport` it drew.
+    :class:`~helpers.lessons.perceptrons.BoundaryReport` it drew.
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     w = np.asarray(w, dtype=float)

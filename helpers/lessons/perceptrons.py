@@ -14,7 +14,7 @@ Labels are 0 and 1 throughout, as in Nielsen's book: the perceptron's output *is
 prediction of the label. Arguments come in one order everywhere: the data first (an
 input ``x`` or a matrix ``X`` of inputs, then its label ``y`` or labels), then the
 perceptron's weights ``w`` and bias ``b``, as in ``perceptron_output(x, w, b)``. To
-score predictions, use ``helpers.baselines.accuracy(predictions, labels)`` from notebook
+score predictions, use ``helpers.lessons.meet_the_digits.accuracy(predictions, labels)`` from notebook
 01 with ``predict(X, w, b)``.
 """
 

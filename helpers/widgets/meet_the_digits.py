@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers.baselines import digits_with_label
+from helpers.lessons.meet_the_digits import digits_with_label
 from helpers.plots import show_digit
 
 

@@ -13,12 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 
-def accuracy(predictions: np.ndarray, labels: np.ndarray) -> float:
-    """The fraction of predictions equal to the labels (0.0 to 1.0)."""
-    predictions, labels = np.asarray(predictions), np.asarray(labels)
-    if predictions.shape != labels.shape:
-        raise ValueError(f"predictions have shape {predictions.shape} but labels have shape {labels.shape}")
-    return float(np.mean(predictions == labels))
 
 
 def random_guesses(n: int, rng: np.random.Generator) -> np.ndarray:

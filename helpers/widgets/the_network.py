@@ -4,7 +4,7 @@ A dropdown picks the network (e.g. "untrained" or "trained for one epoch"), a sl
 picks hidden neuron (hidden unit) j of layer 1, and the picture shows j's 784 incoming
 weights (row j of w^1, ``net.weights[0]``) as a 28 x 28 image, how strongly each digit
 makes it fire, and the images that excite it most. The work is done by
-``helpers.network_views.hidden_unit_view``.
+``helpers.lessons.the_network.hidden_unit_view``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers.network_views import hidden_activations, hidden_unit_view, plot_hidden_unit
+from helpers.lessons.the_network import hidden_activations, hidden_unit_view, plot_hidden_unit
 
 
 def hidden_unit_browser(networks: dict, X: np.ndarray, y: np.ndarray, k: int = 8, unit: int = 0) -> widgets.VBox:

@@ -1,6 +1,6 @@
 """Notebook 05's widget: gradient descent on the 2-D bowl, with a learning-rate slider.
 
-The work is done by ``helpers.descent.gradient_descent`` and ``describe_run``; this
+The work is done by ``helpers.lessons.gradient_descent.gradient_descent`` and ``describe_run``; this
 module only wires sliders to them and draws the result.
 """
 
@@ -11,7 +11,7 @@ import io
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from helpers.descent import BOWL_START, bowl_gradient, describe_run, draw_bowl, draw_costs, gradient_descent
+from helpers.lessons.gradient_descent import BOWL_START, bowl_gradient, describe_run, draw_bowl, draw_costs, gradient_descent
 
 # The learning rates the slider offers: roughly doubling from 0.001 to 0.1, then close
 # together around the two interesting values of the bowl, 0.125 (v2 reaches the valley

@@ -5,11 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from helpers import sigmoid_neuron as sn
+from helpers.lessons import sigmoid_neurons as sn
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.checks import ExerciseFailed
-from helpers.checks import sigmoid as check
-from helpers.widgets.sigmoid import sigmoid_vs_step_widget
+from helpers.checks import sigmoid_neurons as check
+from helpers.widgets.sigmoid_neurons import sigmoid_vs_step_widget
 
 
 def naive_sigmoid(z):

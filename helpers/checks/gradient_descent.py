@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers import descent
+from helpers.lessons import gradient_descent as descent
 from helpers.checks import ExerciseFailed, call_learner, check_function, describe, raised_by_the_call
 
 

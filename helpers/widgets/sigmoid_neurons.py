@@ -3,7 +3,7 @@
 A one-input neuron with weight ``w`` and bias ``b``. The perceptron answers
 ``step(w x + b)``; the sigmoid neuron with everything scaled by ``c`` answers
 ``σ(c (w x + b))``. Three sliders (c, w, b) redraw both against the input ``x``; the
-numbers come from :func:`helpers.sigmoid_neuron.sigmoid_vs_step`.
+numbers come from :func:`helpers.lessons.sigmoid_neurons.sigmoid_vs_step`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 
 from helpers.plots import PALETTE
-from helpers.sigmoid_neuron import SigmoidVsStep, sigmoid_vs_step
+from helpers.lessons.sigmoid_neurons import SigmoidVsStep, sigmoid_vs_step
 
 
 def plot_sigmoid_vs_step(result: SigmoidVsStep, c: float, ax=None, legend: bool = True):

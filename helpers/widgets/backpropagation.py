@@ -1,6 +1,6 @@
 """Notebook 06's widget: step through backpropagation on a tiny network.
 
-The work is done by ``helpers.backprop_steps`` (the record of every step, tested against
+The work is done by ``helpers.lessons.backpropagation`` (the record of every step, tested against
 ``Network.backprop``); this module only shows one step of that record at a time, with
 Prev / Next buttons and a slider, and a choice of which example to draw.
 """
@@ -12,7 +12,7 @@ import html
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from helpers.backprop_steps import backprop_steps, draw_step, format_step
+from helpers.lessons.backpropagation import backprop_steps, draw_step, format_step
 
 
 def backprop_stepper(net, X, Y, start: int = 1) -> widgets.VBox:
