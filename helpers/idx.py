@@ -73,29 +73,57 @@ def parse_idx(raw: bytes, name: str = "<bytes>") -> np.ndarray:
     return data.astype(dtype.newbyteorder("="))  # native byte order, and a writable copy
 
 
-def read_idx_bytes(path: str | os.PathLike) -> bytes:
+def read_idx_bytes(path: str | os.PathLike, max_size: int | None = None) -> bytes:
     """Return the uncompressed IDX bytes of ``path`` (gzip-compressed or not).
 
     The gzip magic number decides, not the file name, but a file named ``.gz`` that is
     not gzip-compressed is reported: it is usually a failed download.
+
+    ``max_size`` bounds the memory used: a file whose contents are (or decompress to)
+    more than ``max_size`` bytes is rejected as soon as that is known, so a small
+    "gzip bomb" cannot expand to gigabytes. MNIST's sizes are known in advance.
     """
     path = Path(path)
-    raw = path.read_bytes()
-    if raw[:2] == GZIP_MAGIC:
-        try:
-            return gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error) as err:
+    with open(path, "rb") as f:
+        start, stored = f.read(4), os.fstat(f.fileno()).st_size
+        f.seek(0)
+        if start[:2] == GZIP_MAGIC:
+            # Deflate cannot make a file noticeably larger, so a bigger .gz is not the file.
+            if max_size is not None and stored > max_size + max_size // 100 + 1024:
+                raise IdxError(_too_big(path, f"{stored:,} bytes, too large to be a compressed copy of", max_size))
+            try:
+                with gzip.GzipFile(fileobj=f, mode="rb") as unzipped:
+                    raw = unzipped.read(-1 if max_size is None else max_size + 1)
+            except (EOFError, OSError, zlib.error) as err:
+                raise IdxError(
+                    f"{path}: the gzip data is damaged or truncated ({err}). Delete the file and fetch it again."
+                ) from None
+            if max_size is not None and len(raw) > max_size:
+                raise IdxError(
+                    _too_big(path, "decompresses to more than", max_size)
+                    + " (Decompressing stopped there: a small file that expands like this is a \"gzip bomb\".)"
+                )
+            return raw
+        if path.suffix == ".gz":
             raise IdxError(
-                f"{path}: the gzip data is damaged or truncated ({err}). Delete the file and fetch it again."
-            ) from None
-    if path.suffix == ".gz":
-        raise IdxError(
-            f"{path}: named .gz but not gzip-compressed (it starts with {raw[:4].hex(' ') or 'nothing'}). "
-            f"Delete the file and fetch it again."
-        )
-    return raw
+                f"{path}: named .gz but not gzip-compressed (it starts with {start.hex(' ') or 'nothing'}). "
+                f"Delete the file and fetch it again."
+            )
+        if max_size is not None and stored > max_size:
+            raise IdxError(_too_big(path, f"{stored:,} bytes, more than", max_size))
+        return f.read()
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Return the array stored in the IDX file at ``path`` (``.gz`` or not)."""
-    return parse_idx(read_idx_bytes(path), name=str(path))
+def _too_big(path: Path, problem: str, max_size: int) -> str:
+    return (
+        f"{path}: {problem} the {max_size:,}-byte file it should hold, so it is a damaged copy or a "
+        f"different file. Delete the file and fetch it again."
+    )
+
+
+def read_idx(path: str | os.PathLike, max_size: int | None = None) -> np.ndarray:
+    """Return the array stored in the IDX file at ``path`` (``.gz`` or not).
+
+    ``max_size``: reject files whose uncompressed contents exceed it (see ``read_idx_bytes``).
+    """
+    return parse_idx(read_idx_bytes(path, max_size), name=str(path))

@@ -38,3 +38,10 @@ def tiny_file(tiny_images):
 def no_mirror(monkeypatch):
     """Make sure a developer's MNIST_MIRROR does not leak into a test."""
     monkeypatch.delenv("MNIST_MIRROR", raising=False)
+
+
+def gzip_bomb(expanded: int, member: int = 1 << 20) -> bytes:
+    """A small gzip file that decompresses to ``expanded`` zero bytes (many gzip members
+    of ``member`` zeros each: about 1 KB of file per MB of contents)."""
+    one = gzip.compress(bytes(member), compresslevel=9, mtime=0)
+    return one * max(1, expanded // member)

@@ -1,12 +1,13 @@
 """The course's own IDX parser, on small files written by the tests."""
 
 import gzip
+import os
 
 import numpy as np
 import pytest
 
-from helpers.idx import IdxError, parse_idx, read_idx
-from tests.conftest import idx_bytes
+from helpers.idx import IdxError, parse_idx, read_idx, read_idx_bytes
+from tests.conftest import gzip_bomb, idx_bytes
 
 
 def test_reads_a_valid_file_plain_and_gzipped(tmp_path, tiny_images):
@@ -64,3 +65,34 @@ def test_damaged_gzip(tmp_path, tiny_images):
     path.write_bytes(gzip.compress(idx_bytes(tiny_images))[:-10])
     with pytest.raises(IdxError, match=r"a\.gz: the gzip data is damaged or truncated"):
         read_idx(path)
+
+
+# --- bounded reading: the size the file must have is known, so nothing bigger is read --
+
+def test_gzip_bomb_stops_at_the_expected_size(tmp_path):
+    path = tmp_path / "a-idx3-ubyte.gz"
+    path.write_bytes(gzip_bomb(64 << 20))  # 64 KB of file, 64 MB of zeros
+    assert path.stat().st_size < 100_000
+    # Smaller than a compressed copy of a 1 MB file can be, so only decompressing tells.
+    with pytest.raises(IdxError, match=r"a-idx3-ubyte\.gz: decompresses to more than the 1,000,000-byte file .*gzip bomb"):
+        read_idx_bytes(path, max_size=1_000_000)
+    with pytest.raises(IdxError, match="decompresses to more than"):
+        read_idx(path, max_size=1_000_000)
+    assert len(read_idx_bytes(path)) == 64 << 20  # no limit given: read it all, as before
+
+
+def test_oversized_files_are_rejected_before_reading(tmp_path, tiny_images):
+    raw = idx_bytes(tiny_images)
+    plain = tmp_path / "a-idx3-ubyte"
+    plain.write_bytes(raw + bytes(100))
+    with pytest.raises(IdxError, match=r"a-idx3-ubyte: 164 bytes, more than the 64-byte file it should hold"):
+        read_idx_bytes(plain, max_size=len(raw))
+    packed = tmp_path / "b.gz"
+    packed.write_bytes(gzip.compress(raw) + os.urandom(5000))
+    with pytest.raises(IdxError, match=r"b\.gz: 5,\d+ bytes, too large to be a compressed copy of the 64-byte file"):
+        read_idx_bytes(packed, max_size=len(raw))
+    # The exact size passes, plain and compressed.
+    plain.write_bytes(raw)
+    packed.write_bytes(gzip.compress(raw))
+    assert read_idx_bytes(plain, len(raw)) == raw == read_idx_bytes(packed, len(raw))
+    np.testing.assert_array_equal(read_idx(packed, max_size=len(raw)), tiny_images)
