@@ -32,11 +32,6 @@ def relu(z):
     return np.maximum(z, 0)
 
 
-def relu_prime(z):
-    """Derivative of ReLU: 1 where z > 0, else 0 (we pick 0 at the kink z = 0)."""
-    return (z > 0).astype(z.dtype)
-
-
 def softmax(z):
     """Softmax over each row of z: e^(z_j) / sum_k e^(z_k), computed without overflow."""
     # Subtracting the row's largest z changes nothing mathematically (it cancels in the

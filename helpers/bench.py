@@ -5,7 +5,7 @@
 
 For mini-batches of 10 and 100, in float32 and float64, it times SGD on a slice of the
 training set, takes the median over repeats and scales it to an epoch of 50,000 images.
-It also times the naive one-example-at-a-time loop (``helpers.naive``, Nielsen's
+It also times the naive one-example-at-a-time loop (``NaiveNetwork`` below, Nielsen's
 original ``network.py``) on a smaller slice, and reports the speed-up.
 Other programs running at the same time slow the figures down, sometimes a lot: a
 multi-threaded BLAS waits for its threads on small matrices. The JSON records the load
@@ -28,16 +28,105 @@ import tracemalloc
 import numpy as np
 
 from helpers.data import load_datasets
-from helpers.naive import NaiveNetwork, as_column_pairs
 from helpers.network import Network
 
 EPOCH = 50_000
+
+# ---------------------------------------------------------------------------------------
+# The first attempt: one example at a time, as in Nielsen's original network.py. Each
+# example is a column vector (784, 1); backprop runs once per example and the gradients
+# are summed in a Python loop. It gives the same result as helpers.network (up to
+# rounding) but is many times slower: small NumPy calls are dominated by Python's
+# overhead, not by arithmetic. Kept only as the benchmark's reference point.
+# ---------------------------------------------------------------------------------------
+
+
+def naive_sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))  # Nielsen's formula (it overflows for z < -709)
+
+
+def naive_sigmoid_prime(z):
+    return naive_sigmoid(z) * (1 - naive_sigmoid(z))
+
+
+class NaiveNetwork:
+    """Nielsen's chapter-1 network: sigmoid neurons, quadratic cost, plain SGD."""
+
+    def __init__(self, sizes, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        self.num_layers = len(sizes)
+        self.sizes = sizes
+        self.biases = [rng.standard_normal((y, 1)) for y in sizes[1:]]
+        self.weights = [rng.standard_normal((y, x)) for x, y in zip(sizes[:-1], sizes[1:])]
+
+    def feedforward(self, a):
+        """Return the output of the network if ``a`` is input (a column vector)."""
+        for b, w in zip(self.biases, self.weights):
+            a = naive_sigmoid(np.dot(w, a) + b)
+        return a
+
+    def SGD(self, training_data, epochs, mini_batch_size, eta, rng=None):
+        """``training_data`` is a list of (x, y) column-vector pairs."""
+        rng = rng if rng is not None else np.random.default_rng(0)
+        training_data = list(training_data)
+        n = len(training_data)
+        for _ in range(epochs):
+            rng.shuffle(training_data)
+            for k in range(0, n, mini_batch_size):
+                self.update_mini_batch(training_data[k : k + mini_batch_size], eta)
+
+    def update_mini_batch(self, mini_batch, eta):
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        for x, y in mini_batch:  # the loop over examples that vectorising removes
+            delta_nabla_w, delta_nabla_b = self.backprop(x, y)
+            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
+            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
+        self.weights = [w - (eta / len(mini_batch)) * nw for w, nw in zip(self.weights, nabla_w)]
+        self.biases = [b - (eta / len(mini_batch)) * nb for b, nb in zip(self.biases, nabla_b)]
+
+    def backprop(self, x, y):
+        """(nabla_w, nabla_b) for one example (Nielsen returns them the other way round)."""
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        activation = x
+        activations = [x]
+        zs = []
+        for b, w in zip(self.biases, self.weights):
+            z = np.dot(w, activation) + b
+            zs.append(z)
+            activation = naive_sigmoid(z)
+            activations.append(activation)
+        delta = (activations[-1] - y) * naive_sigmoid_prime(zs[-1])
+        nabla_b[-1] = delta
+        nabla_w[-1] = np.dot(delta, activations[-2].transpose())
+        for l in range(2, self.num_layers):
+            z = zs[-l]
+            delta = np.dot(self.weights[-l + 1].transpose(), delta) * naive_sigmoid_prime(z)
+            nabla_b[-l] = delta
+            nabla_w[-l] = np.dot(delta, activations[-l - 1].transpose())
+        return (nabla_w, nabla_b)
+
+
+def as_column_pairs(X: np.ndarray, y: np.ndarray, n_out: int = 10) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Turn rows X (n, 784) and labels y into Nielsen's list of (x, y) column vectors."""
+    pairs = []
+    for row, label in zip(X, y):
+        target = np.zeros((n_out, 1))
+        target[label] = 1.0
+        pairs.append((row.reshape(-1, 1).astype(np.float64), target))
+    return pairs
+
+
+# ---------------------------------------------------------------------------------------
+# The benchmark
+# ---------------------------------------------------------------------------------------
 
 
 def time_vectorised(X, y, dtype, m: int, repeats: int) -> float:
     """Median seconds to train one pass over (X, y), with mini-batches of m."""
     net = Network([784, 100, 10], init="scaled", dtype=dtype, seed=0)
-    history = net.SGD((X, y), repeats, m, 3.0, quiet=True, seed=0)
+    history = net.SGD((X, y), repeats, m, 3.0, seed=0)
     return statistics.median(history["seconds"])
 
 
@@ -58,7 +147,7 @@ def traced_training_memory(train, validation, n: int) -> float:
     net = Network([784, 100, 10], init="scaled", seed=0)
     tracemalloc.start()
     try:
-        net.SGD((train.X[:n], train.y[:n]), 1, 10, 3.0, validation_data=validation, quiet=True)
+        net.SGD((train.X[:n], train.y[:n]), 1, 10, 3.0, validation_data=validation)
         return tracemalloc.get_traced_memory()[1] / 2**20
     finally:
         tracemalloc.stop()
@@ -126,7 +215,7 @@ def run(quick: bool = False, repeats: int | None = None) -> dict:
         "quick": quick,
         "results": results,
         "naive": {
-            "description": "helpers.naive: per-example backprop with column vectors, float64, mini-batch 10",
+            "description": "helpers.bench.NaiveNetwork: per-example backprop with column vectors, float64, mini-batch 10",
             "mini_batch_size": 10,
             "seconds_per_epoch": round(naive, 3),
             "examples_per_second": round(EPOCH / naive),

@@ -110,5 +110,3 @@ def gradient_check(
         worst = max(worst, float(relative_error(numeric, analytic[kind, l][index])))
     return worst
 
-
-max_relative_error = gradient_check  # the same check under the name the notebooks use

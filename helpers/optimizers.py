@@ -1,13 +1,15 @@
-"""How a gradient becomes a step: plain SGD (with L2 weight decay), Adam, and schedules.
+"""How a gradient becomes a change of the weights: every update rule and every schedule.
 
-An optimiser's ``step(params, grads, decays, eta)`` changes each parameter array *in
-place* (no new copies of the 79,510 numbers at every mini-batch). ``grads`` are the mean
+Update rules: ``GradientStep`` (plain gradient descent, with L2 weight decay, the rule
+SGD uses in Nielsen's book) and ``Adam``. An update rule's
+``update(params, grads, decays, eta)`` changes each parameter array *in place* (no new copies of the 79,510 numbers at every mini-batch). ``grads`` are the mean
 gradients over the mini-batch, and ``decay`` is the L2 factor lmbda/n for a weight
 matrix (0 for biases): the regularised gradient is grad + decay * w.
 
 A learning-rate *schedule* says which eta to use in each epoch: any function
-``schedule(epoch) -> eta`` (epochs count from 0), or ``HalveOnPlateau``, which halves eta
-when the validation accuracy stops improving.
+``schedule(epoch) -> eta`` (epochs count from 0), ``halve_every(eta, N)``, or
+``HalveOnPlateau``, which halves eta when the validation accuracy stops improving.
+``make_schedule`` turns what a user wrote ("halve_every:10", a function...) into one.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import numpy as np
 from helpers.activations import lookup
 
 
-class SGD:
-    """Stochastic gradient descent, Nielsen's update rule (chapter 3, with L2):
+class GradientStep:
+    """One step down the gradient, Nielsen's update rule for SGD (chapter 3, with L2):
 
         w -> (1 - eta * lmbda / n) w - eta * nabla_w        (nabla_w: mean over the batch)
         b -> b - eta * nabla_b
@@ -26,7 +28,7 @@ class SGD:
 
     name = "sgd"
 
-    def step(self, params, grads, decays, eta: float) -> None:
+    def update(self, params, grads, decays, eta: float) -> None:
         for p, g, decay in zip(params, grads, decays):
             if decay:
                 p *= 1 - eta * decay  # weight decay: shrink w a little towards 0
@@ -52,7 +54,7 @@ class Adam:
         self.m = self.v = None
         self.t = 0
 
-    def step(self, params, grads, decays, eta: float) -> None:
+    def update(self, params, grads, decays, eta: float) -> None:
         if self.m is None:
             self.m = [np.zeros_like(p) for p in params]
             self.v = [np.zeros_like(p) for p in params]
@@ -70,7 +72,7 @@ class Adam:
             p -= step * m / (np.sqrt(v) + self.epsilon)
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+OPTIMIZERS = {"sgd": GradientStep, "adam": Adam}
 
 
 def get_optimizer(name: str):
@@ -91,6 +93,9 @@ class HalveOnPlateau:
     def __call__(self, epoch: int) -> float:
         return self.eta
 
+    def __repr__(self) -> str:
+        return f"HalveOnPlateau(eta={self.eta:g}, patience={self.patience})"
+
     def observe(self, accuracy: float) -> None:
         if accuracy > self.best:
             self.best, self.waited = accuracy, 0
@@ -101,17 +106,28 @@ class HalveOnPlateau:
             self.waited = 0
 
 
-SCHEDULES = ("halve_on_plateau",)
+def halve_every(eta: float, epochs: int):
+    """A schedule: eta for the first ``epochs`` epochs, then eta/2, then eta/4, ..."""
+    return lambda epoch: eta * 0.5 ** (epoch // epochs)
+
+
+SCHEDULES = ("constant", "halve_on_plateau", "halve_every:N")
 
 
 def make_schedule(schedule, eta: float):
-    """Turn SGD's ``schedule`` argument into a function epoch -> eta."""
-    if schedule is None:
+    """Turn a ``schedule`` argument into a function epoch -> eta.
+
+    ``schedule`` is None or "constant" (eta throughout), "halve_on_plateau" (needs
+    validation data), "halve_every:N" (N > 0), or a function epoch -> eta already.
+    """
+    if schedule is None or schedule == "constant":
         return lambda epoch: eta
-    if isinstance(schedule, str):
-        if schedule != "halve_on_plateau":
-            raise ValueError(f"unknown schedule {schedule!r}: expected a function epoch -> eta or one of {SCHEDULES}")
+    if callable(schedule):
+        return schedule
+    if schedule == "halve_on_plateau":
         return HalveOnPlateau(eta)
-    if not callable(schedule):
-        raise ValueError(f"schedule must be a function epoch -> eta or one of {SCHEDULES}, got {schedule!r}")
-    return schedule
+    if isinstance(schedule, str) and schedule.startswith("halve_every:"):
+        n = schedule.split(":", 1)[1]
+        if n.isdigit() and int(n) > 0:
+            return halve_every(eta, int(n))
+    raise ValueError(f"unknown schedule {schedule!r}: expected a function epoch -> eta or one of {', '.join(map(repr, SCHEDULES))} (N > 0)")

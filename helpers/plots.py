@@ -22,7 +22,6 @@ PALETTE = {
     "yellow": "#F0E442",
     "black": "#000000",
 }
-COLOURS = list(PALETTE.values())
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", ":", "-."]
 

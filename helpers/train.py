@@ -19,27 +19,13 @@ import time
 import numpy as np
 
 from helpers.activations import HIDDEN, OUTPUT
-from helpers.images import random_shift
 from helpers.costs import COSTS
 from helpers.data import Dataset, MnistError, load_datasets
-from helpers.network import INITS, Network, TrainingDiverged
-from helpers.optimizers import OPTIMIZERS
-
-
-def halve_every(eta: float, epochs: int):
-    """A schedule: eta for the first ``epochs`` epochs, then eta/2, then eta/4, ..."""
-    return lambda epoch: eta * 0.5 ** (epoch // epochs)
-
-
-def parse_schedule(text: str, eta: float):
-    """'constant', 'halve_on_plateau' or 'halve_every:N' -> SGD's schedule argument."""
-    if text == "constant":
-        return None
-    if text == "halve_on_plateau":
-        return "halve_on_plateau"
-    if text.startswith("halve_every:") and text.split(":", 1)[1].isdigit() and int(text.split(":", 1)[1]) > 0:
-        return halve_every(eta, int(text.split(":", 1)[1]))
-    raise ValueError(f"unknown schedule {text!r}: expected 'constant', 'halve_on_plateau' or 'halve_every:N' (N > 0)")
+from helpers.images import random_shift
+from helpers.network import INITS, Network
+from helpers.optimizers import OPTIMIZERS, make_schedule
+from helpers.progress import ProgressBar
+from helpers.training import TrainingDiverged
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        schedule = parse_schedule(args.schedule, args.eta)
+        make_schedule(args.schedule, args.eta)  # a bad schedule is reported before the data is loaded
+        schedule = args.schedule
         if args.all_training and schedule == "halve_on_plateau":
             raise ValueError("halve_on_plateau needs a validation set: use halve_every:N with --all-training")
         if args.limit is not None and args.limit < 1:
@@ -90,9 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         augment = functools.partial(random_shift, max_shift=args.augment) if args.augment > 0 else None
         print(f"{net}, {net.n_params:,} parameters; training on {len(train):,} images", flush=True)
 
+        bar = None if args.quiet else ProgressBar("Training")
+
         def report(epoch, history):
-            if not args.quiet and sys.stderr.isatty():
-                sys.stderr.write("\r\033[K")  # clear the progress bar; it is redrawn below this line
+            if bar is not None:
+                bar.clear_line()  # so the epoch's line is not mixed into the bar; it is redrawn below it
             parts = [f"epoch {epoch + 1}/{args.epochs}", f"eta {history['eta'][-1]:g}"]
             if history["validation_accuracy"]:
                 parts.append(f"validation {history['validation_accuracy'][-1]:.2%}")
@@ -113,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             schedule=schedule,
             optimizer=args.optimizer,
             augment=augment,
-            quiet=args.quiet,
+            progress=bar,
         )
         total = time.perf_counter() - start
     except (ValueError, MnistError, TrainingDiverged) as err:

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from helpers.activations import log_softmax, relu, relu_prime, sigmoid, sigmoid_prime, softmax, Softmax
+from helpers.activations import ReLU, log_softmax, relu, sigmoid, sigmoid_prime, softmax, Softmax
 from helpers.costs import CrossEntropyCost, QuadraticCost
 from helpers.activations import Linear, Sigmoid
 
@@ -47,7 +47,7 @@ def test_the_naive_formula_would_warn():
 def test_relu_and_its_derivative():
     z = np.array([-2.0, 0.0, 3.0], dtype=np.float32)
     assert relu(z).tolist() == [0.0, 0.0, 3.0] and relu(z).dtype == np.float32
-    assert relu_prime(z).tolist() == [0.0, 0.0, 1.0]
+    assert ReLU.backward(z, relu(z), np.ones(3, np.float32)).tolist() == [0.0, 0.0, 1.0]  # slope 0, then 1 (0 at the kink)
 
 
 def test_softmax_is_stable_and_sums_to_one():

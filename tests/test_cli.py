@@ -113,15 +113,3 @@ def test_bench_quick_prints_json():
     assert report["speedup_float32_mb10_vs_naive"] == pytest.approx(speedup, rel=0.01, abs=0.01)
     assert 50 < report["peak_memory_mb"] < 4000 and 0 < report["training_traced_peak_mb"] < report["peak_memory_mb"]
     assert "scaled" in report["scaled"]
-
-
-def test_schedule_option():
-    from helpers.train import parse_schedule
-
-    schedule = parse_schedule("halve_every:2", 3.0)
-    assert [schedule(epoch) for epoch in range(5)] == [3.0, 3.0, 1.5, 1.5, 0.75]
-    assert parse_schedule("constant", 3.0) is None
-    assert parse_schedule("halve_on_plateau", 3.0) == "halve_on_plateau"
-    for bad in ("halve_every:0", "halve_every:x", "weekly"):
-        with pytest.raises(ValueError, match="expected 'constant', 'halve_on_plateau' or 'halve_every:N'"):
-            parse_schedule(bad, 3.0)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from helpers.lessons import gradient_descent as descent
+from helpers.training import train
 from helpers.checks import ExerciseFailed
 from helpers.checks import gradient_descent as check
 from helpers.network import Network
@@ -43,7 +44,7 @@ def test_quadratic_cost_agrees_with_the_network_cost():
 
 
 def test_count_is_flat_where_the_cost_is_smooth():
-    X, labels = descent.toy_points(np.random.default_rng(0), n=20)
+    X, labels = descent.overlapping_points(np.random.default_rng(0), n=20)
     values = np.array([1.0, 1.001, 1.01])
     counts, costs = descent.sweep_weight(X, labels, [1.0, 0.5], 0.0, 0, values)
     assert counts.dtype.kind == "i" and len(set(counts.tolist())) == 1  # nudges leave the count alone
@@ -56,7 +57,7 @@ def test_count_is_flat_where_the_cost_is_smooth():
 
 
 def test_toy_points_drawing_shows_labels_by_colour_and_marker():
-    X, labels = descent.toy_points(np.random.default_rng(5), n=20)
+    X, labels = descent.overlapping_points(np.random.default_rng(5), n=20)
     fig, ax = plt.subplots()
     descent.draw_toy_points(ax, X, labels, w=[1.0, 0.5], b=0.0)
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
@@ -71,7 +72,7 @@ def test_toy_points_drawing_shows_labels_by_colour_and_marker():
 
 
 def test_toy_points_use_different_markers():
-    X, labels = descent.toy_points(np.random.default_rng(0), n=6)
+    X, labels = descent.overlapping_points(np.random.default_rng(0), n=6)
     fig, ax = plt.subplots()
     descent.draw_toy_points(ax, X, labels)
     first, second = (c.get_paths()[0].vertices for c in ax.collections[:2])
@@ -80,8 +81,8 @@ def test_toy_points_use_different_markers():
 
 
 def test_toy_points_are_reproducible_and_balanced():
-    X1, l1 = descent.toy_points(np.random.default_rng(3), n=10)
-    X2, l2 = descent.toy_points(np.random.default_rng(3), n=10)
+    X1, l1 = descent.overlapping_points(np.random.default_rng(3), n=10)
+    X2, l2 = descent.overlapping_points(np.random.default_rng(3), n=10)
     assert X1.shape == (10, 2) and np.array_equal(X1, X2) and np.array_equal(l1, l2)
     assert l1.sum() == 5
 
@@ -246,24 +247,34 @@ def test_one_layer_shapes_and_dtype():
     assert model.predict(X).shape == (5,) and 0 <= model.accuracy(X, labels) <= 1
 
 
-def test_sgd_lowers_the_cost_and_calls_back():
+def test_the_training_loop_trains_the_one_layer_model():
     X, Y, labels = tiny_digits(200)
     model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
     before = model.cost(X, Y)
-    seen = []
-    steps = descent.sgd(model, X, Y, epochs=3, mini_batch_size=10, eta=1.0, rng=np.random.default_rng(1),
-                        callback=lambda m, progress: seen.append(progress), every=5)
-    assert steps == 3 * 20
+    steps = []
+    update = model.update_mini_batch
+    model.update_mini_batch = lambda *args: (steps.append(len(args[0])), update(*args))
+    history = train(model, (X, labels), 3, 10, 1.0, validation_data=(X, labels), rng=np.random.default_rng(1))
+    assert steps == [10] * (3 * 20)
     assert model.cost(X, Y) < before
-    assert seen[0] == 0.0 and seen[-1] == 3.0 and seen == sorted(seen)
-    assert {1.0, 2.0, 3.0} <= set(seen) and 0.25 in seen
+    assert history["training_cost"][0] == pytest.approx(model_cost_after(X, Y, 1)) and history["epoch"] == [0, 1, 2]
 
 
-def test_sgd_is_reproducible():
-    X, Y, _ = tiny_digits(60)
+def model_cost_after(X, Y, epochs):
+    """The cost after ``epochs`` epochs, by a plain loop written here as the reference."""
+    model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
+    rng = np.random.default_rng(1)
+    for _ in range(epochs):
+        for batch in descent.mini_batches(len(X), 10, rng):
+            model.update_mini_batch(X[batch], Y[batch], 1.0)
+    return model.cost(X, Y)
+
+
+def test_the_training_loop_is_reproducible():
+    X, Y, labels = tiny_digits(60)
     models = [descent.OneLayer(rng=np.random.default_rng(0)) for _ in range(2)]
     for m in models:
-        descent.sgd(m, X, Y, epochs=2, mini_batch_size=7, eta=0.5, rng=np.random.default_rng(4))
+        train(m, (X, labels), 2, 7, 0.5, rng=np.random.default_rng(4))
     assert np.array_equal(models[0].w, models[1].w)
 
 
@@ -279,11 +290,11 @@ def test_gradient_agreement():
 def test_live_curve_records_without_drawing():
     X, Y, labels = tiny_digits(100)
     model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
-    curve = descent.LiveCurve(X, Y, X, labels, title="test", show=False, epochs=2)
-    descent.sgd(model, X, Y, epochs=2, mini_batch_size=10, eta=1.0, rng=np.random.default_rng(0),
-                callback=curve, every=5)
+    curve = descent.LiveCurve(model, X, Y, X, labels, title="test", show=False, epochs=2)
+    train(model, (X, labels), 2, 10, 1.0, rng=np.random.default_rng(0), progress=curve)
     assert curve.progress[0] == 0.0 and curve.epoch_ends == [0.0, 1.0, 2.0]
-    assert len(curve.costs) == len(curve.progress) == 1 + 2 * 2
+    assert len(curve.costs) == len(curve.progress) == 1 + 2  # 100 examples: one chunk per epoch
+    assert curve.costs[-1] == pytest.approx(model.cost(X, Y))
     assert curve.costs[-1] < curve.costs[0] and len(curve.accuracies) == 3
     fig = curve.figure()
     titles = [ax.get_title() for ax in fig.axes]

@@ -76,7 +76,7 @@ def test_float32_stays_float32(net):
     assert net.feedforward(X).dtype == np.float32
     nabla_w, nabla_b = net.backprop(X, Y)
     assert all(g.dtype == np.float32 for g in nabla_w + nabla_b)
-    net.SGD((X.astype(np.float32), np.arange(6)), 1, 2, 0.5, lmbda=1.0, quiet=True)
+    net.SGD((X.astype(np.float32), np.arange(6)), 1, 2, 0.5, lmbda=1.0)
     assert all(a.dtype == np.float32 for a in net.weights + net.biases)
 
 
@@ -161,25 +161,25 @@ def test_bad_Y(net):
 def test_bad_training_arguments(net):
     X, y = np.zeros((20, 784), np.float32), np.zeros(20, np.int64)
     with pytest.raises(ValueError, match=r"eta \(the learning rate\) must be a number > 0, got 0"):
-        net.SGD((X, y), 1, 10, 0, quiet=True)
+        net.SGD((X, y), 1, 10, 0)
     with pytest.raises(ValueError, match=r"eta .* must be a number > 0, got -3.0"):
-        net.SGD((X, y), 1, 10, -3.0, quiet=True)
+        net.SGD((X, y), 1, 10, -3.0)
     with pytest.raises(ValueError, match=r"mini_batch_size must be a whole number >= 1, got 0"):
-        net.SGD((X, y), 1, 0, 3.0, quiet=True)
+        net.SGD((X, y), 1, 0, 3.0)
     with pytest.raises(ValueError, match=r"unknown optimizer 'rmsprop': expected one of 'sgd', 'adam'"):
-        net.SGD((X, y), 1, 10, 3.0, optimizer="rmsprop", quiet=True)
+        net.SGD((X, y), 1, 10, 3.0, optimizer="rmsprop")
     with pytest.raises(ValueError, match=r"unknown schedule 'cosine'.*halve_on_plateau"):
-        net.SGD((X, y), 1, 10, 3.0, schedule="cosine", quiet=True, validation_data=(X, y))
+        net.SGD((X, y), 1, 10, 3.0, schedule="cosine", validation_data=(X, y))
     with pytest.raises(ValueError, match="needs validation_data"):
-        net.SGD((X, y), 1, 10, 3.0, schedule="halve_on_plateau", quiet=True)
+        net.SGD((X, y), 1, 10, 3.0, schedule="halve_on_plateau")
     with pytest.raises(ValueError, match=r"labels must be between 0 and 9, got 0..10"):
-        net.SGD((X, np.r_[y[:-1], 10]), 1, 10, 3.0, quiet=True)
+        net.SGD((X, np.r_[y[:-1], 10]), 1, 10, 3.0)
     with pytest.raises(ValueError, match=r"20 rows in X but 19 labels"):
-        net.SGD((X, y[:-1]), 1, 10, 3.0, quiet=True)
+        net.SGD((X, y[:-1]), 1, 10, 3.0)
     with pytest.raises(ValueError, match=r"training_data.*784 columns|784 columns"):
-        net.SGD((X[:, :100], y), 1, 10, 3.0, quiet=True)
+        net.SGD((X[:, :100], y), 1, 10, 3.0)
     with pytest.raises(ValueError, match=r"schedule's eta for epoch 1"):
-        net.SGD((X, y), 2, 10, 3.0, schedule=lambda epoch: 3.0 - 3.0 * epoch, quiet=True)
+        net.SGD((X, y), 2, 10, 3.0, schedule=lambda epoch: 3.0 - 3.0 * epoch)
 
 
 # ---------------------------------------------------------------- save and load

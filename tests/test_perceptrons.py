@@ -29,7 +29,7 @@ def test_predict_agrees_with_perceptron_output_row_by_row():
     rng = np.random.default_rng(0)
     X, w, b = rng.normal(size=(50, 3)), rng.normal(size=3), 0.3
     assert p.predict(X, w, b).tolist() == [p.perceptron_output(x, w, b) for x in X]
-    assert p.step(np.array([-1.0, 0.0, 1e-9])).tolist() == [0, 0, 1]
+    assert p.step_function(np.array([-1.0, 0.0, 1e-9])).tolist() == [0, 0, 1]
 
 
 def test_cheese_festival_example_from_nielsen():
@@ -89,7 +89,7 @@ def test_learning_step_takes_the_data_first_like_perceptron_output():
 def test_training_on_separable_points_converges_within_the_mistake_bound():
     for seed in range(5):
         rng = np.random.default_rng(seed)
-        X, y = p.toy_points(rng, n=40, margin=0.2)
+        X, y = p.separable_points(rng, n=40, margin=0.2)
         result = p.train_perceptron(X, y, rng, max_passes=100)
         assert result.mistakes_per_pass[-1] == 0
         assert accuracy(p.predict(X, result.w, result.b), y) == 1.0
@@ -98,7 +98,7 @@ def test_training_on_separable_points_converges_within_the_mistake_bound():
 
 def test_training_matches_repeated_updates():
     # train_perceptron inlines learning_step for speed: both must give the same weights.
-    X, y = p.toy_points(np.random.default_rng(3), n=20)
+    X, y = p.separable_points(np.random.default_rng(3), n=20)
     result = p.train_perceptron(X, y, np.random.default_rng(7), max_passes=3, eta=0.5)
     w, b, order_rng = np.zeros(2), 0.0, np.random.default_rng(7)
     for _ in range(len(result.mistakes_per_pass)):
@@ -109,7 +109,7 @@ def test_training_matches_repeated_updates():
 
 
 def test_training_leaves_the_starting_weights_alone():
-    X, y = p.toy_points(np.random.default_rng(4), n=20)
+    X, y = p.separable_points(np.random.default_rng(4), n=20)
     w0 = np.array([0.5, -0.5])
     result = p.train_perceptron(X, y, np.random.default_rng(0), max_passes=2, w=w0)
     assert w0.tolist() == [0.5, -0.5] and result.w is not w0
@@ -125,7 +125,7 @@ def test_training_stops_after_max_passes_on_data_it_cannot_separate():
 
 
 def test_toy_points_keep_their_distance_from_the_line():
-    X, y = p.toy_points(np.random.default_rng(1), n=25, margin=0.4)
+    X, y = p.separable_points(np.random.default_rng(1), n=25, margin=0.4)
     distance = np.abs(X @ p.TOY_WEIGHTS + p.TOY_BIAS) / np.linalg.norm(p.TOY_WEIGHTS)
     assert X.shape == (25, 2) and distance.min() >= 0.4 and set(y.tolist()) == {0, 1}
     assert np.abs(X).max() <= 3.0
@@ -357,7 +357,7 @@ def test_check_half_adder_checks_only_the_answers_when_the_source_is_hidden(caps
 
 @pytest.fixture
 def points():
-    return p.toy_points(np.random.default_rng(2), n=30)
+    return p.separable_points(np.random.default_rng(2), n=30)
 
 
 def test_decision_boundary_widget_counts_mistakes_as_the_sliders_move(points):

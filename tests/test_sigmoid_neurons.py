@@ -27,7 +27,7 @@ def test_neuron_output_is_sigmoid_of_weighted_input_for_one_input_and_for_rows()
 
 
 def test_step_is_the_perceptron_with_zero_counted_as_no():
-    np.testing.assert_array_equal(sn.step(np.array([-2.0, 0.0, 1e-9, 3.0])), [0, 0, 1, 1])
+    np.testing.assert_array_equal(sn.step_function(np.array([-2.0, 0.0, 1e-9, 3.0])), [0, 0, 1, 1])
 
 
 # --- from sigmoid neuron to perceptron -------------------------------------------------
@@ -41,7 +41,7 @@ def test_scaling_weights_and_bias_by_c_scales_z():
 
 @pytest.mark.parametrize("z", [0.5, -0.2, 0.01, -3.0])
 def test_scaled_sigmoid_tends_to_the_step_for_every_z_but_zero(z):
-    gaps = [abs(sn.scaled_output(z, c) - sn.step(z)) for c in (1, 10, 100, 1000, 10_000)]
+    gaps = [abs(sn.scaled_output(z, c) - sn.step_function(z)) for c in (1, 10, 100, 1000, 10_000)]
     assert all(later < earlier for earlier, later in zip(gaps, gaps[1:]) if earlier > 0)
     assert gaps[-1] < 1e-6
 

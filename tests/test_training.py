@@ -5,8 +5,11 @@ import numpy as np
 import pytest
 
 from helpers.images import random_shift
-from helpers.network import Network, TrainingDiverged
-from helpers.optimizers import HalveOnPlateau
+from helpers.bench import NaiveNetwork, as_column_pairs
+from helpers.network import Network
+from helpers.optimizers import HalveOnPlateau, make_schedule
+from helpers.progress import ProgressBar
+from helpers.training import TrainingDiverged, train
 from tests.test_data import real_data
 
 
@@ -26,7 +29,7 @@ def test_one_step_is_nielsens_update_rule():
     b_before = [b.copy() for b in net.biases]
     nabla_w, nabla_b = net.backprop(X, np.eye(3)[y])
     eta, lmbda, n = 0.5, 2.0, 4
-    net.SGD((X, y), 1, 4, eta, lmbda=lmbda, quiet=True)  # one mini-batch holds all 4
+    net.SGD((X, y), 1, 4, eta, lmbda=lmbda)  # one mini-batch holds all 4
     for w0, nw, w in zip(w_before, nabla_w, net.weights):
         np.testing.assert_allclose(w, (1 - eta * lmbda / n) * w0 - eta * nw, rtol=1e-12)
     for b0, nb, b in zip(b_before, nabla_b, net.biases):
@@ -50,7 +53,7 @@ def test_learns_an_easy_problem_and_returns_a_history():
     assert net.accuracy(X, y) < 0.7
     calls = []
     history = net.SGD((X, y), 5, 10, 3.0, validation_data=(X, y), test_data=blobs(100, 1),
-                      callback=lambda epoch, h: calls.append(epoch), quiet=True)
+                      callback=lambda epoch, h: calls.append(epoch))
     assert calls == [0, 1, 2, 3, 4]
     assert set(history) == {"epoch", "eta", "training_cost", "validation_accuracy", "test_accuracy", "seconds"}
     assert all(len(v) == 5 for v in history.values())
@@ -64,29 +67,29 @@ def test_same_seed_same_training():
     results = []
     for _ in range(2):
         net = Network([4, 8, 3], seed=1)
-        net.SGD((X, y), 2, 7, 1.0, quiet=True, augment=None)
+        net.SGD((X, y), 2, 7, 1.0, augment=None)
         results.append(net.weights[0])
     assert np.array_equal(*results)
     other = Network([4, 8, 3], seed=1)
-    other.SGD((X, y), 2, 7, 1.0, quiet=True, seed=99)  # a different shuffle
+    other.SGD((X, y), 2, 7, 1.0, seed=99)  # a different shuffle
     assert not np.array_equal(results[0], other.weights[0])
 
 
 def test_callback_can_stop_training():
     X, y = blobs()
-    history = Network([4, 8, 3], seed=0).SGD((X, y), 10, 10, 1.0, callback=lambda e, h: e < 2, quiet=True)
+    history = Network([4, 8, 3], seed=0).SGD((X, y), 10, 10, 1.0, callback=lambda e, h: e < 2)
     assert history["epoch"] == [0, 1, 2]
 
 
 def test_schedule_function_and_halve_on_plateau():
     X, y = blobs()
-    history = Network([4, 8, 3], seed=0).SGD((X, y), 3, 10, 1.0, schedule=lambda epoch: 1.0 / (epoch + 1), quiet=True)
+    history = Network([4, 8, 3], seed=0).SGD((X, y), 3, 10, 1.0, schedule=lambda epoch: 1.0 / (epoch + 1))
     assert history["eta"] == [1.0, 0.5, 1 / 3]
     plateau = HalveOnPlateau(2.0, patience=2)
     for accuracy in [0.5, 0.6, 0.6, 0.55, 0.7, 0.7]:
         plateau.observe(accuracy)
     assert plateau(6) == 1.0  # halved once: after two epochs without improvement
-    history = Network([4, 8, 3], seed=0).SGD((X, y), 8, 10, 1.0, schedule="halve_on_plateau", validation_data=(X, y), quiet=True)
+    history = Network([4, 8, 3], seed=0).SGD((X, y), 8, 10, 1.0, schedule="halve_on_plateau", validation_data=(X, y))
     # the easy problem is solved at once, so accuracy plateaus and eta is halved
     assert history["eta"][0] == 1.0 and history["eta"][-1] < 1.0
 
@@ -94,7 +97,7 @@ def test_schedule_function_and_halve_on_plateau():
 def test_adam_relu_softmax_learns():
     X, y = blobs()
     net = Network([4, 16, 3], activation="relu", output="linear", cost="cross_entropy", init="scaled", seed=0)
-    history = net.SGD((X, y), 10, 10, 0.01, optimizer="adam", validation_data=(X, y), quiet=True)
+    history = net.SGD((X, y), 10, 10, 0.01, optimizer="adam", validation_data=(X, y))
     assert history["validation_accuracy"][-1] > 0.95
 
 
@@ -105,7 +108,7 @@ def test_augment_is_applied_to_training_images():
     def spy(batch, rng):
         seen.append(len(batch))
         return random_shift(batch, rng)
-    Network([784, 10, 10], seed=0).SGD((X, y), 2, 10, 0.1, augment=spy, quiet=True)
+    Network([784, 10, 10], seed=0).SGD((X, y), 2, 10, 0.1, augment=spy)
     assert sum(seen) == 80
 
 
@@ -113,22 +116,93 @@ def test_divergence_stops_training_with_advice():
     X, y = blobs()
     net = Network([4, 8, 3], output="linear", seed=0)
     with pytest.raises(TrainingDiverged, match=r"diverged in epoch 0: the cost became (nan|inf) with eta = 1e\+06.*try a smaller learning rate, e.g. eta = 100000"):
-        net.SGD((X, y), 3, 10, 1e6, quiet=True)
+        net.SGD((X, y), 3, 10, 1e6)
 
 
-def test_progress_bar_shows_unless_quiet(capsys, monkeypatch):
+class RecordingProgress:
+    """A progress display that writes down what it is told, to test the protocol."""
+
+    def __init__(self):
+        self.calls = []
+
+    def start(self, total):
+        self.calls.append(("start", total))
+
+    def update(self, n=1, status=None):
+        self.calls.append(("update", n, status))
+
+    def close(self):
+        self.calls.append(("close",))
+
+
+def test_progress_display_is_told_every_mini_batch_and_closed(capsys):
+    X, y = blobs(50)
+    progress = RecordingProgress()
+    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, progress=progress)
+    assert progress.calls[0] == ("start", 2 * 5)  # 2 epochs of 50 / 10 mini-batches
+    assert sum(c[1] for c in progress.calls if c[0] == "update") == 10
+    assert ("update", 5, "epoch 2/2") in progress.calls
+    assert progress.calls[-1] == ("close",)
+    assert capsys.readouterr() == ("", "")  # no display given: nothing printed
+    # closed even when training fails
+    failing = RecordingProgress()
+    with pytest.raises(TrainingDiverged):
+        Network([4, 8, 3], output="linear", seed=0).SGD((X, y), 3, 10, 1e6, progress=failing)
+    assert failing.calls[-1] == ("close",)
+
+
+def test_terminal_bar_and_verbose_lines(capsys, monkeypatch):
     import sys
 
     X, y = blobs(50)
-    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0)
+    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, progress=ProgressBar())
     assert capsys.readouterr() == ("", "")  # stderr is not a terminal here: no bar to redraw
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # now pretend it is one
-    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, verbose=True)
+    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, verbose=True, progress=ProgressBar())
     out, err = capsys.readouterr()
     assert "Training [" in err and "10/10" in err
     assert out.count("Epoch ") == 2 and "training cost" in out
-    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, quiet=True)
-    assert capsys.readouterr() == ("", "")
+
+
+def test_the_loop_trains_any_model_with_the_small_protocol():
+    """train() needs only sizes, dtype, update_mini_batch, cost and accuracy: a
+    hand-written softmax regression (its own gradient, no Network) learns the blobs."""
+
+    class Softmax:
+        sizes, dtype = [4, 3], np.float64
+
+        def __init__(self):
+            self.w, self.steps = np.zeros((3, 4)), 0
+
+        def probabilities(self, X):
+            e = np.exp(X @ self.w.T)
+            return e / e.sum(axis=1, keepdims=True)
+
+        def update_mini_batch(self, X, Y, eta):
+            self.w -= eta * (self.probabilities(X) - Y).T @ X / len(X)
+            self.steps += 1
+
+        def cost(self, X, Y):
+            return float(-np.mean(np.sum(Y * np.log(self.probabilities(X)), axis=1)))
+
+        def accuracy(self, X, y):
+            return float(np.mean(self.probabilities(X).argmax(axis=1) == y))
+
+    X, y = blobs()
+    model = Softmax()
+    history = train(model, (X, y), 3, 10, 1.0, validation_data=(X, y), rng=np.random.default_rng(0))
+    assert model.steps == 3 * 30
+    assert history["training_cost"][-1] < history["training_cost"][0] < np.log(3) + 1e-9
+    assert history["validation_accuracy"][-1] > 0.95
+
+
+def test_schedules_by_name():
+    assert [make_schedule("halve_every:2", 3.0)(epoch) for epoch in range(5)] == [3.0, 3.0, 1.5, 1.5, 0.75]
+    assert make_schedule("constant", 3.0)(7) == make_schedule(None, 3.0)(7) == 3.0
+    assert isinstance(make_schedule("halve_on_plateau", 3.0), HalveOnPlateau)
+    for bad in ("halve_every:0", "halve_every:x", "sometimes"):
+        with pytest.raises(ValueError, match="unknown schedule"):
+            make_schedule(bad, 3.0)
 
 
 @pytest.fixture(scope="module")
@@ -142,13 +216,11 @@ def mnist():
 def test_short_real_run_reaches_a_sensible_accuracy(mnist):
     train, validation, test = mnist
     net = Network([784, 30, 10], init="scaled", cost="cross_entropy", seed=0)
-    history = net.SGD((train.X[:5000], train.y[:5000]), 3, 10, 1.0, test_data=(test.X[:2000], test.y[:2000]), quiet=True)
+    history = net.SGD((train.X[:5000], train.y[:5000]), 3, 10, 1.0, test_data=(test.X[:2000], test.y[:2000]))
     assert history["test_accuracy"][-1] > 0.85  # 88.5 % here; chance is 10 %
 
 
 def test_naive_reference_computes_the_same_gradient():
-    from helpers.naive import NaiveNetwork, as_column_pairs
-
     X, y = blobs(6)
     naive = NaiveNetwork([4, 3, 3], seed=0)
     net = Network([4, 3, 3], dtype=np.float64, seed=0)

@@ -34,6 +34,7 @@ import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.plots import PALETTE
+from helpers.validation import check_X, check_Y
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -81,8 +82,8 @@ def backprop_steps(net, X, Y) -> list[Step]:
     layer, its error Delta^l (BP2) and its gradients. Computed in the network's dtype.
     """
     _check_net(net)
-    X = net._check_X(X)
-    Y = net._check_Y(Y, len(X))
+    X = check_X(X, net.sizes[0], net.dtype)
+    Y = check_Y(Y, len(X), net.sizes[-1], net.dtype)
     m, L = len(X), len(net.weights)
     steps = [Step("input", 0, "The input: one row per example", r"A^{0} = X", "A⁰ = X", {"A⁰": X, "Y": Y})]
 

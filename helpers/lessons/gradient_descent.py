@@ -4,7 +4,8 @@
   is no use as a cost (``sweep_weight``);
 * gradient descent v -> v - eta * grad C on a 2-D bowl (``bowl_cost``, ``gradient_descent``,
   ``describe_run``, ``draw_bowl``);
-* stochastic gradient descent: shuffled mini-batches (``mini_batches``), epochs (``sgd``);
+* stochastic gradient descent: shuffled mini-batches (``mini_batches``), epochs (the
+  course's one training loop, ``helpers.training.train``);
 * a one-layer model, 784 inputs -> 10 sigmoid outputs, trained with SGD as a warm-up
   (``OneLayer``), and a cost curve that redraws itself while it trains (``LiveCurve``).
 
@@ -39,7 +40,7 @@ def quadratic_cost(A, Y) -> float:
     return float(QuadraticCost.fn(None, A, Y, None).mean())
 
 
-def toy_points(rng: np.random.Generator, n: int = 20):
+def overlapping_points(rng: np.random.Generator, n: int = 20):
     """``n`` points in the plane in two overlapping clouds: X (n, 2) and labels 0/1 (n,).
 
     Label 1 is centred on (1, 1), label 0 on (-1, -1), with spread 1, so a straight line
@@ -269,6 +270,9 @@ class OneLayer:
     """
 
     def __init__(self, n_in: int = 784, n_out: int = 10, rng: np.random.Generator | None = None, dtype=np.float32):
+        # sizes and dtype are all the course's training loop (helpers.training.train) asks
+        # for, besides update_mini_batch, cost and accuracy.
+        self.sizes, self.dtype = [n_in, n_out], dtype
         # Small random weights (spread 1/sqrt(n_in)) keep z near 0, where sigma is steep.
         rng = rng if rng is not None else np.random.default_rng(0)
         self.w = (rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)).astype(dtype)
@@ -311,28 +315,6 @@ class OneLayer:
         return float((self.predict(X) == np.asarray(labels)).mean())
 
 
-def sgd(model, X, Y, epochs: int, mini_batch_size: int, eta: float, rng: np.random.Generator,
-        callback=None, every: int = 500) -> int:
-    """Train ``model`` by stochastic gradient descent; return the number of steps taken.
-
-    Each epoch shuffles the n training examples, cuts them into mini-batches and takes one
-    gradient step per mini-batch. ``callback(model, progress)`` is called at the start,
-    after every ``every`` mini-batches and at the end of each epoch; ``progress`` counts
-    epochs done (1.0 at the end of the first, 0.5 half-way through it).
-    """
-    steps = 0
-    if callback is not None:
-        callback(model, 0.0)
-    for epoch in range(epochs):
-        batches = mini_batches(len(X), mini_batch_size, rng)
-        for k, batch in enumerate(batches, start=1):
-            model.update_mini_batch(X[batch], Y[batch], eta)
-            steps += 1
-            if callback is not None and (k % every == 0 or k == len(batches)):
-                callback(model, epoch + k / len(batches))
-    return steps
-
-
 def gradient_agreement(model, X, Y, batch_sizes, rng: np.random.Generator, repeats: int = 20) -> dict:
     """How well a mini-batch's gradient points along the gradient over all of (X, Y).
 
@@ -363,26 +345,44 @@ def gradient_agreement(model, X, Y, batch_sizes, rng: np.random.Generator, repea
 
 
 class LiveCurve:
-    """A training callback for ``sgd``: record the cost, and redraw the curve as it grows.
+    """A progress display for the training loop: record the cost, and redraw the curve as it grows.
 
-    At each call it records the cost on (X, Y) (a fixed set of training examples); at the
-    end of each epoch it also records the accuracy on (X_val, y_val) and, when ``show``,
-    replaces the figure in the notebook with an updated one (``clear_output(wait=True)``
-    then ``display``), so the learner watches the cost fall while the model trains.
+    ``train(model, ..., progress=LiveCurve(model, X, Y, X_val, y_val, epochs=...))``. After
+    every chunk of mini-batches it records the cost of ``model`` on (X, Y) (a fixed set of
+    training examples); at the end of each epoch it also records the accuracy on
+    (X_val, y_val) and, when ``show``, redraws the figure in the notebook, so the learner
+    watches the cost fall while the model trains.
     """
 
-    def __init__(self, X, Y, X_val, y_val, title: str = "Training", show: bool = True, epochs: int | None = None):
-        self.X, self.Y, self.X_val, self.y_val = X, Y, X_val, y_val
+    def __init__(self, model, X, Y, X_val, y_val, title: str = "Training", show: bool = True, epochs: int | None = None):
+        self.model, self.X, self.Y, self.X_val, self.y_val = model, X, Y, X_val, y_val
         self.title, self.show, self.epochs = title, show, epochs
         self.progress, self.costs = [], []
         self.epoch_ends, self.accuracies = [], []
+        self.done = self.per_epoch = 0
 
-    def __call__(self, model, progress: float) -> None:
+    def start(self, total: int) -> None:
+        """Training begins: ``total`` mini-batches to come. Record the starting point."""
+        self.per_epoch = total / self.epochs if self.epochs else total
+        self.done = 0
+        self.record(0.0)
+
+    def update(self, n: int = 1, status: str | None = None) -> None:
+        """``n`` more mini-batches done: record the cost (and, at an epoch's end, the accuracy)."""
+        if n == 0:  # only a new status line: nothing new to measure
+            return
+        self.done += n
+        self.record(self.done / self.per_epoch)
+
+    def close(self) -> None:
+        pass
+
+    def record(self, progress: float) -> None:
         self.progress.append(progress)
-        self.costs.append(model.cost(self.X, self.Y))
-        if float(progress).is_integer():
-            self.epoch_ends.append(progress)
-            self.accuracies.append(model.accuracy(self.X_val, self.y_val))
+        self.costs.append(self.model.cost(self.X, self.Y))
+        if abs(progress - round(progress)) < 1e-9:  # the end of an epoch (or the start)
+            self.epoch_ends.append(float(round(progress)))
+            self.accuracies.append(self.model.accuracy(self.X_val, self.y_val))
             if self.show and progress > 0:  # at the start there is only one point to show
                 self.redraw()
 

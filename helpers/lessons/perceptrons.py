@@ -28,7 +28,7 @@ import numpy as np
 # --- the perceptron itself -------------------------------------------------------------
 
 
-def step(z):
+def step_function(z):
     """1 where ``z > 0``, else 0: the perceptron's all-or-nothing answer (ints)."""
     return (np.asarray(z) > 0).astype(np.int64)
 
@@ -45,7 +45,7 @@ def perceptron_output(x, w, b) -> int:
 
 def predict(X, w, b) -> np.ndarray:
     """The perceptron's output (0 or 1) for every row of ``X``, as an int array."""
-    return step(weighted_input(X, w, b))
+    return step_function(weighted_input(X, w, b))
 
 
 # --- logic gates from one perceptron ---------------------------------------------------
@@ -212,7 +212,7 @@ TOY_WEIGHTS = np.array([1.0, 2.0])
 TOY_BIAS = -1.0
 
 
-def toy_points(rng: np.random.Generator, n: int = 30, margin: float = 0.3, lim: float = 3.0):
+def separable_points(rng: np.random.Generator, n: int = 30, margin: float = 0.3, lim: float = 3.0):
     """``n`` points in the square [-lim, lim]^2 labelled by the line x1 + 2*x2 - 1 = 0.
 
     Points closer to the line than ``margin`` are redrawn, so the two classes are

@@ -4,7 +4,7 @@ A sigmoid neuron takes the same weighted input as a perceptron, ``z = w·x + b``
 answers ``a = σ(z)``, a number between 0 and 1, instead of the perceptron's 0 or 1.
 Notebook 03 uses this module for
 
-* the neuron itself (``sigmoid_neuron_output``) beside the perceptron (``step``,
+* the neuron itself (``sigmoid_neuron_output``) beside the perceptron (``step_function``,
   ``perceptron_output``, reused from :mod:`helpers.lessons.perceptrons`);
 * the neuron with its weights and bias scaled by ``c``, which becomes a perceptron as
   ``c`` grows (``scaled_output``, and ``sigmoid_vs_step`` for the widget);
@@ -25,10 +25,10 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
-from helpers.lessons.perceptrons import perceptron_output, step, weighted_input
+from helpers.lessons.perceptrons import perceptron_output, step_function, weighted_input
 
 __all__ = [
-    "step",
+    "step_function",
     "weighted_input",
     "perceptron_output",
     "sigmoid_neuron_output",
@@ -67,14 +67,14 @@ class SigmoidVsStep(NamedTuple):
 
     x: np.ndarray  # the inputs on the horizontal axis
     sigmoid: np.ndarray  # σ(c (w x + b)): the scaled sigmoid neuron
-    step: np.ndarray  # step(w x + b): the perceptron with the same w and b
+    step: np.ndarray  # step_function(w x + b): the perceptron with the same w and b
     threshold: float | None  # the x where w x + b = 0 (None if w = 0: no threshold)
     largest_gap: float  # max |sigmoid - step| over the x with |w x + b| >= margin
     margin: float
 
 
 def sigmoid_vs_step(w: float, b: float, c: float, x=None, margin: float = 0.1) -> SigmoidVsStep:
-    """Compare the one-input sigmoid neuron ``σ(c (w x + b))`` with the perceptron ``step(w x + b)``.
+    """Compare the one-input sigmoid neuron ``σ(c (w x + b))`` with the perceptron ``step_function(w x + b)``.
 
     ``x`` defaults to 401 points in [-4, 4]. The largest gap is measured only where the
     perceptron is clearly decided, ``|w x + b| >= margin``: right at the threshold the
@@ -84,7 +84,7 @@ def sigmoid_vs_step(w: float, b: float, c: float, x=None, margin: float = 0.1) -
     x = np.linspace(-4.0, 4.0, 401) if x is None else np.asarray(x, dtype=float)
     z = w * x + b
     a_sigmoid = scaled_output(z, c)
-    a_step = step(z)
+    a_step = step_function(z)
     decided = np.abs(z) >= margin
     gap = float(np.max(np.abs(a_sigmoid - a_step)[decided])) if decided.any() else 0.0
     threshold = None if w == 0 else float(-b / w)

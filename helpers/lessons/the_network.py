@@ -21,6 +21,7 @@ from matplotlib.patches import Circle
 
 from helpers.activations import sigmoid
 from helpers.plots import PALETTE, as_image
+from helpers.training import train
 
 # A diverging colour map for weights: blue for negative, white for 0, red for positive.
 # Red/blue stays distinguishable for the common kinds of colour blindness.
@@ -103,20 +104,14 @@ def digits_with_bit(bit: int, n_bits: int = 4, digits=range(10)) -> list[int]:
 
 
 def train_on_targets(net, X: np.ndarray, Y: np.ndarray, epochs: int, mini_batch_size: int, eta: float,
-                     rng: np.random.Generator) -> None:
-    """Plain mini-batch SGD towards any target rows ``Y`` (e.g. 4-bit codes).
+                     rng: np.random.Generator) -> dict:
+    """Plain mini-batch SGD towards any target rows ``Y`` (e.g. 4-bit codes); returns the history.
 
     ``Network.SGD`` insists on one-hot targets (a good check for the rest of the course),
-    so to try another output code we shuffle and cut the mini-batches ourselves and let
-    the network take each step with its own ``update_mini_batch``. Notebook 05 explains
-    what one step does.
+    so to try another output code we call the course's training loop with
+    ``one_hot=False``. Notebook 05 explains what one step does.
     """
-    X, Y = np.asarray(X), np.asarray(Y, dtype=net.dtype)
-    for _ in range(epochs):
-        order = rng.permutation(len(X))
-        for start in range(0, len(X), mini_batch_size):
-            batch = order[start : start + mini_batch_size]
-            net.update_mini_batch(X[batch].astype(net.dtype, copy=False), Y[batch], eta)
+    return train(net, (X, Y), epochs, mini_batch_size, eta, rng=rng, one_hot=False)
 
 
 # ---------------------------------------------------------------------------------------

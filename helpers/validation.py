@@ -1,0 +1,124 @@
+"""Input validation for the engine: wrong shapes, types and settings get a clear message.
+
+Every function here either returns its input in the form the engine works with, or
+raises a ValueError that says what was expected, what came instead, and what to do.
+The network and the training loop check their inputs once, on the way in, so the
+maths in ``helpers.network`` can stay short and fast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def check_sizes(sizes) -> list[int]:
+    """Layer sizes such as [784, 100, 10]: at least two layers, each at least one neuron."""
+    try:
+        values = list(sizes)
+    except TypeError:
+        values = None
+    if values is None or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in values):
+        raise ValueError(f"sizes must be a list of whole numbers such as [784, 100, 10], got {sizes!r}")
+    if len(values) < 2:
+        raise ValueError(f"a network needs at least two layers (input and output), e.g. [784, 10]; got sizes {values!r}")
+    if min(values) < 1:
+        raise ValueError(f"every layer needs at least one neuron, got sizes {values!r}")
+    return [int(s) for s in values]
+
+
+def check_dtype(dtype):
+    """np.float32 or np.float64 (or their names)."""
+    name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    if name not in DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}: expected np.float32 or np.float64")
+    return DTYPES[name]
+
+
+def check_eta(eta, what: str = "eta") -> float:
+    """A learning rate: a finite number > 0."""
+    try:
+        eta = float(eta)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} (the learning rate) must be a number > 0, got {eta!r}") from None
+    if not (eta > 0 and np.isfinite(eta)):
+        raise ValueError(f"{what} (the learning rate) must be a number > 0, got {eta!r}")
+    return eta
+
+
+def check_lmbda(lmbda) -> float:
+    """An L2 regularisation parameter: a finite number >= 0."""
+    try:
+        lmbda = float(lmbda)
+    except (TypeError, ValueError):
+        raise ValueError(f"lmbda (L2 regularisation) must be a number >= 0, got {lmbda!r}") from None
+    if not (lmbda >= 0 and np.isfinite(lmbda)):
+        raise ValueError(f"lmbda (L2 regularisation) must be a number >= 0, got {lmbda!r}")
+    return lmbda
+
+
+def check_count(value, name: str, minimum: int) -> int:
+    """A whole number >= ``minimum``, such as the number of epochs or a mini-batch size."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def make_rng(seed=None, rng=None) -> np.random.Generator:
+    """The generator to draw random numbers from: ``rng`` as given, or a new one from ``seed``."""
+    if seed is not None and rng is not None:
+        raise ValueError("give either seed or rng, not both")
+    if rng is None:
+        return np.random.default_rng(seed)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a np.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    return rng
+
+
+def check_X(X, n_in: int, dtype=None) -> np.ndarray:
+    """Inputs with one example per row and ``n_in`` columns; in ``dtype`` if given (else as they are)."""
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array with one example per row, shape (n, {n_in}); got shape {X.shape}")
+    if X.shape[1] != n_in:
+        raise ValueError(f"X must have {n_in} columns (one per input neuron), got {X.shape[1]} (shape {X.shape})")
+    if X.dtype.kind not in "fiub":
+        raise ValueError(f"X must hold numbers, got dtype {X.dtype}")
+    return X.astype(dtype, copy=False) if dtype is not None else X
+
+
+def check_Y(Y, n: int, n_out: int, dtype, one_hot: bool = True) -> np.ndarray:
+    """Wanted outputs, one row per example: one-hot rows (or, with ``one_hot=False``, any
+    rows of numbers, such as notebook 04's 4-bit codes)."""
+    Y = np.asarray(Y)
+    if Y.shape != (n, n_out):
+        kind = "one-hot rows" if one_hot else "rows"
+        raise ValueError(f"Y must be {kind} of shape ({n}, {n_out}) to match X, got shape {Y.shape}")
+    if Y.dtype.kind not in "fiub":
+        raise ValueError(f"Y must hold numbers, got dtype {Y.dtype}")
+    if one_hot and not (np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1)):
+        raise ValueError("Y must be one-hot: each row all 0 except a single 1 (use helpers.data.one_hot(labels))")
+    return Y.astype(dtype, copy=False)
+
+
+def check_data(data, name: str, n_in: int, n_out: int, dtype, one_hot: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """A pair (X, y) with labels y or target rows; return X as given (not copied) and the
+    targets as rows in ``dtype`` (labels become one-hot rows)."""
+    try:
+        X, y = data
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a pair (X, y), e.g. a Dataset from load_datasets, got {type(data).__name__}") from None
+    X = check_X(X, n_in)  # cast per mini-batch later: no copy of the whole set
+    y = np.asarray(y)
+    if y.ndim != 1:
+        return X, check_Y(y, len(X), n_out, dtype, one_hot)
+    if len(y) != len(X):
+        raise ValueError(f"{name}: {len(X)} rows in X but {len(y)} labels in y")
+    if y.dtype.kind not in "iu":
+        raise ValueError(f"{name}: labels y must be whole numbers, got dtype {y.dtype}")
+    if len(y) and (y.min() < 0 or y.max() >= n_out):
+        raise ValueError(f"{name}: labels must be between 0 and {n_out - 1}, got {y.min()}..{y.max()}")
+    Y = np.zeros((len(y), n_out), dtype=dtype)
+    Y[np.arange(len(y)), y] = 1
+    return X, Y
