@@ -13,17 +13,14 @@ Layers are numbered from 0 (the input); w^l, the weights into layer l, is
 
 from __future__ import annotations
 
-import ast
-import inspect
-import textwrap
-
 import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.lessons.backpropagation import backprop_steps, sup
-from helpers.checks import ExerciseFailed, call_learner, check_function, describe, same
+from helpers.checks import ExerciseFailed, call_learner, check_function, describe, explain_slip, same
 from helpers.gradcheck import numerical_derivative
 from helpers.network import Network
+from helpers.source import compiled_names, names_used
 
 # Layer sizes all different, so that a product with the wrong transpose fails loudly.
 SIZES = ([3, 5, 4], [6, 4, 7, 2], [2, 3, 2])
@@ -62,25 +59,8 @@ def _answers(expected: list):
 ATOL, RTOL = 1e-10, 1e-7
 
 
-def _check(learner, name: str, cases: list[dict], expected: list, hint: str, slips) -> None:
-    """``check_function`` with known mistakes recognised first.
-
-    ``slips(case)`` lists (wrong answer, message) pairs for a case; if the learner's
-    answer on some case equals one of them, the message says what went wrong."""
-    if callable(learner):
-        for case, right in zip(cases, expected):
-            copy = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.items()}
-            try:
-                got = call_learner(learner, copy)
-            except Exception:
-                break  # check_function reports errors (and "not written yet") in words
-            if same(got, right, ATOL, RTOL) is None:
-                continue
-            for wrong, message in slips(case):
-                if same(got, wrong, ATOL, RTOL) is None:
-                    raise ExerciseFailed(f"`{name}` is not right yet: {message}")
-            break
-    check_function(learner, _answers(expected), cases, name=name, hint=hint, atol=ATOL, rtol=RTOL)
+# A recognised slip is announced without the (long) inputs: the message says what went wrong.
+SAID = "`{name}` is not right yet: "
 
 
 # ---------------------------------------------------------------------------------------
@@ -101,25 +81,30 @@ def output_error(learner) -> None:
     """Exercise 1: Delta^L = (A^L - Y) * sigma'(Z^L), one row per example (BP1)."""
     cases, expected = output_error_cases()
 
-    def slips(case):
-        A, Y, Z = case["A_L"], case["Y"], case["Z_L"]
-        return [
-            ((Y - A) * sigmoid_prime(Z), "the sign is flipped. For C = ½(a − y)² the derivative is "
-                                         "∂C/∂a = a − y, so use A_L - Y, not Y - A_L."),
-            (A - Y, "you returned A_L - Y, which is ∂C/∂a. BP1 multiplies it, element by element, by "
-                    "σ'(Z_L): the slope of the output neurons (sigmoid_prime(Z_L))."),
-            ((A - Y) * sigmoid_prime(A), "σ' is taken at the weighted input Z_L, not at the activation "
-                                         "A_L: use sigmoid_prime(Z_L) (or A_L * (1 - A_L))."),
-            ((A - Y) * sigmoid(Z), "you multiplied by σ(Z_L) itself; BP1 needs its derivative σ'(Z_L), "
-                                   "sigmoid_prime(Z_L)."),
-            ((A - Y) * sigmoid_prime(Z) / len(A), "you divided by the batch size m. Δ^L holds one error "
-                                                  "per example, with no 1/m: the averaging comes later, "
-                                                  "in the gradients (Exercise 3)."),
-        ]
-
-    _check(learner, "output_error", cases, expected,
-           "Δ^L = (A^L − Y) ⊙ σ'(Z^L): in NumPy `(A_L - Y) * sigmoid_prime(Z_L)`, where `*` multiplies "
-           "element by element.", slips)
+    check_function(
+        learner, _answers(expected), cases, name="output_error",
+        hint="Δ^L = (A^L − Y) ⊙ σ'(Z^L): in NumPy `(A_L - Y) * sigmoid_prime(Z_L)`, where `*` multiplies "
+        "element by element.",
+        slips=[
+            (lambda A_L, Y, Z_L: (Y - A_L) * sigmoid_prime(Z_L),
+             "the sign is flipped. For C = ½(a − y)² the derivative is "
+             "∂C/∂a = a − y, so use A_L - Y, not Y - A_L."),
+            (lambda A_L, Y, Z_L: A_L - Y,
+             "you returned A_L - Y, which is ∂C/∂a. BP1 multiplies it, element by element, by "
+             "σ'(Z_L): the slope of the output neurons (sigmoid_prime(Z_L))."),
+            (lambda A_L, Y, Z_L: (A_L - Y) * sigmoid_prime(A_L),
+             "σ' is taken at the weighted input Z_L, not at the activation "
+             "A_L: use sigmoid_prime(Z_L) (or A_L * (1 - A_L))."),
+            (lambda A_L, Y, Z_L: (A_L - Y) * sigmoid(Z_L),
+             "you multiplied by σ(Z_L) itself; BP1 needs its derivative σ'(Z_L), "
+             "sigmoid_prime(Z_L)."),
+            (lambda A_L, Y, Z_L: (A_L - Y) * sigmoid_prime(Z_L) / len(A_L),
+             "you divided by the batch size m. Δ^L holds one error "
+             "per example, with no 1/m: the averaging comes later, "
+             "in the gradients (Exercise 3)."),
+        ],
+        said=SAID, atol=ATOL, rtol=RTOL,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -140,21 +125,23 @@ def backpropagate_error(learner) -> None:
     """Exercise 2: Delta^l = (Delta^(l+1) w^(l+1)) * sigma'(Z^l) (BP2)."""
     cases, expected = backpropagate_error_cases()
 
-    def slips(case):
-        D, W, Z = case["Delta_next"], case["w_next"], case["Z"]
-        return [
-            (D @ W, "you sent the error back along the weights (Delta_next @ w_next) but forgot to "
-                    "multiply by σ'(Z), the slope of this layer's neurons: `* sigmoid_prime(Z)`."),
-            ((D @ W) * sigmoid(Z), "you multiplied by σ(Z); BP2 needs the derivative σ'(Z), "
-                                   "sigmoid_prime(Z)."),
-            ((D @ W) * sigmoid_prime(sigmoid(Z)), "σ' is taken at the weighted input Z itself: "
-                                                  "sigmoid_prime(Z), not sigmoid_prime(sigmoid(Z))."),
-        ]
-
-    _check(learner, "backpropagate_error", cases, expected,
-           "Delta_next has shape (m, n_next) and w_next has shape (n_next, n): the product "
-           "`Delta_next @ w_next` has shape (m, n), one row per example. Then multiply element by "
-           "element by sigmoid_prime(Z).", slips)
+    check_function(
+        learner, _answers(expected), cases, name="backpropagate_error",
+        hint="Delta_next has shape (m, n_next) and w_next has shape (n_next, n): the product "
+        "`Delta_next @ w_next` has shape (m, n), one row per example. Then multiply element by "
+        "element by sigmoid_prime(Z).",
+        slips=[
+            (lambda Delta_next, w_next, Z: Delta_next @ w_next,
+             "you sent the error back along the weights (Delta_next @ w_next) but forgot to "
+             "multiply by σ'(Z), the slope of this layer's neurons: `* sigmoid_prime(Z)`."),
+            (lambda Delta_next, w_next, Z: (Delta_next @ w_next) * sigmoid(Z),
+             "you multiplied by σ(Z); BP2 needs the derivative σ'(Z), sigmoid_prime(Z)."),
+            (lambda Delta_next, w_next, Z: (Delta_next @ w_next) * sigmoid_prime(sigmoid(Z)),
+             "σ' is taken at the weighted input Z itself: "
+             "sigmoid_prime(Z), not sigmoid_prime(sigmoid(Z))."),
+        ],
+        said=SAID, atol=ATOL, rtol=RTOL,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -176,28 +163,31 @@ def layer_gradients(learner) -> None:
     """Exercise 3: (dC/dw^l, dC/db^l) = ((Delta^l)^T A^(l-1) / m, mean of the rows of Delta^l)."""
     cases, expected = layer_gradients_cases()
 
-    def slips(case):
-        D, A = case["Delta"], case["A_prev"]
-        m = len(D)
-        return [
-            ((D.T @ A, D.sum(axis=0)), "you returned the sums over the mini-batch. The cost is the "
-                                       "*mean* over the m examples, so divide both by m = len(Delta) "
-                                       "(or use .mean(axis=0) for the biases)."),
-            ((D.T @ A / m, D.sum(axis=0)), "∂C/∂w is right, but ∂C/∂b is the sum of the rows of Delta: "
-                                           "take their mean, Delta.mean(axis=0)."),
-            ((D.T @ A, D.mean(axis=0)), "∂C/∂b is right, but ∂C/∂w is summed over the mini-batch: divide "
-                                        "(Delta.T @ A_prev) by m = len(Delta)."),
-            ((A.T @ D / m, D.mean(axis=0)), "your ∂C/∂w is transposed. It must have the shape of w^l, "
-                                            "(n_l, n_(l-1)): one row per neuron of layer l, so "
-                                            "Delta.T @ A_prev."),
-            ((D.T @ A / m, D.mean(axis=1)), "∂C/∂b must have one number per neuron: average Delta over "
-                                            "the examples, which are its rows: Delta.mean(axis=0)."),
-        ]
-
-    _check(learner, "layer_gradients", cases, expected,
-           "return the pair (dC_dw, dC_db): dC_dw = Delta.T @ A_prev / m has the shape of w^l "
-           "(one row per neuron of this layer), and dC_db = Delta.mean(axis=0) one number per neuron.",
-           slips)
+    check_function(
+        learner, _answers(expected), cases, name="layer_gradients",
+        hint="return the pair (dC_dw, dC_db): dC_dw = Delta.T @ A_prev / m has the shape of w^l "
+        "(one row per neuron of this layer), and dC_db = Delta.mean(axis=0) one number per neuron.",
+        slips=[
+            (lambda Delta, A_prev: (Delta.T @ A_prev, Delta.sum(axis=0)),
+             "you returned the sums over the mini-batch. The cost is the "
+             "*mean* over the m examples, so divide both by m = len(Delta) "
+             "(or use .mean(axis=0) for the biases)."),
+            (lambda Delta, A_prev: (Delta.T @ A_prev / len(Delta), Delta.sum(axis=0)),
+             "∂C/∂w is right, but ∂C/∂b is the sum of the rows of Delta: "
+             "take their mean, Delta.mean(axis=0)."),
+            (lambda Delta, A_prev: (Delta.T @ A_prev, Delta.mean(axis=0)),
+             "∂C/∂b is right, but ∂C/∂w is summed over the mini-batch: divide "
+             "(Delta.T @ A_prev) by m = len(Delta)."),
+            (lambda Delta, A_prev: (A_prev.T @ Delta / len(Delta), Delta.mean(axis=0)),
+             "your ∂C/∂w is transposed. It must have the shape of w^l, "
+             "(n_l, n_(l-1)): one row per neuron of layer l, so "
+             "Delta.T @ A_prev."),
+            (lambda Delta, A_prev: (Delta.T @ A_prev / len(Delta), Delta.mean(axis=1)),
+             "∂C/∂b must have one number per neuron: average Delta over "
+             "the examples, which are its rows: Delta.mean(axis=0)."),
+        ],
+        said=SAID, atol=ATOL, rtol=RTOL,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -228,23 +218,12 @@ WEIGHTS_INTO = (
 
 
 def _gradient_names_used(learner) -> list[str]:
-    """The names from GRADIENT_NAMES that the learner's code uses (read with ast, so words
-    in comments and strings do not count), in order of first use."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(learner)))
-    except (OSError, TypeError, SyntaxError):
-        tree = None
-    if tree is not None:
-        used = [node.attr if isinstance(node, ast.Attribute) else node.id
-                for node in ast.walk(tree) if isinstance(node, ast.Attribute | ast.Name)]
-    else:  # no source to read (e.g. made by exec): the names its compiled code refers to
-        used, codes = [], [getattr(learner, "__code__", None)]
-        while codes:
-            code = codes.pop()
-            if code is not None:
-                used += list(code.co_names)
-                codes += [c for c in code.co_consts if inspect.iscode(c)]
-    return list(dict.fromkeys(name for name in used if name in GRADIENT_NAMES))
+    """The names from GRADIENT_NAMES that the learner's code uses, in order of first use
+    (comments and strings do not count; without source, the compiled code's names)."""
+    used = names_used(learner)
+    if used is None:  # no source to read (e.g. made by exec)
+        used = compiled_names(learner)
+    return [name for name in used if name in GRADIENT_NAMES]
 
 
 def _only_rounding(before: np.ndarray, after: np.ndarray) -> bool:
@@ -272,20 +251,8 @@ def numerical_partial(learner) -> None:
         reference = net.copy()
         right = numerical_derivative(reference, args["X"], args["Y"], reference.weights[l - 1], (j, k), eps)
         before = [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
-        call = {"net": net, **args}
-        try:
-            got = call_learner(learner, call)
-        except NotImplementedError:
-            raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
-        except IndexError as err:
-            raise ExerciseFailed(
-                f"Calling `{name}({shown})` raised IndexError: {err}\nHint: {WEIGHTS_INTO}, and w^l_jk "
-                "is net.weights[l - 1][j, k]."
-            ) from None
-        except Exception as err:
-            raise ExerciseFailed(f"Calling `{name}({shown})` raised {type(err).__name__}: {err}") from None
-        if got is None:
-            raise ExerciseFailed(f"`{name}({shown})` returned None: did you forget `return`?")
+        got = call_learner(learner, {"net": net, **args}, name=name, shown=shown, error_hints={
+            IndexError: f"{WEIGHTS_INTO}, and w^l_jk is net.weights[l - 1][j, k]."})
         if same(got, right, atol=1e-10, rtol=1e-6) is not None:
             _explain_wrong_value(name, shown, got, right, reference, args)
         after = [w for w in net.weights] + [b for b in net.biases]
@@ -350,9 +317,8 @@ def _explain_wrong_value(name, shown, got, right, reference, args) -> None:
     if l < len(reference.weights) and j < reference.weights[l].shape[0] and k < reference.weights[l].shape[1]:
         other = numerical_derivative(reference, X, Y, reference.weights[l], (j, k), eps)
         slips.append((other, f"you nudged a weight of net.weights[{l}], the layer after. {WEIGHTS_INTO}."))
-    for wrong, message in slips:
-        if same(got, wrong, atol=1e-10, rtol=1e-6) is None:
-            raise ExerciseFailed(f"`{name}({shown})`: {message}")
+    if (slip := explain_slip(got, slips, args, name=name, shown=shown, said="`{call}`: ", atol=1e-10, rtol=1e-6)):
+        raise ExerciseFailed(slip)
     if value is not None and right != 0 and abs(value / right - 0.5) < 0.05:
         raise ExerciseFailed(f"`{name}({shown})`: {half}")
     raise ExerciseFailed(

@@ -9,43 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.lessons import gradient_descent as descent
-from helpers.checks import ExerciseFailed, call_learner, check_function, describe, raised_by_the_call
-
-
-def _call(learner, name: str, **kwargs):
-    """Call the learner's function, turning its errors into a message for the learner.
-
-    The same rule as ``check_function``: by name when the learner's parameters have the
-    exercise's names, else by position, so a learner who renamed a parameter is not
-    punished for it; a wrong number of parameters is explained.
-    """
-    if not callable(learner):
-        raise ExerciseFailed(f"`{name}` should be a function, but it is {describe(learner)}.")
-    shown = ", ".join(f"{k}={describe(v)}" for k, v in kwargs.items())
-    try:
-        got = call_learner(learner, kwargs)
-    except NotImplementedError:
-        raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
-    except TypeError as err:
-        if "positional argument" in str(err) and raised_by_the_call(err):  # the call itself failed
-            raise ExerciseFailed(
-                f"`{name}` should take {len(kwargs)} input(s), ({', '.join(kwargs)}), but calling it that way "
-                f"failed: {err}. Keep the `def` line as the exercise gives it."
-            ) from None
-        raise ExerciseFailed(f"Calling `{name}({shown})` raised TypeError: {err}") from None
-    except Exception as err:
-        raise ExerciseFailed(f"Calling `{name}({shown})` raised {type(err).__name__}: {err}") from None
-    if got is None:
-        raise ExerciseFailed(f"`{name}({shown})` returned None: did you forget `return`?")
-    return got
-
-
-def _matches(got, value) -> bool:
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return got.shape == np.shape(value) and np.allclose(got, value, rtol=1e-6, atol=1e-9)
+from helpers.checks import ExerciseFailed, call_learner, check_function, describe
 
 
 def quadratic_cost(learner) -> None:
@@ -53,27 +17,6 @@ def quadratic_cost(learner) -> None:
     # Four examples with three outputs each: every common slip gives a different number.
     A = np.array([[0.9, 0.2, 0.1], [0.4, 0.7, 0.2], [0.1, 0.1, 0.6], [0.3, 0.3, 0.3]])
     Y = np.eye(3)[[0, 1, 0, 2]]
-    n, outputs = A.shape
-    right = descent.quadratic_cost(A, Y)
-    got = _call(learner, "quadratic_cost", A=A.copy(), Y=Y.copy())
-    squared = ((Y - A) ** 2).sum(axis=1)
-    slips = [
-        (2 * right, "your answer is twice too big: did you forget the 1/2 in front of the sum?"),
-        (n * right, "your answer is n times too big: sum over the examples, then divide by n "
-                    "(the number of rows) to get the average."),
-        (right / outputs, "you divided by the number of all the numbers (n × outputs), as np.mean(...) "
-                          "over the whole array does. Sum the squares along each row first "
-                          "(axis=1), then average over the n rows."),
-        (2 * right / outputs, "this is np.mean((Y - A)**2): it averages over every number and has no 1/2. "
-                              "Sum the squares along each row, average over rows, and halve."),
-        (np.sqrt(squared).sum() / (2 * n), "||y - a||² is the *squared* length: sum the squares of the "
-                                           "differences and do not take the square root."),
-    ]
-    if not _matches(got, right):
-        for value, message in slips:
-            if _matches(got, value):
-                raise ExerciseFailed(f"`quadratic_cost(A, Y)` gave {describe(float(got))} instead of "
-                                     f"{describe(right)}: {message}")
     check_function(
         learner,
         descent.quadratic_cost,
@@ -86,28 +29,33 @@ def quadratic_cost(learner) -> None:
         name="quadratic_cost",
         hint="for each row compute the squared length ((Y - A)**2).sum(axis=1), then take the "
         "mean over the rows and halve it.",
+        slips=[
+            (lambda A, Y: ((Y - A) ** 2).sum(axis=1).mean(),
+             "your answer is twice too big: did you forget the 1/2 in front of the sum?"),
+            (lambda A, Y: 0.5 * ((Y - A) ** 2).sum(),
+             "your answer is n times too big: sum over the examples, then divide by n "
+             "(the number of rows) to get the average."),
+            (lambda A, Y: 0.5 * np.mean((Y - A) ** 2),
+             "you divided by the number of all the numbers (n × outputs), as np.mean(...) "
+             "over the whole array does. Sum the squares along each row first "
+             "(axis=1), then average over the n rows."),
+            (lambda A, Y: np.mean((Y - A) ** 2),
+             "this is np.mean((Y - A)**2): it averages over every number and has no 1/2. "
+             "Sum the squares along each row, average over rows, and halve."),
+            (lambda A, Y: 0.5 * np.linalg.norm(Y - A, axis=1).mean(),
+             "||y - a||² is the *squared* length: sum the squares of the "
+             "differences and do not take the square root."),
+        ],
+        said="`quadratic_cost(A, Y)` gave {got} instead of {expected}: ",
     )
 
 
 def bowl_gradient(learner) -> None:
     """Exercise 2: the gradient (2 v1, 8 v2) of the bowl C(v1, v2) = v1^2 + 4 v2^2."""
-    v = np.array([1.0, 1.0])
-    got = _call(learner, "bowl_gradient", v=v.copy())
-    slips = [
-        ([1.0, 4.0], "that is half the right answer in both directions: the derivative of v² is 2v, "
-                     "so don't forget the 2."),
-        ([2.0, 2.0], "the first number is right, the second is not: C has 4 v2², and the derivative "
-                     "of 4 v2² is 4 · 2 v2 = 8 v2."),
-        ([8.0, 2.0], "the two numbers are swapped: the first is dC/dv1 = 2 v1, the second dC/dv2 = 8 v2."),
-        ([1.0, 8.0], "the first number should be dC/dv1 = 2 v1 (the derivative of v1² is 2 v1)."),
-    ]
-    if not _matches(got, [2.0, 8.0]):
-        if np.ndim(got) == 0:
-            raise ExerciseFailed(f"`bowl_gradient(v=[1, 1])` returned one number, {describe(got)}. The gradient "
-                                 "has one entry per variable: return np.array([dC/dv1, dC/dv2]).")
-        for value, message in slips:
-            if _matches(got, value):
-                raise ExerciseFailed(f"`bowl_gradient(v=[1, 1])` returned {describe(np.asarray(got))}: {message}")
+    got = call_learner(learner, {"v": np.array([1.0, 1.0])}, name="bowl_gradient")
+    if np.ndim(got) == 0:
+        raise ExerciseFailed(f"`bowl_gradient(v=[1, 1])` returned one number, {describe(got)}. The gradient "
+                             "has one entry per variable: return np.array([dC/dv1, dC/dv2]).")
     check_function(
         learner,
         descent.bowl_gradient,
@@ -116,37 +64,49 @@ def bowl_gradient(learner) -> None:
         name="bowl_gradient",
         hint="treat v2 as a constant to get dC/dv1, and v1 as a constant to get dC/dv2; "
         "return np.array([dC/dv1, dC/dv2]).",
+        slips=[
+            (lambda v: np.array([v[0], 4 * v[1]]),
+             "that is half the right answer in both directions: the derivative of v² is 2v, "
+             "so don't forget the 2."),
+            (lambda v: np.array([2 * v[0], 2 * v[1]]),
+             "the first number is right, the second is not: C has 4 v2², and the derivative "
+             "of 4 v2² is 4 · 2 v2 = 8 v2."),
+            (lambda v: np.array([8 * v[1], 2 * v[0]]),
+             "the two numbers are swapped: the first is dC/dv1 = 2 v1, the second dC/dv2 = 8 v2."),
+            (lambda v: np.array([v[0], 8 * v[1]]),
+             "the first number should be dC/dv1 = 2 v1 (the derivative of v1² is 2 v1)."),
+        ],
     )
 
 
 def descent_step(learner) -> None:
     """Exercise 3: one step of gradient descent, v' = v - eta * gradient."""
-    v, gradient, eta = np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1
-    got = _call(learner, "descent_step", v=v.copy(), gradient=gradient.copy(), eta=eta)
-    slips = [
-        (v + eta * gradient, "you stepped *uphill*: the gradient points the way C increases fastest, "
-                             "so subtract it (v - eta * gradient)."),
-        (v - gradient, "the step has the full length of the gradient: multiply it by the learning rate eta."),
-        (-eta * gradient, "that is the change Δv, not the new point: add it to v."),
-        (eta * gradient, "that is η times the gradient, not the new point: the new point is v - eta * gradient."),
-    ]
-    if not _matches(got, v - eta * gradient):
-        for value, message in slips:
-            if _matches(got, value):
-                raise ExerciseFailed(f"`descent_step(v={describe(v)}, gradient={describe(gradient)}, eta={eta})` "
-                                     f"returned {describe(np.asarray(got))}: {message}")
     check_function(
         learner,
         descent.descent_step,
         [
-            {"v": v, "gradient": gradient, "eta": eta},
+            {"v": np.array([1.0, 2.0]), "gradient": np.array([0.5, -1.0]), "eta": 0.1},
             {"v": np.array([-4.0, 1.5]), "gradient": np.array([-8.0, 12.0]), "eta": 0.01},
             {"v": np.array([3.0]), "gradient": np.array([6.0]), "eta": 0.5},
             {"v": np.zeros(5), "gradient": np.arange(5.0), "eta": 2.0},
         ],
         name="descent_step",
         hint="one line: return v - eta * gradient (NumPy does it for every entry at once).",
+        slips=[
+            (lambda v, gradient, eta: v + eta * gradient,
+             "you stepped *uphill*: the gradient points the way C increases fastest, "
+             "so subtract it (v - eta * gradient)."),
+            (lambda v, gradient, eta: v - gradient,
+             "the step has the full length of the gradient: multiply it by the learning rate eta."),
+            (lambda v, gradient, eta: -eta * gradient, "that is the change Δv, not the new point: add it to v."),
+            (lambda v, gradient, eta: eta * gradient,
+             "that is η times the gradient, not the new point: the new point is v - eta * gradient."),
+        ],
     )
+
+
+def _batches(n: int, mini_batch_size: int, seed: int) -> dict:
+    return {"n": n, "mini_batch_size": mini_batch_size, "rng": np.random.default_rng(seed)}
 
 
 def minibatch_indices(learner) -> None:
@@ -154,7 +114,7 @@ def minibatch_indices(learner) -> None:
     name = "minibatch_indices"
     for n, size in [(10, 3), (50, 10), (7, 7), (100, 8)]:
         shown = f"`{name}(n={n}, mini_batch_size={size}, rng)`"
-        got = _call(learner, name, n=n, mini_batch_size=size, rng=np.random.default_rng(5))
+        got = call_learner(learner, _batches(n, size, seed=5), name=name)
         try:
             batches = [np.asarray(batch) for batch in got]
         except TypeError:
@@ -182,8 +142,8 @@ def minibatch_indices(learner) -> None:
                 f"{shown}: the indices come out in order 0, 1, 2, ...: shuffle them first with "
                 "order = rng.permutation(n), so that each mini-batch is a random sample."
             )
-    again = [np.asarray(b) for b in _call(learner, name, n=100, mini_batch_size=8, rng=np.random.default_rng(5))]
-    other = [np.asarray(b) for b in _call(learner, name, n=100, mini_batch_size=8, rng=np.random.default_rng(6))]
+    again = [np.asarray(b) for b in call_learner(learner, _batches(100, 8, seed=5), name=name)]
+    other = [np.asarray(b) for b in call_learner(learner, _batches(100, 8, seed=6), name=name)]
     first = [np.asarray(b) for b in got]
     if any(not np.array_equal(x, y) for x, y in zip(first, again)):
         raise ExerciseFailed(
