@@ -10,17 +10,18 @@ from __future__ import annotations
 import html
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 
 from helpers.lessons.backpropagation import backprop_steps, draw_step, format_step
+from helpers.widgets.figure import FigureView
 
 
 def backprop_stepper(net, X, Y, start: int = 1) -> widgets.VBox:
     """A widget that reveals the forward pass layer by layer, then the backward pass
     (Delta^L, Delta^(L-1), ...) and the gradients, with the equation used at each step.
 
-    ``box.steps`` is the whole record, ``box.shown`` the step on show; ``box.slider``,
-    ``box.prev``, ``box.next`` and ``box.example`` are the controls.
+    ``box.steps`` is the whole record, ``box.shown`` the step on show and ``box.picture``
+    the Image widget drawing it; ``box.slider``, ``box.prev``, ``box.next`` and
+    ``box.example`` are the controls.
     """
     steps = backprop_steps(net, X, Y)
     n_examples = len(steps[0].values["A⁰"])
@@ -33,7 +34,8 @@ def backprop_stepper(net, X, Y, start: int = 1) -> widgets.VBox:
     )
     caption = widgets.HTMLMath()
     numbers = widgets.HTML()
-    picture = widgets.Output()
+    # draw_step sizes its own figure to the network (with pyplot); FigureView shows it, then closes it.
+    picture = FigureView(lambda fig, upto, example: draw_step(steps, upto, example).figure)
 
     def show(*_):
         step = steps[slider.value - 1]
@@ -42,19 +44,16 @@ def backprop_stepper(net, X, Y, start: int = 1) -> widgets.VBox:
         next_.disabled = slider.value == slider.max
         caption.value = f"<b>Step {step.number} of {step.total}: {html.escape(step.title)}</b>$$ {step.equation} $$"
         numbers.value = f"<pre style='line-height:1.25'>{html.escape(format_step(step))}</pre>"
-        with picture:
-            picture.clear_output(wait=True)
-            ax = draw_step(steps, slider.value, example.value)
-            plt.show()
-            plt.close(ax.figure)
+        picture.redraw(upto=slider.value, example=example.value)
 
     def go(delta):
         slider.value = min(max(slider.value + delta, slider.min), slider.max)
 
     prev.on_click(lambda _: go(-1))
     next_.on_click(lambda _: go(+1))
-    box = widgets.VBox([widgets.HBox([prev, next_, slider, example]), caption, picture, numbers])
+    box = widgets.VBox([widgets.HBox([prev, next_, slider, example]), caption, picture.image, numbers])
     box.steps, box.slider, box.prev, box.next, box.example = steps, slider, prev, next_, example
+    box.picture = picture.image
     slider.observe(show, names="value")
     example.observe(show, names="value")
     show()

@@ -3,34 +3,38 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.lessons.meet_the_digits import digits_with_label
 from helpers.plots import show_digit
+from helpers.widgets.figure import FigureView
 
 
 def digit_browser(images: np.ndarray, labels: np.ndarray, count: int = 10) -> widgets.VBox:
-    """A dropdown (which digit) and a slider (where to start) over a strip of ``count`` digits."""
+    """A dropdown (which digit) and a slider (where to start) over a strip of ``count`` digits.
+
+    ``box.indices`` are the digits on show and ``box.picture`` the Image widget showing them.
+    """
     digit = widgets.Dropdown(options=[("any", None)] + [(str(d), d) for d in range(10)], value=None, description="Digit")
     start = widgets.IntSlider(value=0, min=0, max=5_400, step=count, description="Start at", continuous_update=False)
-    out = widgets.Output()
+
+    def draw_strip(fig, indices):
+        for ax, i in zip(np.atleast_1d(fig.subplots(1, count)), list(indices) + [None] * count):
+            if i is None:
+                ax.axis("off")
+                continue
+            show_digit(images[i], title=f"#{i}: {labels[i]}", ax=ax)
+        fig.suptitle("Training images (index: label)", y=1.05)
+
+    picture = FigureView(draw_strip, figsize=(count * 1.1, 1.5))
 
     def draw(*_):
         indices = digits_with_label(labels, digit.value, start.value, count)
         box.indices = indices  # what is on show, for tests and the curious
-        with out:
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, count, figsize=(count * 1.1, 1.5))
-            for ax, i in zip(np.atleast_1d(axes), list(indices) + [None] * count):
-                if i is None:
-                    ax.axis("off")
-                    continue
-                show_digit(images[i], title=f"#{i}: {labels[i]}", ax=ax)
-            fig.suptitle("Training images (index: label)", y=1.05)
-            plt.show()
+        picture.redraw(indices=indices)
 
-    box = widgets.VBox([widgets.HBox([digit, start]), out])
+    box = widgets.VBox([widgets.HBox([digit, start]), picture.image])
+    box.picture = picture.image
     digit.observe(draw, names="value")
     start.observe(draw, names="value")
     draw()

@@ -16,6 +16,7 @@ from matplotlib.patches import FancyBboxPatch, Patch
 
 from helpers.lessons.perceptrons import NAND_BIAS, NAND_WEIGHTS, boundary_report, half_adder_wires, weighted_input
 from helpers.plots import PALETTE
+from helpers.widgets.figure import FigureView
 
 # Light versions of the two class colours, for the shaded half-planes.
 REGION_COLOURS = ["#CCE3F0", "#FAE5B8"]  # pale blue (output 0), pale orange (output 1)
@@ -80,7 +81,8 @@ def decision_boundary_widget(X, y, w1: float = 1.0, w2: float = -1.0, b: float =
 
     Returns a VBox with extra attributes for tests and curious learners: ``sliders``
     (a dict of the three FloatSliders), ``summary`` (the HTML line with the count of
-    misclassified points) and ``report`` (the latest ``BoundaryReport``).
+    misclassified points), ``report`` (the latest ``BoundaryReport``) and ``picture``
+    (the Image widget).
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     style = {"description_width": "2.5em"}
@@ -92,9 +94,10 @@ def decision_boundary_widget(X, y, w1: float = 1.0, w2: float = -1.0, b: float =
 
     sliders = {"w1": slider("w₁", w1), "w2": slider("w₂", w2), "b": slider("b", b)}
     summary = widgets.HTML()
-    out = widgets.Output()
-    box = widgets.VBox([*sliders.values(), summary, out])
-    box.sliders, box.summary = sliders, summary
+    picture = FigureView(lambda fig, w, bias: plot_decision_boundary(X, y, w, bias, ax=fig.subplots(), lim=lim),
+                      figsize=(5.2, 6.2))
+    box = widgets.VBox([*sliders.values(), summary, picture.image])
+    box.sliders, box.summary, box.picture = sliders, summary, picture.image
 
     def redraw(_change=None):
         w = np.array([sliders["w1"].value, sliders["w2"].value])
@@ -104,12 +107,7 @@ def decision_boundary_widget(X, y, w1: float = 1.0, w2: float = -1.0, b: float =
         verdict = "all points on the right side!" if n_wrong == 0 else "move the sliders to fix them"
         summary.value = (f"<b>{n_wrong} of {len(X)} points misclassified</b> — {verdict}<br>"
                          f"z = {w[0]:.1f}·x₁ + ({w[1]:.1f})·x₂ + ({bias:.1f})")
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(5.2, 6.2))
-            plot_decision_boundary(X, y, w, bias, ax=ax, lim=lim)
-            plt.show()
-            plt.close(fig)
+        picture.redraw(w=w, bias=bias)
 
     for s in sliders.values():
         s.observe(redraw, names="value")
@@ -236,27 +234,23 @@ def describe_half_adder(x1: int, x2: int) -> str:
 def half_adder_widget(x1: int = 1, x2: int = 1):
     """Two buttons for the input bits that redraw the half adder with every wire's value.
 
-    Returns a VBox with ``buttons`` (dict of the two ToggleButtons), ``summary`` (HTML)
-    and ``wires`` (the latest dict of wire values) as extra attributes.
+    Returns a VBox with ``buttons`` (dict of the two ToggleButtons), ``summary`` (HTML),
+    ``wires`` (the latest dict of wire values) and ``picture`` (the Image widget) as
+    extra attributes.
     """
     buttons = {name: widgets.ToggleButtons(options=[("0", 0), ("1", 1)], value=value, description=name,
                                            style={"button_width": "3em", "description_width": "2em"})
                for name, value in (("x1", x1), ("x2", x2))}
     summary = widgets.HTML()
-    out = widgets.Output()
-    box = widgets.VBox([widgets.HBox(list(buttons.values())), summary, out])
-    box.buttons, box.summary = buttons, summary
+    picture = FigureView(lambda fig, a, b: plot_half_adder(a, b, ax=fig.subplots()), figsize=(8, 4.2))
+    box = widgets.VBox([widgets.HBox(list(buttons.values())), summary, picture.image])
+    box.buttons, box.summary, box.picture = buttons, summary, picture.image
 
     def redraw(_change=None):
         a, b = buttons["x1"].value, buttons["x2"].value
         box.wires = half_adder_wires(a, b)
         summary.value = describe_half_adder(a, b)
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(8, 4.2))
-            plot_half_adder(a, b, ax=ax)
-            plt.show()
-            plt.close(fig)
+        picture.redraw(a=a, b=b)
 
     for button in buttons.values():
         button.observe(redraw, names="value")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
 
 from helpers.plots import PALETTE
 from helpers.lessons.sigmoid_neurons import SigmoidVsStep, sigmoid_vs_step
+from helpers.widgets.figure import FigureView
 
 
 def plot_sigmoid_vs_step(result: SigmoidVsStep, c: float, ax=None, legend: bool = True):
@@ -51,7 +51,7 @@ def sigmoid_vs_step_widget(c: float = 1.0, w: float = 1.0, b: float = 0.0) -> wi
     """Sliders for the scale ``c`` (logarithmic, 0.1 to 1000), the weight ``w`` and the bias ``b``.
 
     The box keeps what it shows in ``box.result`` (a :class:`SigmoidVsStep`), so tests
-    and curious learners can read the numbers behind the picture.
+    and curious learners can read the numbers behind the picture (``box.picture``).
     """
     style = {"description_width": "110px"}
     layout = widgets.Layout(width="460px")
@@ -62,22 +62,21 @@ def sigmoid_vs_step_widget(c: float = 1.0, w: float = 1.0, b: float = 0.0) -> wi
     b_slider = widgets.FloatSlider(value=b, min=-3, max=3, step=0.1, description="bias b",
                                    continuous_update=False, style=style, layout=layout)
     readout = widgets.HTML()
-    out = widgets.Output()
+
+    def draw_plot(fig, result, c):
+        plot_sigmoid_vs_step(result, c, ax=fig.subplots())
+        fig.tight_layout()
+
+    picture = FigureView(draw_plot, figsize=(10, 3.8))
 
     def draw(*_):
         result = sigmoid_vs_step(w_slider.value, b_slider.value, c_slider.value)
         box.result = result
         readout.value = describe(result, w_slider.value, b_slider.value, c_slider.value)
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(10, 3.8))
-            plot_sigmoid_vs_step(result, c_slider.value, ax=ax)
-            fig.tight_layout()
-            display(fig)
-            plt.close(fig)  # shown once, by display; not again at the end of the cell
+        picture.redraw(result=result, c=c_slider.value)
 
-    box = widgets.VBox([c_slider, w_slider, b_slider, readout, out])
-    box.sliders = {"c": c_slider, "w": w_slider, "b": b_slider}
+    box = widgets.VBox([c_slider, w_slider, b_slider, readout, picture.image])
+    box.sliders, box.picture = {"c": c_slider, "w": w_slider, "b": b_slider}, picture.image
     for slider in (c_slider, w_slider, b_slider):
         slider.observe(draw, names="value")
     draw()

@@ -10,18 +10,19 @@ makes it fire, and the images that excite it most. The work is done by
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.lessons.the_network import hidden_activations, hidden_unit_view, plot_hidden_unit
+from helpers.widgets.figure import FigureView
 
 
 def hidden_unit_browser(networks: dict, X: np.ndarray, y: np.ndarray, k: int = 8, unit: int = 0) -> widgets.VBox:
     """A dropdown over ``networks`` (name -> network) and a slider over hidden neurons.
 
     ``X``, ``y`` are the examples used to find what excites each neuron (a few thousand
-    is plenty). The box's ``view`` attribute holds the last ``HiddenUnitView`` drawn, and
-    ``draw()`` redraws, so it can be used and tested without a browser.
+    is plenty). The box's ``view`` attribute holds the last ``HiddenUnitView`` drawn,
+    ``picture`` is the Image widget showing it, and ``draw()`` redraws, so it can be used
+    and tested without a browser.
     """
     if not networks:
         raise ValueError("give at least one network to browse, as a dict name -> network")
@@ -33,18 +34,17 @@ def hidden_unit_browser(networks: dict, X: np.ndarray, y: np.ndarray, k: int = 8
     choice = widgets.Dropdown(options=names, value=names[0], description="Network")
     slider = widgets.IntSlider(value=unit, min=0, max=n_hidden - 1, description="Hidden unit",
                                continuous_update=False)
-    out = widgets.Output()
-    box = widgets.VBox([widgets.HBox([choice, slider]), out])
+    # plot_hidden_unit makes its own figure (with pyplot); FigureView shows it, then closes it.
+    # Its constrained layout already fits the figure to what is drawn: no need to crop (tight).
+    picture = FigureView(lambda fig, view, name: plot_hidden_unit(view, X, name=name), tight=False)
+    box = widgets.VBox([widgets.HBox([choice, slider]), picture.image])
+    box.picture = picture.image
 
     def draw(*_):
         net = networks[choice.value]
         view = hidden_unit_view(net, X, y, slider.value, k=k, activations=activations[choice.value])
         box.view = view
-        with out:
-            out.clear_output(wait=True)
-            fig = plot_hidden_unit(view, X, name=choice.value)
-            plt.show()
-            plt.close(fig)  # the inline backend has shown it; without one, do not pile figures up
+        picture.redraw(view=view, name=choice.value)
 
     def switch(change):
         # networks may differ in size: keep the slider within this one's hidden layer
