@@ -150,7 +150,10 @@ class _Field:
         self.value = value
 
     def __format__(self, spec: str) -> str:
-        return format(self.value, spec) if spec else describe(self.value)
+        try:
+            return format(self.value, spec) if spec else describe(self.value)
+        except (TypeError, ValueError):  # a format that does not fit the value (an array, say)
+            return describe(self.value)
 
 
 # How a recognised slip is announced, before its own message (see explain_slip).

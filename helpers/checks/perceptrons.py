@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import ast
 import inspect
-import textwrap
-from typing import Any, Callable, NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 from helpers.lessons import perceptrons as ref
-from helpers.checks import ExerciseFailed, check_function, describe, same
+from helpers.checks import ExerciseFailed, check_function
+from helpers.source import function_source, function_tree
 
 GATES = {
     "AND": lambda x1, x2: x1 & x2,
@@ -27,70 +27,7 @@ GATES = {
 INPUT_PAIRS = [(0, 0), (0, 1), (1, 0), (1, 1)]
 
 
-# --- plumbing: answers with named parts, and a look at the learner's code ----------------
-
-
-def _call(learner: Callable, case: dict) -> Any:
-    """Call ``learner`` as ``check_function`` does: by name if the names match, else by position."""
-    try:
-        by_name = set(case) <= set(inspect.signature(learner).parameters)
-    except (TypeError, ValueError):
-        by_name = False
-    return learner(**case) if by_name else learner(*case.values())
-
-
-def _fresh(case: dict) -> dict:
-    """A copy of a case whose arrays the learner may change without harm."""
-    return {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.items()}
-
-
-def _check_parts(
-    learner: Callable,
-    reference: Callable,
-    cases: list[dict],
-    parts: tuple[str, ...],
-    *,
-    name: str,
-    hint: str,
-    unchanged: tuple[str, ...] = (),
-    changed_hint: str = "",
-) -> None:
-    """``check_function`` for an answer made of named parts, e.g. ``(sum, carry)``.
-
-    A first sweep over the cases reports a wrong part by its name ("carry: expected 1,
-    got 0") and, for every argument named in ``unchanged``, whether the learner changed
-    the caller's array in place. Anything else — an error, a missing ``return``, a wrong
-    number of parameters — is left to ``check_function``, which explains it and prints
-    the success line.
-    """
-    if callable(learner):
-        for case in cases:
-            given = _fresh(case)
-            kept = _fresh(case)  # what the caller's arrays held before the call
-            try:
-                got = _call(learner, given)
-            except Exception:  # noqa: BLE001 - check_function explains errors in words
-                break
-            if got is None:
-                break
-            shown = ", ".join(f"{k}={describe(v)}" for k, v in case.items())
-            expected = reference(**_fresh(case))
-            if not isinstance(got, tuple | list) or len(got) != len(parts):
-                why = f"expected a pair ({', '.join(parts)}), got {describe(got)}"
-            else:
-                why = next(
-                    (f"{part}: {w}" for part, g, e in zip(parts, got, expected) if (w := same(g, e)) is not None),
-                    None,
-                )
-            if why is not None:
-                raise ExerciseFailed(f"`{name}({shown})`: {why}." + (f"\nHint: {hint}" if hint else ""))
-            for arg in unchanged:
-                if not np.array_equal(np.asarray(given[arg]), np.asarray(kept[arg])):
-                    raise ExerciseFailed(
-                        f"`{name}({shown})` returns the right values, but it also changed the array `{arg}` "
-                        f"that was passed in: afterwards it held {describe(given[arg])}. {changed_hint}"
-                    )
-    check_function(learner, reference, cases, name=name, hint=hint)
+# --- a look at the learner's code ------------------------------------------------------
 
 
 # Python operators that would compute a gate directly, in the learner's own words.
@@ -106,17 +43,6 @@ _OPERATOR_NAMES = {
 
 # Built-ins that convert or show a bit but compute nothing with it.
 _HARMLESS = {"int", "bool", "float", "tuple", "print"}
-
-
-def _function_node(tree: ast.AST, function: Callable) -> ast.AST:
-    """The ``def`` (or ``lambda``) of ``function`` inside the parsed source ``tree``."""
-    wanted = function.__name__
-    for node in ast.walk(tree):
-        if wanted == "<lambda>" and isinstance(node, ast.Lambda):
-            return node
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == wanted:
-            return node
-    return tree
 
 
 class _Finding(NamedTuple):
@@ -137,19 +63,16 @@ def _not_only(function: Callable, allowed: set[str], seen: set | None = None) ->
     """
     seen = set() if seen is None else seen
     seen.add(function)
-    try:
-        source = textwrap.dedent(inspect.getsource(function))
-        tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError, IndentationError):
+    node = function_tree(function)
+    if node is None:
         return None
-    lines = source.splitlines()
-    node = _function_node(tree, function)
+    lines = function_source(function).splitlines()
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         roots = node.body  # not the decorators or default values
     elif isinstance(node, ast.Lambda):
         roots = [node.body]
     else:
-        roots = [tree]
+        roots = [node]
     local = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     local |= {n.name for n in ast.walk(node) if isinstance(n, ast.FunctionDef) and n is not node}
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
@@ -279,11 +202,11 @@ def half_adder(learner) -> None:
     """
     _only_nand(learner, "half_adder")
     cases = [dict(x1=x1, x2=x2) for x1, x2 in INPUT_PAIRS]
-    _check_parts(
+    check_function(
         learner,
         ref.half_adder,
         cases,
-        ("sum", "carry"),
+        parts=("sum", "carry"),
         name="half_adder",
         hint="return a pair (sum, carry): sum is 1 when exactly one input is 1 (x1 XOR x2), "
         "carry is 1 when both are (x1 AND x2). XOR needs four NANDs: n1 = nand(x1, x2), "
@@ -310,11 +233,11 @@ def learning_step(learner) -> None:
         # z = 0 exactly gives output 0; the label is 1, so this is a mistake
         dict(x=np.array([1.0, 2.0, 2.0]), y=1, w=np.array([2.0, -1.0, 0.5]), b=-1.0, eta=0.25),
     ]
-    _check_parts(
+    check_function(
         learner,
         ref.learning_step,
         cases,
-        ("w", "b"),
+        parts=("w", "b"),
         name="learning_step",
         hint="first compute the output a (0 or 1) for x, then the error y - a (+1, 0 or -1); "
         "return (w + eta * (y - a) * x, b + eta * (y - a)). When the answer was right, "

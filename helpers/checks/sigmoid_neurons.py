@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import io
-import re
-import tokenize
 import warnings
 
 import numpy as np
 
 from helpers import activations
 from helpers.lessons import sigmoid_neurons as sigmoid_neuron
-from helpers.checks import ExerciseFailed, call_learner, check_function, describe, same
+from helpers.checks import ExerciseFailed, call_learner, check_function, describe
+from helpers.source import names_used
 
 
 def neuron_output(learner) -> None:
@@ -86,42 +84,15 @@ def predicted_change(learner) -> None:
         {"x": np.array([0.9, 0.1, 0.4]), "w": np.array([3.0, 1.0, -2.0]), "b": 1.0,
          "dw": np.array([-0.01, 0.02, 0.03]), "db": 0.005},
     ]
-    atol = 1e-9
-    try:
-        check_function(learner, sigmoid_neuron.predicted_change, cases, name="predicted_change",
-                       hint=PREDICTED_CHANGE_HINT, atol=atol)
-    except ExerciseFailed:
-        real = _returns_the_real_change(learner, cases, atol)
-        if real is None:
-            raise
-        shown, got, expected = real
-        raise ExerciseFailed(
-            f"`predicted_change({shown})` returned {got:.8f}: that is the real change "
-            f"σ(new z) − σ(old z), worked out exactly. The exercise wants the straight-line "
-            f"prediction σ'(z)·(Σ_j x_j Δw_j + Δb) = {expected:.8f}, which is close to it "
-            f"but not the same (comparing the two is what comes next).\nHint: {PREDICTED_CHANGE_HINT}"
-        ) from None
-
-
-def _returns_the_real_change(learner, cases, atol):
-    """(shown input, learner's answer, prediction) for the first case where the learner's
-    answer is not the prediction but is the real change; None if there is no such case."""
-    for case in cases:
-        copy = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.items()}
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                got = call_learner(learner, copy)
-            got = float(got)
-        except Exception:  # check_function has already reported what went wrong
-            return None
-        expected = sigmoid_neuron.predicted_change(**case)
-        if same(got, expected, atol) is None:
-            continue
-        if same(got, sigmoid_neuron.actual_change(**case), atol) is None:
-            return ", ".join(f"{k}={describe(v)}" for k, v in case.items()), got, expected
-        return None
-    return None
+    check_function(
+        learner, sigmoid_neuron.predicted_change, cases, name="predicted_change",
+        hint=PREDICTED_CHANGE_HINT, atol=1e-9,
+        slips=[(sigmoid_neuron.actual_change,
+                "that is the real change σ(new z) − σ(old z), worked out exactly. The exercise wants "
+                "the straight-line prediction σ'(z)·(Σ_j x_j Δw_j + Δb) = {expected:.8f}, which is "
+                "close to it but not the same (comparing the two is what comes next).\nHint: {hint}")],
+        said="`{call}` returned {got:.8f}: ",
+    )
 
 
 STABLE_SIGMOID_HINT = (
@@ -138,7 +109,7 @@ STABLE_SIGMOID_HINT = (
 def stable_sigmoid(learner) -> None:
     """Exercise 4: σ(z) with e^(−|z|), right everywhere, never warning (even at z = ±1000),
     keeping the input's dtype, and without tanh (the trick the course's sigmoid already uses)."""
-    if (used := _forbidden_names(learner, {"tanh", "sigmoid"})):
+    if (used := {"tanh", "sigmoid"} & set(names_used(learner) or ())):
         what = "np.tanh" if "tanh" in used else "the course's `sigmoid`"
         raise ExerciseFailed(
             f"`stable_sigmoid` uses {what}: a fine trick, and the one the course's `sigmoid` "
@@ -164,7 +135,7 @@ def stable_sigmoid(learner) -> None:
         if not isinstance(z, np.ndarray):
             continue
         with _warnings_as_errors():
-            got = learner(z.copy())
+            got = call_learner(learner, {"z": z.copy()}, name="stable_sigmoid")
         if np.asarray(got).dtype != z.dtype:
             raise ExerciseFailed(
                 f"`stable_sigmoid(z={describe(z)})`: the values are right, but a {z.dtype} array "
@@ -174,23 +145,6 @@ def stable_sigmoid(learner) -> None:
                 "as float32."
             )
     print(praise.getvalue(), end="")
-
-
-def _forbidden_names(learner, names: set[str]) -> set[str]:
-    """Which of ``names`` appear as names in the learner's code (comments and strings
-    don't count). An empty set if the source cannot be read: then we simply don't know."""
-    try:
-        source = inspect.getsource(learner)
-    except (OSError, TypeError):  # built-ins, functions typed into a bare interpreter, ...
-        return set()
-    try:
-        tokens = [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)
-                  if t.type == tokenize.NAME]
-        # the name after `def` is the learner's own function, whatever they called it
-        return {name for i, name in enumerate(tokens) if i == 0 or tokens[i - 1] != "def"} & names
-    except (tokenize.TokenError, SyntaxError):  # e.g. a lambda cut out of a longer line
-        code = re.sub(r"#.*", "", source)
-        return {name for name in names if re.search(rf"\b{name}\b", code)}
 
 
 @contextlib.contextmanager
