@@ -22,6 +22,7 @@ from helpers.checks import ExerciseFailed
 from helpers.checks import backpropagation as check
 from helpers.network import Network
 from helpers.widgets.backpropagation import backprop_stepper
+from tests.test_figure import assert_picture_follows
 
 
 def batch(sizes, m, seed, dtype=np.float64):
@@ -243,6 +244,13 @@ def test_stepper_slider_and_buttons_show_the_right_step():
     box.example.value = 1
     assert box.shown is box.steps[7]
     plt.close("all")
+
+
+def test_stepper_redraws_its_picture_and_leaves_no_figure_open():
+    box = backprop_stepper(*tiny())
+    assert box.children[2] is box.picture
+    assert_picture_follows(box.picture, box.slider, 5)
+    assert_picture_follows(box.picture, box.example, 1)
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from helpers.checks import ExerciseFailed
 from helpers.checks import gradient_descent as check
 from helpers.network import Network
 from helpers.widgets.gradient_descent import ETA_CHOICES, bowl_descent, run_summary
+from tests.test_figure import assert_picture_follows, png_size
 
 
 @pytest.fixture(autouse=True)
@@ -301,6 +302,32 @@ def test_live_curve_records_without_drawing():
     assert "Cost on 100 training images" in titles and all(ax.get_xlabel() for ax in fig.axes)
 
 
+def test_live_curve_shows_one_picture_and_updates_it_in_place(monkeypatch):
+    import IPython.display
+
+    shown = []  # what the notebook was sent: ("display" or "update", PNG bytes)
+
+    class Handle:
+        def update(self, picture):
+            shown.append(("update", picture.data))
+
+    def display(picture, display_id=False):
+        assert display_id is True
+        shown.append(("display", picture.data))
+        return Handle()
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    open_before = plt.get_fignums()
+    X, Y, labels = tiny_digits(100)
+    model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
+    curve = descent.LiveCurve(model, X, Y, X, labels, title="test", epochs=3)
+    train(model, (X, labels), 3, 10, 1.0, rng=np.random.default_rng(0), progress=curve)
+    assert [kind for kind, _ in shown] == ["display", "update", "update"]  # one picture, after each epoch
+    assert all(png_size(png) for _, png in shown) and len({png for _, png in shown}) == 3
+    assert curve.figure().canvas.manager is None  # pyplot never hears of it
+    assert plt.get_fignums() == open_before
+
+
 # ----------------------------------------------------------------- the widget
 
 
@@ -323,6 +350,13 @@ def test_widget_sliders_drive_the_logic():
     assert box.run["final_cost"] == 0
     assert "converged" in box.children[1].value
     assert box.children[2].value[:8] == b"\x89PNG\r\n\x1a\n"  # the picture was redrawn
+
+
+def test_widget_redraws_its_picture():
+    box = bowl_descent()
+    assert box.children[2] is box.picture and png_size(box.picture.value) == (960, 336)  # 12 x 4.2 in at 80 dpi
+    for slider, value in ((box.eta, 0.3), (box.steps, 5), (box.v1, 1.0), (box.v2, -1.0)):
+        assert_picture_follows(box.picture, slider, value)
 
 
 def test_eta_slider_reaches_the_interesting_values():

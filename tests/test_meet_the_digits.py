@@ -4,6 +4,7 @@ import pytest
 from helpers import metrics
 from helpers.lessons import meet_the_digits as bl
 from helpers.widgets.meet_the_digits import digit_browser
+from tests.test_figure import assert_picture_follows
 
 
 def toy():
@@ -60,6 +61,15 @@ def test_digit_browser_follows_the_dropdown_and_slider():
     assert box.indices.tolist() == [7, 17, 27]
     slider.value = 3
     assert box.indices.tolist() == [37, 47, 57]
+
+
+def test_digit_browser_redraws_its_picture_for_each_choice():
+    images = np.random.default_rng(0).random((60, 784))
+    box = digit_browser(images, np.arange(60) % 10, count=3)
+    dropdown, slider = box.children[0].children
+    assert box.children[1] is box.picture
+    assert_picture_follows(box.picture, dropdown, 7)
+    assert_picture_follows(box.picture, slider, 3)
 
 
 def test_confusion_matrix_counts_each_true_and_predicted_pair():

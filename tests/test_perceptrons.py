@@ -10,6 +10,7 @@ from helpers.checks import perceptrons as check
 from helpers.lessons.perceptrons import nand
 import matplotlib.pyplot as plt
 from helpers.widgets import perceptrons as wp
+from tests.test_figure import assert_picture_follows
 
 PAIRS = [(0, 0), (0, 1), (1, 0), (1, 1)]
 
@@ -386,6 +387,16 @@ def test_half_adder_widget_shows_the_sum_and_carry_of_the_buttons():
         assert (box.wires["sum"], box.wires["carry"]) == p.half_adder(x1, x2)
         assert f"sum = {x1 ^ x2}, carry = {x1 & x2}" in box.summary.value
     plt.close("all")
+
+
+def test_widgets_redraw_their_pictures(points):
+    X, y = points
+    box = wp.decision_boundary_widget(X, y, w1=1.0, w2=-1.0, b=0.0)
+    for name in ("w1", "w2", "b"):
+        assert_picture_follows(box.picture, box.sliders[name], 2.0)
+    box = wp.half_adder_widget(x1=0, x2=0)
+    assert_picture_follows(box.picture, box.buttons["x1"], 1)
+    assert_picture_follows(box.picture, box.buttons["x2"], 1)
 
 
 def test_plots_return_what_they_drew(points):

@@ -10,6 +10,7 @@ from helpers.activations import sigmoid, sigmoid_prime
 from helpers.checks import ExerciseFailed
 from helpers.checks import sigmoid_neurons as check
 from helpers.widgets.sigmoid_neurons import sigmoid_vs_step_widget
+from tests.test_figure import assert_picture_follows
 
 
 def naive_sigmoid(z):
@@ -141,6 +142,12 @@ def test_widget_sliders_drive_the_comparison():
     box.sliders["w"].value = 0.0
     assert box.result.threshold is None
     assert "c·w = 0" in box.children[3].value
+
+
+def test_widget_redraws_its_picture():
+    box = sigmoid_vs_step_widget()
+    for name, value in (("c", 100.0), ("w", -1.0), ("b", 0.5)):
+        assert_picture_follows(box.picture, box.sliders[name], value)
 
 
 # --- the exercise checks ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from helpers.checks import the_network as check
 from helpers.data import one_hot
 from helpers.network import Network
 from helpers.widgets.the_network import hidden_unit_browser
+from tests.test_figure import assert_picture_follows, png_size
 
 
 @pytest.fixture(autouse=True)
@@ -175,6 +176,15 @@ def test_browser_slider_shows_the_chosen_unit(small_data):
     assert np.array_equal(box.view.image.ravel(), other.weights[0][slider.value])
     with pytest.raises(ValueError):
         hidden_unit_browser({}, X, y)
+
+
+def test_browser_redraws_its_picture_and_leaves_no_figure_open(small_data):
+    net, X, y = small_data
+    box = hidden_unit_browser({"first": net, "second": Network([784, 7, 10], seed=2)}, X, y, k=3)
+    dropdown, slider = box.children[0].children
+    assert png_size(box.picture.value) == (1000, 520)  # plot_hidden_unit's 10 x 5.2 inches at 100 dpi
+    assert_picture_follows(box.picture, slider, 6)
+    assert_picture_follows(box.picture, dropdown, "second")
 
 
 # ------------------------------------------------------------------ exercise checks

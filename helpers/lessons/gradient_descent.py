@@ -352,6 +352,11 @@ class LiveCurve:
     training examples); at the end of each epoch it also records the accuracy on
     (X_val, y_val) and, when ``show``, redraws the figure in the notebook, so the learner
     watches the cost fall while the model trains.
+
+    The picture is drawn the widgets' way (a plain ``Figure``, no pyplot, rendered by
+    ``helpers.widgets.figure.png_bytes``) but shown as an ordinary PNG output that each
+    redraw updates in place: the last curve then stays in the saved notebook and on a
+    static page, and nothing else in the cell's output is cleared.
     """
 
     def __init__(self, model, X, Y, X_val, y_val, title: str = "Training", show: bool = True, epochs: int | None = None):
@@ -360,6 +365,7 @@ class LiveCurve:
         self.progress, self.costs = [], []
         self.epoch_ends, self.accuracies = [], []
         self.done = self.per_epoch = 0
+        self.shown = None  # the display handle of the picture, once there is one
 
     def start(self, total: int) -> None:
         """Training begins: ``total`` mini-batches to come. Record the starting point."""
@@ -388,7 +394,10 @@ class LiveCurve:
 
     def figure(self):
         """A new figure with the two curves so far: cost (left) and accuracy (right)."""
-        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+        from matplotlib.figure import Figure  # not pyplot's: nothing to close, nothing shown twice
+
+        fig = Figure(figsize=(10, 3.6))
+        left, right = fig.subplots(1, 2)
         right_edge = self.epochs if self.epochs else max(self.progress[-1], 1)
         left.plot(self.progress, self.costs, color=PALETTE["blue"], marker="o", markersize=3, linestyle="-")
         left.set_xlim(0, right_edge)
@@ -414,9 +423,12 @@ class LiveCurve:
         return fig
 
     def redraw(self) -> None:
-        from IPython.display import clear_output, display
+        from IPython.display import Image, display
 
-        fig = self.figure()
-        clear_output(wait=True)
-        display(fig)
-        plt.close(fig)
+        from helpers.widgets.figure import png_bytes
+
+        picture = Image(png_bytes(self.figure()), format="png")
+        if self.shown is None:
+            self.shown = display(picture, display_id=True)  # None where there is no notebook
+        else:
+            self.shown.update(picture)

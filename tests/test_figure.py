@@ -1,0 +1,100 @@
+"""helpers.widgets.figure: the one way the widgets show a figure (a PNG in an Image widget).
+
+The PNG is read here with the format's own rules (signature, IHDR chunk, CRC) and with
+Pillow, not with anything from the code under test.
+"""
+
+import io
+import struct
+import zlib
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from helpers.widgets.figure import FigureView, png_bytes
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's first chunk, which the format says must be IHDR."""
+    assert png[:8] == PNG_SIGNATURE
+    length, kind = struct.unpack(">I4s", png[8:16])
+    assert kind == b"IHDR" and length == 13
+    width, height = struct.unpack(">II", png[16:24])
+    (crc,) = struct.unpack(">I", png[29:33])
+    assert crc == zlib.crc32(png[12:29])  # over the chunk type and data
+    return width, height
+
+
+def assert_picture_follows(picture, control, new_value):
+    """Moving ``control`` to ``new_value`` redraws ``picture``; moving it back gives the
+    very same bytes, and no pyplot figure is left open on the way."""
+    open_before = plt.get_fignums()
+    old_value, first = control.value, picture.value
+    assert picture.format == "png" and png_size(first)
+    control.value = new_value
+    assert png_size(picture.value) and picture.value != first
+    control.value = old_value
+    assert picture.value == first
+    assert plt.get_fignums() == open_before
+
+
+def test_png_is_valid_and_has_the_figure_size():
+    fig = Figure(figsize=(3, 2))
+    fig.patch.set_facecolor((1.0, 0.0, 0.0))  # every pixel red
+    png = png_bytes(fig, dpi=50, tight=False)
+    assert png_size(png) == (150, 100)  # inches x dots per inch
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    assert pixels.shape == (100, 150, 3) and (pixels == [255, 0, 0]).all()
+    assert b"Software" not in png  # no version stamp: the bytes do not depend on matplotlib's version
+
+
+def test_tight_crops_to_what_is_drawn():
+    fig = Figure(figsize=(4, 4))
+    fig.text(0.5, 0.5, "x")
+    width, height = png_size(png_bytes(fig, dpi=100, tight=True))
+    assert width < 100 and height < 100  # a letter and its padding, not a 400 x 400 square
+
+
+def test_view_draws_on_a_fresh_figure_that_pyplot_never_sees():
+    open_before = plt.get_fignums()
+    seen = []
+
+    def draw(fig, colour):
+        seen.append((fig, colour))
+        fig.patch.set_facecolor(colour)
+
+    view = FigureView(draw, figsize=(2, 1), dpi=40, tight=False)
+    red = view.redraw(colour="red")
+    assert view.image.value == red and view.image.format == "png" and png_size(red) == (80, 40)
+    blue = view.redraw(colour="blue")
+    assert blue != red and view.redraw(colour="red") == red  # same state, same bytes
+    figures = [fig for fig, _ in seen]
+    assert [colour for _, colour in seen] == ["red", "blue", "red"]
+    assert len({id(fig) for fig in figures}) == 3  # a new figure each time: nothing carried over
+    assert all(isinstance(fig, Figure) and fig.canvas.manager is None for fig in figures)
+    assert plt.get_fignums() == open_before
+
+
+def test_view_shows_and_closes_a_figure_that_the_draw_function_made_with_pyplot():
+    open_before = plt.get_fignums()
+    view = FigureView(lambda fig: plt.figure(figsize=(2, 1)), figsize=(5, 5), tight=False)
+    assert png_size(view.redraw()) == (200, 100)  # the returned figure, at 100 dpi
+    assert plt.get_fignums() == open_before
+
+
+def test_view_closes_a_pyplot_figure_even_when_rendering_fails():
+    open_before = plt.get_fignums()
+
+    def draw(fig):
+        made = plt.figure()
+        made.text(0.5, 0.5, "$\\unknowncommand$")  # mathtext fails only when drawn
+        return made
+
+    with pytest.raises(ValueError):
+        FigureView(draw).redraw()
+    assert plt.get_fignums() == open_before
