@@ -72,8 +72,14 @@ def names_used(function) -> list[str] | None:
     does the function's own name after ``def``."""
     tree = function_tree(function)
     if tree is not None:
-        used = [node.attr if isinstance(node, ast.Attribute) else node.id
-                for node in ast.walk(tree) if isinstance(node, ast.Attribute | ast.Name)]
+        nodes = [node for node in ast.walk(tree) if isinstance(node, ast.Attribute | ast.Name)]
+
+        def where(node):  # an attribute's name stands at the end of `np.tanh`
+            if isinstance(node, ast.Attribute):
+                return node.end_lineno, node.end_col_offset - len(node.attr)
+            return node.lineno, node.col_offset
+
+        used = [node.attr if isinstance(node, ast.Attribute) else node.id for node in sorted(nodes, key=where)]
         return list(dict.fromkeys(used))
     source = function_source(function)
     if source is None:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.checks import ExerciseFailed, check_function, check_value
+from helpers.checks import ExerciseFailed, call_learner, check_function, check_value, explain_slip
 from helpers.checks import meet_the_digits as digits
 
 
@@ -86,3 +86,121 @@ def test_large_arrays_point_at_the_first_wrong_value():
     got[1, 152] = 0.5
     with pytest.raises(ExerciseFailed, match=r"1 value\(s\) differ, the first at index \[1, 152\]: expected 0, got 0.5"):
         check_value(got, expected, what="pixels")
+
+
+# --- the shared machinery: call_learner, slips, parts, unchanged inputs -------------------
+
+
+def test_call_learner_calls_by_name_when_the_names_match_else_by_position():
+    assert call_learner(lambda p, x: x**p, {"x": 2, "p": 3}) == 8  # by name: the order does not matter
+    assert call_learner(lambda base, power: base**power, {"x": 2, "p": 3}) == 8  # renamed: by position
+
+
+def test_call_learner_reports_an_error_inside_by_its_name_with_the_hint():
+    with pytest.raises(ExerciseFailed) as err:
+        call_learner(lambda x: [][x], {"x": 1}, name="f", hint="count from 0")
+    assert str(err.value) == "Calling `f(x=1)` raised IndexError: list index out of range\nHint: count from 0"
+    with pytest.raises(ExerciseFailed) as err:  # a hint for one kind of error replaces the general one
+        call_learner(lambda x: [][x], {"x": 1}, name="f", hint="general", error_hints={LookupError: "indices"})
+    assert str(err.value).endswith("\nHint: indices")
+    with pytest.raises(ExerciseFailed) as err:
+        call_learner(lambda x: {}[x], {"x": 1}, name="f", error_hints={ValueError: "not this one"})
+    assert str(err.value) == "Calling `f(x=1)` raised KeyError: 1"
+
+
+def test_call_learner_tells_a_wrong_number_of_parameters_from_a_type_error_inside():
+    with pytest.raises(ExerciseFailed, match=r"`f` should take 1 input\(s\), \(x\)"):
+        call_learner(lambda x, y: x, {"x": 1}, name="f")
+
+    def calls_square_wrongly(x):
+        return square(x, x)  # the same "positional argument" error, but raised inside
+
+    with pytest.raises(ExerciseFailed) as err:
+        call_learner(calls_square_wrongly, {"x": 2}, name="f")
+    assert str(err.value).startswith("Calling `f(x=2)` raised TypeError: square() takes 1 positional argument")
+
+
+def test_call_learner_explains_none_not_a_function_and_not_written_yet():
+    with pytest.raises(ExerciseFailed, match=r"^`f\(x=2\)` returned None: did you forget `return`\?$"):
+        call_learner(lambda x: None, {"x": 2}, name="f")
+    assert call_learner(lambda x: None, {"x": 2}, name="f", none_ok=True) is None
+    with pytest.raises(ExerciseFailed, match=r"^`f` should be a function, but it is 3\.$"):
+        call_learner(3, {"x": 2}, name="f")
+
+    def not_yet(x):
+        raise NotImplementedError
+
+    with pytest.raises(ExerciseFailed, match="`not_yet` is not written yet"):
+        call_learner(not_yet, {"x": 2})
+
+
+def test_a_known_slip_is_recognised_and_its_message_shown():
+    slips = [(lambda x: x + 1, "you added one"), (lambda x: 2 * x, "you doubled it")]
+    with pytest.raises(ExerciseFailed) as err:
+        check_function(lambda x: x + x, square, [{"x": 3}], name="f", hint="multiply", slips=slips)
+    assert str(err.value) == "`f(x=3)` returned 6: you doubled it"
+    with pytest.raises(ExerciseFailed) as err:  # a value works as well as a function
+        check_function(lambda x: 7, square, [{"x": 3}], name="f", slips=[(7, "seven is lucky, not right")])
+    assert str(err.value) == "`f(x=3)` returned 7: seven is lucky, not right"
+    with pytest.raises(ExerciseFailed) as err:  # no slip fits: the usual message and hint
+        check_function(lambda x: x - 1, square, [{"x": 3}], name="f", hint="multiply", slips=slips)
+    assert str(err.value) == "`f(x=3)`: expected 9, got 2.\nHint: multiply"
+
+
+def test_a_slip_that_gives_the_right_answer_on_a_case_is_not_reported(capsys):
+    # at x = 2, doubling is right (2 + 2 == 2 * 2): the slip only names a wrong answer
+    check_function(lambda x: x + x, square, [{"x": 2}], name="f", slips=[(lambda x: 2 * x, "doubled")])
+    assert "✅" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="doubled"):
+        check_function(lambda x: x + x, square, [{"x": 2}, {"x": 5}], name="f", slips=[(lambda x: 2 * x, "doubled")])
+
+
+def test_a_slip_message_is_filled_in_with_the_call_the_answer_and_the_arguments():
+    with pytest.raises(ExerciseFailed) as err:
+        check_function(lambda n: n * 1000, lambda n: n * 1001, [{"n": 12}], name="f", hint="add n",
+                       slips=[(lambda n: n * 1000, "short by {n}, expected {expected:,}. {hint}")],
+                       said="`{name}` said {got:,} for [{call}]: ")
+    assert str(err.value) == "`f` said 12,000 for [f(n=12)]: short by 12, expected 12,012. add n"
+
+
+def test_explain_slip_names_the_first_slip_that_fits_and_none_otherwise():
+    slips = [(4.0, "four"), (lambda x: x / 2, "halved"), (1.0, "one")]
+    assert explain_slip(1.0, slips, {"x": 2.0}, name="f", said="") == "halved"  # x / 2 == 1.0 comes first
+    assert explain_slip(3.0, slips, {"x": 2.0}, name="f") is None
+
+
+def test_an_answer_in_named_parts_names_the_wrong_part(capsys):
+    def sum_and_product(a, b):
+        return a + b, a * b
+
+    check_function(sum_and_product, sum_and_product, [{"a": 2, "b": 3}], name="f", parts=("sum", "product"))
+    assert "✅" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed) as err:
+        check_function(lambda a, b: (a + b, a * b + 1), sum_and_product, [{"a": 2, "b": 3}], name="f",
+                       parts=("sum", "product"), hint="multiply")
+    assert str(err.value) == "`f(a=2, b=3)`: product: expected 6, got 7.\nHint: multiply"
+    with pytest.raises(ExerciseFailed, match=r"^`f\(a=2, b=3\)`: expected a pair \(sum, product\), got 5\."):
+        check_function(lambda a, b: a + b, sum_and_product, [{"a": 2, "b": 3}], name="f", parts=("sum", "product"))
+    with pytest.raises(ExerciseFailed, match=r"expected 3 values \(sum, product, quotient\), got \(5, 6\)"):
+        check_function(sum_and_product, lambda a, b: (a + b, a * b, a / b), [{"a": 2, "b": 3}], name="f",
+                       parts=("sum", "product", "quotient"))
+
+
+def test_a_right_answer_that_changed_the_callers_array_is_caught_only_where_asked(capsys):
+    def doubles_in_place(x):
+        x *= 2
+        return x
+
+    cases = [{"x": np.array([1.0, 2.0])}]
+    check_function(doubles_in_place, lambda x: 2 * x, cases, name="f")  # not asked: fine
+    assert "✅" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed) as err:
+        check_function(doubles_in_place, lambda x: 2 * x, cases, name="f", unchanged=("x",),
+                       changed_hint="Make a new array.")
+    assert str(err.value) == (
+        "`f(x=[1., 2.])` returns the right values, but it also changed the array `x` that was passed in: "
+        "afterwards it held [2., 4.]. Make a new array."
+    )
+    assert np.array_equal(cases[0]["x"], [1.0, 2.0])  # the case itself is untouched
+    check_function(lambda x: 2 * x, lambda x: 2 * x, cases, name="f", unchanged=("x",))
+    assert "✅" in capsys.readouterr().out
