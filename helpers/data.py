@@ -19,13 +19,15 @@ Before class, ``python -m helpers.data`` fetches and verifies everything, and
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import functools
 import hashlib
 import http.client
 import os
-import shutil
+import secrets
 import sys
-import tempfile
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -34,8 +36,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers.idx import GZIP_MAGIC, IdxError, parse_idx, read_idx_bytes
+from helpers.idx import GZIP_MAGIC, IdxError, parse_idx, read_idx, read_idx_bytes  # noqa: F401 (parse_idx: notebook 01)
 from helpers.progress import ProgressBar
+
+try:
+    import fcntl  # POSIX: a lock per dataset file, so several processes can repair one cache
+except ImportError:  # Windows: no locking (one process per cache folder is the common case there)
+    fcntl = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,16 @@ class MnistFile:
     name: str  # without ".gz"
     sha256: str  # of the uncompressed IDX bytes
     shape: tuple[int, ...]
+
+    @property
+    def size(self) -> int:
+        """Bytes of the uncompressed IDX file: the 4-byte magic, 4 per dimension, one per pixel."""
+        return 4 + 4 * len(self.shape) + int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def max_download(self) -> int:
+        """The most bytes a ``.gz`` copy can take (deflate adds at most a little to stored data)."""
+        return self.size + self.size // 100 + 1024
 
 
 MNIST_FILES = {
@@ -77,6 +94,12 @@ MIRROR_URLS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
 
+# A download that has not finished after this many seconds is abandoned (a server that
+# trickles a byte at a time would otherwise keep it alive for ever); the next mirror is tried.
+DOWNLOAD_DEADLINE = 300.0
+# How long to wait for another process that is repairing the same cache file.
+LOCK_WAIT = 900.0
+
 REPOSITORY_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 USER_CACHE_DIR = Path.home() / ".cache" / "digits-from-scratch"
 
@@ -94,15 +117,19 @@ def data_dir() -> Path:
     return USER_CACHE_DIR
 
 
-def sha256_of_contents(path: Path) -> str:
-    """SHA-256 of the uncompressed contents of ``path`` (gzip or not)."""
-    return hashlib.sha256(read_idx_bytes(path)).hexdigest()
+def sha256_of_contents(path: Path, max_size: int | None = None) -> str:
+    """SHA-256 of the uncompressed contents of ``path`` (gzip or not), read at most ``max_size``."""
+    return hashlib.sha256(read_idx_bytes(path, max_size)).hexdigest()
 
 
 def verify(path: Path, file: MnistFile) -> None:
-    """Raise ``MnistError`` unless ``path`` holds exactly the MNIST file ``file``."""
+    """Raise ``MnistError`` unless ``path`` holds exactly the MNIST file ``file``.
+
+    Never reads (or decompresses) more than the file's known size. A file that cannot be
+    read at all raises ``OSError``, which is a different problem from a damaged copy.
+    """
     try:
-        digest = sha256_of_contents(path)
+        digest = sha256_of_contents(path, file.size)
     except IdxError as err:
         raise MnistError(str(err)) from None
     if digest != file.sha256:
@@ -120,60 +147,170 @@ def cached_path(file: MnistFile, folder: Path) -> Path | None:
     return None
 
 
+class _CannotWrite(MnistError):
+    """The destination folder (the cache, or an export) cannot be written: not a source's fault."""
+
+    def __init__(self, folder: Path, err: OSError):
+        self.folder, self.err = folder, err
+        super().__init__(_why_not_writable(folder, err))
+
+
+def _why_not_writable(folder: Path, err: OSError) -> str:
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    if isinstance(err, NotADirectoryError) or any(p.exists() and not p.is_dir() for p in folder.parents):
+        return f"{folder} cannot be a folder: part of that path is a file"
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{folder} is not writable ({err.strerror})"
+    return f"cannot write to {folder} ({err.strerror or err})"
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _CannotWrite(folder, err) from None
+    if not folder.is_dir():
+        raise _CannotWrite(folder, FileExistsError(errno.EEXIST, "File exists", str(folder)))
+
+
+class _Out:
+    """The temporary file being written: any error writing it is the destination's fault."""
+
+    def __init__(self, f, folder: Path):
+        self.f, self.folder = f, folder
+
+    def write(self, chunk: bytes) -> None:
+        try:
+            self.f.write(chunk)
+        except OSError as err:  # e.g. the disk is full
+            raise _CannotWrite(self.folder, err) from None
+
+
 def _install(source, final: Path) -> None:
     """Write ``source`` to a temporary file, verify it, and only then rename it to ``final``.
 
-    ``source`` has ``write(open_file)`` and ``verify(path)``. The temporary file sits in
-    the same folder (so the rename is atomic) and is removed if anything goes wrong:
-    a dropped connection, a full disk, or a failed checksum.
+    ``source`` has ``write(out)`` and ``verify(path)``. The temporary file sits in the
+    same folder (so the rename is atomic) and is removed if anything goes wrong: a
+    dropped connection, a full disk, or a failed checksum. It is created like any new
+    file (mode 0666 less the umask, e.g. 0644), so others can read the cache and the
+    hand-out. Problems with the destination itself raise ``_CannotWrite``.
     """
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
-    tmp = Path(tmp_name)
+    folder = final.parent
+    _make_folder(folder)
+    while True:
+        tmp = folder / f".{final.name}.{secrets.token_hex(4)}.part"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise _CannotWrite(folder, err) from None
     try:
-        with os.fdopen(fd, "wb") as out:
-            source.write(out)
+        with os.fdopen(fd, "wb") as f:
+            source.write(_Out(f, folder))
+            try:
+                f.flush()
+            except OSError as err:
+                raise _CannotWrite(folder, err) from None
         source.verify(tmp)
-        os.replace(tmp, final)
+        try:
+            os.replace(tmp, final)
+        except OSError as err:
+            raise _CannotWrite(folder, err) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 class _Copy:
-    """Copy a local file into the cache (used with ``_install``)."""
+    """Copy a local file into the cache (used with ``_install``), at most the file's known size."""
 
     def __init__(self, source: Path, file: MnistFile):
         self.source, self.file = source, file
 
     def write(self, out) -> None:
+        left = self.file.max_download
         with open(self.source, "rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
+            while chunk := src.read(min(1 << 20, left + 1)):
+                left -= len(chunk)
+                if left < 0:
+                    raise MnistError(
+                        f"{self.source}: larger than any copy of {self.file.name} can be "
+                        f"({self.file.max_download:,} bytes); not copied"
+                    )
+                out.write(chunk)
 
     def verify(self, tmp: Path) -> None:
         verify(tmp, self.file)
 
 
 class _Download:
-    """Download a URL into the cache (used with ``_install``), showing a progress bar."""
+    """Download a URL into the cache (used with ``_install``), showing a progress bar.
 
-    def __init__(self, url: str, file: MnistFile, quiet: bool, timeout: float):
-        self.url, self.file, self.quiet, self.timeout = url, file, quiet, timeout
+    Bounded in size (the file's known size) and in time: the whole transfer must finish
+    within ``deadline`` seconds, and no single wait for the server may exceed ``timeout``.
+    """
+
+    def __init__(self, url: str, file: MnistFile, quiet: bool, timeout: float, deadline: float = DOWNLOAD_DEADLINE):
+        self.url, self.file, self.quiet, self.timeout, self.deadline = url, file, quiet, timeout, deadline
 
     def write(self, out) -> None:
+        started = time.monotonic()
+        cap = self.file.max_download
         request = urllib.request.Request(self.url, headers={"User-Agent": "digits-from-scratch"})
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+        with urllib.request.urlopen(request, timeout=min(self.timeout, self.deadline)) as response:
             size = int(response.headers.get("Content-Length") or 0)
+            if size > cap:
+                raise MnistError(
+                    f"the server promises {size:,} bytes, more than any copy of {self.file.name}.gz "
+                    f"can be ({cap:,}); not downloaded"
+                )
             received = 0
-            with ProgressBar(max(size // 1024, 1), f"{self.file.name}.gz", quiet=self.quiet, unit=" KiB") as bar:
-                while chunk := response.read(1 << 16):
+            with _download_bar(max(size // 1024, 1), f"{self.file.name}.gz (KiB)", self.quiet) as bar:
+                # read1: whatever has arrived (at most one wait of `timeout`), so the deadline is checked often.
+                while chunk := response.read1(1 << 16):
                     out.write(chunk)
                     received += len(chunk)
                     bar.update(len(chunk) // 1024)
+                    if received > cap:
+                        raise MnistError(
+                            f"sent more than {cap:,} bytes, more than any copy of {self.file.name}.gz can be; "
+                            f"stopped there"
+                        )
+                    if time.monotonic() - started > self.deadline:
+                        of = f" of {size:,}" if size else ""
+                        raise MnistError(
+                            f"too slow: gave up after {self.deadline:g} s with {received:,}{of} bytes received"
+                        )
             if size and received < size:
                 raise MnistError(f"connection dropped after {received:,} of {size:,} bytes")
 
     def verify(self, tmp: Path) -> None:
         verify(tmp, self.file)
+
+
+@contextlib.contextmanager
+def _download_bar(total: int, description: str, quiet: bool):
+    """A terminal progress bar for a download (``update(n)``), or one that shows nothing."""
+    if quiet:
+        yield _NoBar()
+    elif hasattr(ProgressBar, "start"):  # the progress-display protocol: start(total), update(n), close()
+        bar = ProgressBar(description)
+        bar.start(total)
+        try:
+            yield bar
+        finally:
+            bar.close()
+    else:  # the older bar: ProgressBar(total, description, ...) used with `with`
+        with ProgressBar(total, description) as bar:
+            yield bar
+
+
+class _NoBar:
+    def update(self, n: int = 1, status: str | None = None) -> None:
+        pass
 
 
 def _describe(err: BaseException) -> str:
@@ -183,7 +320,76 @@ def _describe(err: BaseException) -> str:
         return f"could not connect ({err.reason})"
     if isinstance(err, http.client.IncompleteRead):
         return f"connection dropped after {len(err.partial):,} bytes"
+    if isinstance(err, TimeoutError):
+        return f"no answer within the time limit ({err})"
     return str(err) or type(err).__name__
+
+
+def _where_from(folder: Path) -> str:
+    if os.environ.get("DIGITS_DATA_DIR") and Path(os.environ["DIGITS_DATA_DIR"]).expanduser() == folder:
+        return " (the cache folder, set by DIGITS_DATA_DIR)"
+    return " (the cache folder)"
+
+
+def _cache_problem(folder: Path, what: str) -> MnistError:
+    return MnistError(
+        f"{what}\nWhat to do: set DIGITS_DATA_DIR to a folder of your own that you can write to "
+        f"(it is created if missing), e.g. `DIGITS_DATA_DIR=~/mnist python -m helpers.data`, "
+        f"or ask whoever looks after {folder} to fix it."
+    )
+
+
+@contextlib.contextmanager
+def _repair_lock(folder: Path, file: MnistFile, say, wait: float = LOCK_WAIT):
+    """Hold ``folder/.NAME.lock`` while checking, removing and replacing ``file``'s copy.
+
+    Several processes may find the same damaged copy at once (two notebooks, several
+    users of one hub folder). Only one at a time repairs it; the others wait, then check
+    again and find the good copy. The lock file is removed by its holder; a waiter that
+    wakes up holding a removed lock file tries again.
+    """
+    _make_folder(folder)
+    path = folder / f".{file.name}.lock"
+    if fcntl is None:
+        yield
+        return
+    waited_since = None
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as err:
+            raise _CannotWrite(folder, err) from None
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if waited_since is None:
+                        waited_since = time.monotonic()
+                        say(f"Waiting for another process that is fetching {file.name} into {folder} ...")
+                    elif time.monotonic() - waited_since > wait:
+                        raise MnistError(
+                            f"Another process has been fetching {file.name} into {folder} for more than "
+                            f"{wait:g} s. If no such process is running any more, delete {path} and try again."
+                        ) from None
+                    time.sleep(0.05)
+            try:
+                same = os.stat(path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+        except BaseException:
+            os.close(fd)
+            raise
+        if same:
+            break
+        os.close(fd)  # its holder removed that lock file: lock the current one
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        os.close(fd)
 
 
 def fetch_file(
@@ -193,26 +399,77 @@ def fetch_file(
     urls: tuple[str, ...] = MIRROR_URLS,
     quiet: bool = False,
     timeout: float = 30.0,
+    deadline: float = DOWNLOAD_DEADLINE,
 ) -> Path:
     """Make sure a verified copy of ``file`` is in the cache ``folder``; return its path.
 
     ``mirror`` is a local folder to copy from (default: ``$MNIST_MIRROR``); ``urls`` are
-    the base addresses tried after it, in turn.
+    the base addresses tried after it, in turn. Each download must finish within
+    ``deadline`` seconds, and the server may stay silent for at most ``timeout``.
+    Safe to run in several processes at once on one cache folder.
     """
     folder = Path(folder) if folder is not None else data_dir()
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr))
-    tried = []
 
-    existing = cached_path(file, folder)
-    if existing is not None:
+    def check_cache() -> tuple[Path | None, MnistError | None]:
+        existing = cached_path(file, folder)
+        if existing is None:
+            return None, None
         try:
             verify(existing, file)
-            return existing
+            return existing, None
+        except FileNotFoundError:  # removed as it was being read: another process is repairing it
+            return None, None
+        except OSError as err:  # e.g. mode 000: not damaged, just not ours to read or replace
+            raise _cache_problem(
+                folder,
+                f"The cached copy {existing} cannot be read ({err.strerror or err}). "
+                f"If it is yours, `chmod a+r {existing}` fixes it.",
+            ) from None
         except MnistError as err:
-            existing.unlink()  # a damaged cache entry must not be trusted again
-            say(f"Removed a damaged cached copy: {err}")
-            tried.append(f"cache {existing}: {err} (removed)")
+            return existing, err
 
+    if folder.exists() and not folder.is_dir():
+        raise _cache_problem(folder, f"{folder}{_where_from(folder)} is a file, not a folder.")
+    existing, damage = check_cache()
+    if existing is not None and damage is None:
+        return existing  # the usual case: no lock, and a read-only cache folder is fine
+
+    tried = []
+    try:
+        with _repair_lock(folder, file, say):
+            # Check again now that no one else is repairing it: another process may have
+            # put a good copy there while this one waited.
+            existing, damage = check_cache()
+            if existing is not None and damage is None:
+                return existing
+            if existing is not None:
+                try:
+                    existing.unlink(missing_ok=True)  # a damaged cache entry must not be trusted again
+                except OSError as err:
+                    raise _CannotWrite(folder, err) from None
+                say(f"Removed a damaged cached copy: {damage}")
+                tried.append(f"cache {existing}: {damage} (removed)")
+            found = _fetch_into(file, folder, mirror, urls, quiet, say, timeout, deadline, tried)
+            if found is not None:
+                return found
+    except _CannotWrite as err:
+        what = f"{file.name} is needed in {folder}{_where_from(folder)}, but {err}."
+        if damage is not None:
+            what = f"{damage}\nIt cannot be replaced: {err}."
+        raise _cache_problem(folder, what) from None
+
+    raise MnistError(
+        f"Could not get a verified copy of {file.name}. Tried:\n  - "
+        + "\n  - ".join(tried or ["no sources (no MNIST_MIRROR and no download addresses)"])
+        + "\nWhat to do: check your internet connection and run `python -m helpers.data` again, "
+        "or copy the four MNIST .gz files to a folder (a USB stick from your teacher works) "
+        "and set MNIST_MIRROR to that folder, e.g. `MNIST_MIRROR=/media/usb/mnist make lab`."
+    )
+
+
+def _fetch_into(file, folder, mirror, urls, quiet, say, timeout, deadline, tried) -> Path | None:
+    """Copy ``file`` from the local mirror, else download it; None (and ``tried`` filled in) if all fail."""
     if mirror is None:
         mirror = os.environ.get("MNIST_MIRROR") or None
     if mirror is not None:
@@ -222,11 +479,15 @@ def fetch_file(
             where = "has no" if mirror.is_dir() else "is not a folder, so no"
             tried.append(f"local mirror {mirror} {where} {file.name}.gz")
         else:
-            target = folder / (f"{file.name}.gz" if source.read_bytes()[:2] == GZIP_MAGIC else file.name)
             try:
+                with open(source, "rb") as f:
+                    gzipped = f.read(2) == GZIP_MAGIC
+                target = folder / (f"{file.name}.gz" if gzipped else file.name)
                 _install(_Copy(source, file), target)
                 say(f"Copied {source} -> {target} (checksum OK)")
                 return target
+            except _CannotWrite:
+                raise
             except (MnistError, OSError) as err:
                 tried.append(f"local mirror {source}: {_describe(err)}")
 
@@ -235,20 +496,15 @@ def fetch_file(
         target = folder / f"{file.name}.gz"
         try:
             say(f"Downloading {url}")
-            _install(_Download(url, file, quiet, timeout), target)
+            _install(_Download(url, file, quiet, timeout, deadline), target)
             say(f"Saved {target} (checksum OK)")
             return target
+        except _CannotWrite:
+            raise
         except (MnistError, OSError, http.client.HTTPException) as err:
             say(f"  failed: {_describe(err)}")
             tried.append(f"{url}: {_describe(err)}")
-
-    raise MnistError(
-        f"Could not get a verified copy of {file.name}. Tried:\n  - "
-        + "\n  - ".join(tried or ["no sources (no MNIST_MIRROR and no download addresses)"])
-        + "\nWhat to do: check your internet connection and run `python -m helpers.data` again, "
-        "or copy the four MNIST .gz files to a folder (a USB stick from your teacher works) "
-        "and set MNIST_MIRROR to that folder, e.g. `MNIST_MIRROR=/media/usb/mnist make lab`."
-    )
+    return None
 
 
 def fetch_mnist(folder: Path | None = None, quiet: bool = False, **kwargs) -> dict[str, Path]:
@@ -269,7 +525,7 @@ class Mnist(NamedTuple):
 def _load_mnist_cached(folder: Path) -> Mnist:
     arrays = {}
     for key, path in fetch_mnist(folder, quiet=False).items():
-        array = parse_idx(read_idx_bytes(path), name=str(path))
+        array = read_idx(path, max_size=MNIST_FILES[key].size)
         expected = MNIST_FILES[key].shape
         if array.shape != expected:  # cannot happen with a verified file; a cheap guard all the same
             raise MnistError(f"{path}: shape {array.shape}, expected {expected}")
@@ -347,17 +603,46 @@ def export_mnist(destination: str | os.PathLike, folder: Path | None = None) -> 
     """Copy a verified set of the four files to ``destination`` (e.g. a USB stick).
 
     Also writes SHA256SUMS there. Set ``MNIST_MIRROR`` to that folder on a machine
-    without internet.
+    without internet. The files get the usual permissions (0644 with umask 022), so
+    other users of a shared drive can read them.
     """
     destination = Path(destination)
     copied, sums = [], []
-    for file, path in zip(MNIST_FILES.values(), fetch_mnist(folder).values()):
-        target = destination / path.name
-        _install(_Copy(path, file), target)
-        copied.append(target)
-        sums.append(f"{hashlib.sha256(target.read_bytes()).hexdigest()}  {target.name}\n")
-    (destination / "SHA256SUMS").write_text("".join(sums))
+    paths = fetch_mnist(folder)
+    try:
+        for file, path in zip(MNIST_FILES.values(), paths.values()):
+            target = destination / path.name
+            _install(_Copy(path, file), target)
+            copied.append(target)
+            sums.append(f"{_sha256_of_file(target)}  {target.name}\n")
+        _install(_Text("".join(sums)), destination / "SHA256SUMS")
+    except _CannotWrite as err:
+        raise MnistError(
+            f"Cannot export to {destination}: {err}.\nWhat to do: choose a folder you can write to, "
+            f"e.g. `python -m helpers.data --export ~/mnist-handout` (it is created if missing)."
+        ) from None
     return copied
+
+
+class _Text:
+    """A small text file for ``_install`` (nothing to verify)."""
+
+    def __init__(self, text: str):
+        self.data = text.encode()
+
+    def write(self, out) -> None:
+        out.write(self.data)
+
+    def verify(self, tmp: Path) -> None:
+        pass
+
+
+def _sha256_of_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,23 +1,34 @@
 """Fetching, verifying and caching MNIST: against a real HTTP server on 127.0.0.1,
 a local mirror folder, and (when MNIST_MIRROR is set or the cache is full) the real data."""
 
+import errno
 import gzip
 import http.server
 import os
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from helpers import data
+from helpers import data, idx
 from helpers.data import MnistError, fetch_file
+from tests.conftest import gzip_bomb
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 class Server:
     """A real HTTP server on 127.0.0.1 whose answers each test sets per path.
 
     ``routes[path] = ("ok", body)`` serves body; ``("404", None)`` answers Not Found;
-    ``("drop", body)`` promises the whole body, sends half and closes the connection.
+    ``("drop", body)`` promises the whole body, sends half and closes the connection;
+    ``("slow", body)`` waits 0.3 s first; ``("trickle", body)`` sends a byte every 20 ms;
+    ``("silent", body)`` sends the headers and then nothing; ``("nolength", body)`` sends
+    the body without a Content-Length.
     """
 
     def __init__(self):
@@ -31,9 +42,23 @@ class Server:
                 if mode == "404":
                     self.send_error(404)
                     return
+                if mode == "slow":
+                    time.sleep(0.3)
                 self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
+                if mode != "nolength":
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                if mode in ("trickle", "silent"):
+                    try:
+                        for i in range(len(body)):
+                            time.sleep(0.02)
+                            if mode == "trickle":
+                                self.wfile.write(body[i : i + 1])
+                                self.wfile.flush()
+                    except OSError:  # the client gave up
+                        pass
+                    self.close_connection = True
+                    return
                 if mode == "drop":
                     self.wfile.write(body[: len(body) // 2])
                     self.wfile.flush()
@@ -220,3 +245,342 @@ def test_export_makes_a_usable_mirror(tmp_path, monkeypatch):
     monkeypatch.setenv("MNIST_MIRROR", str(tmp_path / "usb"))
     paths = data.fetch_mnist(tmp_path / "fresh-cache", quiet=True, urls=())
     assert len(paths) == 4
+
+
+# --- hostile and broken input (see tests/HOSTILE_INPUTS.md) ----------------------------
+
+def tiny_script(file, body):
+    """Python source for a child process that knows the tiny file and runs ``body``."""
+    return (
+        "import sys, time\nfrom pathlib import Path\nfrom helpers import data\n"
+        f"file = data.MnistFile({file.name!r}, {file.sha256!r}, {file.shape!r})\n" + body
+    )
+
+
+def test_concurrent_processes_repair_a_damaged_cache_once(server, tmp_path, tiny_file, no_mirror):
+    file, gz, _ = tiny_file
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "tiny-images-idx3-ubyte.gz").write_bytes(gz[: len(gz) // 2])  # damaged
+    server.routes["/a/tiny-images-idx3-ubyte.gz"] = ("slow", gz)  # slow: the processes overlap
+    go = tmp_path / "go"
+    body = (
+        "go = Path(sys.argv[1])\nwhile not go.exists(): time.sleep(0.002)\n"
+        "print(data.fetch_file(file, Path(sys.argv[2]), urls=(sys.argv[3],), quiet=True))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MNIST_MIRROR"}
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", tiny_script(file, body), str(go), str(cache), server.url + "/a/"],
+            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(3)
+    ]
+    time.sleep(0.5)  # all three have started and wait for the signal
+    go.touch()
+    results = [child.communicate(timeout=20) for child in children]
+    assert [child.returncode for child in children] == [0, 0, 0], "\n".join(err for _, err in results)
+    assert {out.strip() for out, _ in results} == {str(cache / "tiny-images-idx3-ubyte.gz")}
+    assert (cache / "tiny-images-idx3-ubyte.gz").read_bytes() == gz
+    assert server.hits == ["/a/tiny-images-idx3-ubyte.gz"]  # one repaired it; the others waited and re-checked
+    assert leftovers(cache) == []  # no lock file or .part left behind
+
+
+def test_a_waiter_finds_the_copy_the_lock_holder_installed(server, tmp_path, tiny_file, no_mirror):
+    # The same in one process, step by step: the cache is repaired while this call waits
+    # for the lock, so it must return the new copy, not delete it.
+    file, gz, _ = tiny_file
+    (tmp_path / "tiny-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8bdamaged")
+    holder = data._repair_lock(tmp_path, file, say=lambda msg: None)
+    holder.__enter__()
+
+    def repair_then_release():
+        time.sleep(0.2)
+        (tmp_path / "tiny-images-idx3-ubyte.gz").write_bytes(gz)
+        holder.__exit__(None, None, None)
+
+    threading.Thread(target=repair_then_release).start()
+    path = fetch_file(file, tmp_path, urls=(server.url + "/a/",), quiet=True)
+    assert path.read_bytes() == gz and server.hits == [] and leftovers(tmp_path) == []
+
+
+@pytest.fixture
+def umask():
+    """Set the process umask for one test, and put the old one back."""
+    old = os.umask(0o022)
+    yield os.umask
+    os.umask(old)
+
+
+@pytest.fixture
+def tiny_mnist(monkeypatch, tmp_path, tiny_file, no_mirror):
+    """MNIST made of the one tiny file, cached in tmp_path/cache (DIGITS_DATA_DIR)."""
+    file, gz, _ = tiny_file
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / f"{file.name}.gz").write_bytes(gz)
+    monkeypatch.setattr(data, "MNIST_FILES", {"tiny": file})
+    monkeypatch.setenv("DIGITS_DATA_DIR", str(cache))
+    return cache
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_cache_and_export_files_get_the_umask_mode(server, tmp_path, tiny_file, tiny_mnist, umask, mask, mode):
+    file, gz, _ = tiny_file
+    umask(mask)
+    server.routes["/a/tiny-images-idx3-ubyte.gz"] = ("ok", gz)
+    downloaded = fetch_file(file, tmp_path / "fresh", urls=(server.url + "/a/",), quiet=True)
+    copied = fetch_file(file, tmp_path / "fresh2", mirror=tiny_mnist, urls=(), quiet=True)
+    exported = data.export_mnist(tmp_path / "usb")
+    for path in [downloaded, copied, *exported, tmp_path / "usb" / "SHA256SUMS"]:
+        assert oct(path.stat().st_mode & 0o777) == oct(mode), path
+
+
+def test_gzip_bomb_in_the_cache_is_rejected_and_removed(server, tmp_path, tiny_file, no_mirror):
+    file, gz, _ = tiny_file
+    (tmp_path / "tiny-images-idx3-ubyte.gz").write_bytes(gzip_bomb(1 << 16, member=1 << 16))  # ~100 bytes -> 64 KB
+    with pytest.raises(MnistError, match=r"decompresses to more than the 64-byte file .*\(removed\)"):
+        fetch_file(file, tmp_path, urls=(), quiet=True)
+    assert list(tmp_path.iterdir()) == []  # not kept for the next run to trip over
+    server.routes["/a/tiny-images-idx3-ubyte.gz"] = ("ok", gz)
+    (tmp_path / "tiny-images-idx3-ubyte.gz").write_bytes(gzip_bomb(1 << 16, member=1 << 16))
+    assert fetch_file(file, tmp_path, urls=(server.url + "/a/",), quiet=True).read_bytes() == gz
+
+
+def test_gzip_bomb_in_a_mirror_or_a_download_is_not_kept(server, tmp_path, tiny_file, monkeypatch):
+    file, _, _ = tiny_file
+    bomb = gzip_bomb(1 << 16, member=1 << 16)
+    mirror = tmp_path / "usb"
+    mirror.mkdir()
+    (mirror / "tiny-images-idx3-ubyte.gz").write_bytes(bomb)
+    monkeypatch.setenv("MNIST_MIRROR", str(mirror))
+    server.routes["/a/tiny-images-idx3-ubyte.gz"] = ("ok", bomb)
+    with pytest.raises(MnistError) as err:
+        fetch_file(file, tmp_path / "cache", urls=(server.url + "/a/",), quiet=True)
+    message = str(err.value)
+    assert message.count("decompresses to more than the 64-byte file") == 2  # the mirror's copy and the download
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_oversized_mirror_file_is_not_copied(tmp_path, tiny_file, monkeypatch):
+    file, gz, _ = tiny_file
+    mirror = tmp_path / "usb"
+    mirror.mkdir()
+    (mirror / "tiny-images-idx3-ubyte.gz").write_bytes(gz + bytes(5000))
+    monkeypatch.setenv("MNIST_MIRROR", str(mirror))
+    with pytest.raises(MnistError, match=r"larger than any copy of tiny-images-idx3-ubyte can be \(1,088 bytes\); not copied"):
+        fetch_file(file, tmp_path / "cache", urls=(), quiet=True)
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_downloads_are_capped_at_the_known_size(server, tmp_path, tiny_file, no_mirror):
+    file, gz, _ = tiny_file
+    huge = gz + bytes(5000)
+    server.routes["/a/tiny-images-idx3-ubyte.gz"] = ("ok", huge)  # Content-Length says too much: not even started
+    server.routes["/b/tiny-images-idx3-ubyte.gz"] = ("nolength", huge)  # no length given: stopped at the cap
+    with pytest.raises(MnistError) as err:
+        fetch_file(file, tmp_path, urls=(server.url + "/a/", server.url + "/b/"), quiet=True)
+    message = str(err.value)
+    assert f"{server.url}/a/tiny-images-idx3-ubyte.gz: the server promises 5,{len(huge) - 5000:03d} bytes" in message
+    assert f"{server.url}/b/tiny-images-idx3-ubyte.gz: sent more than 1,088 bytes" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_trickling_server_is_abandoned_at_the_deadline(server, tmp_path, tiny_file, no_mirror):
+    file, gz, _ = tiny_file
+    server.routes["/a/tiny-images-idx3-ubyte.gz"] = ("trickle", gz)  # a byte every 20 ms: never a timeout
+    server.routes["/b/tiny-images-idx3-ubyte.gz"] = ("ok", gz)
+    started = time.monotonic()
+    with pytest.raises(MnistError) as err:
+        fetch_file(file, tmp_path, urls=(server.url + "/a/",), quiet=True, timeout=0.5, deadline=0.4)
+    assert time.monotonic() - started < 1.5
+    assert f"{server.url}/a/tiny-images-idx3-ubyte.gz: too slow: gave up after 0.4 s with " in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+    # ... and the next mirror is tried after it.
+    path = fetch_file(file, tmp_path, urls=(server.url + "/a/", server.url + "/b/"), quiet=True, deadline=0.4)
+    assert path.read_bytes() == gz
+
+
+def test_a_silent_server_times_out(server, tmp_path, tiny_file, no_mirror):
+    file, gz, _ = tiny_file
+    server.routes["/a/tiny-images-idx3-ubyte.gz"] = ("silent", gz)
+    with pytest.raises(MnistError, match=r"/a/tiny-images-idx3-ubyte\.gz: no answer within the time limit"):
+        fetch_file(file, tmp_path, urls=(server.url + "/a/",), quiet=True, timeout=0.3)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def make_read_only(monkeypatch):
+    """Make a folder read-only: with chmod where that stops this user (not root), else by
+    making every call that would change the folder fail as a read-only one does."""
+    folders = []
+
+    def denied(path):
+        return any(Path(os.path.abspath(path)).is_relative_to(f) for f in folders)
+
+    def guard(real):
+        def call(path, *args, **kwargs):
+            if denied(path):
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real(path, *args, **kwargs)
+        return call
+
+    def make(folder):
+        folder = Path(folder).resolve()
+        folder.chmod(0o555)
+        probe = folder / ".probe"
+        try:
+            probe.touch()
+        except PermissionError:
+            return  # chmod works for this user
+        probe.unlink()
+        folders.append(folder)
+        for name in ("open", "mkdir", "unlink", "replace", "rename"):
+            monkeypatch.setattr(os, name, guard(getattr(os, name)))
+
+    yield make
+    for folder in folders:
+        folder.chmod(0o755)
+
+
+def test_read_only_cache_with_a_damaged_file_says_so(tmp_path, tiny_file, no_mirror, make_read_only):
+    file, gz, _ = tiny_file
+    cache = tmp_path / "hub-data"
+    cache.mkdir()
+    (cache / "tiny-images-idx3-ubyte.gz").write_bytes(gz[:30])
+    make_read_only(cache)
+    try:
+        with pytest.raises(MnistError) as err:
+            fetch_file(file, cache, urls=("http://127.0.0.1:9/",), quiet=True)
+    finally:
+        cache.chmod(0o755)
+    message = str(err.value)
+    assert "tiny-images-idx3-ubyte.gz: the gzip data is damaged" in message
+    assert f"It cannot be replaced: {cache} is not writable (Permission denied)" in message
+    assert "DIGITS_DATA_DIR" in message and "internet" not in message
+    assert (cache / "tiny-images-idx3-ubyte.gz").exists()  # nothing of anyone's was removed
+
+
+def test_read_only_cache_with_good_files_still_works(tmp_path, tiny_file, no_mirror, make_read_only):
+    file, gz, _ = tiny_file
+    (tmp_path / "tiny-images-idx3-ubyte.gz").write_bytes(gz)
+    make_read_only(tmp_path)
+    try:
+        assert fetch_file(file, tmp_path, urls=(), quiet=True).read_bytes() == gz
+    finally:
+        tmp_path.chmod(0o755)
+
+
+def test_unreadable_cached_file_says_so(tmp_path, tiny_file, no_mirror, monkeypatch):
+    file, gz, _ = tiny_file
+    path = tmp_path / "tiny-images-idx3-ubyte.gz"
+    path.write_bytes(gz)
+    path.chmod(0o000)
+    try:
+        open(path, "rb").close()
+        # Root reads it anyway: make the reader see what another user would.
+        def refuse(p, *args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied", str(p))
+        monkeypatch.setattr(idx, "open", refuse, raising=False)
+    except PermissionError:
+        pass
+    try:
+        with pytest.raises(MnistError) as err:
+            fetch_file(file, tmp_path, urls=(), quiet=True)
+    finally:
+        path.chmod(0o644)
+    message = str(err.value)
+    assert f"The cached copy {path} cannot be read (Permission denied)" in message
+    assert f"chmod a+r {path}" in message and "DIGITS_DATA_DIR" in message and "internet" not in message
+    assert path.read_bytes() == gz  # not someone's damaged file: left alone
+
+
+def test_cache_path_that_is_a_file_says_so(tmp_path, tiny_file, no_mirror, monkeypatch, capsys):
+    file, _, _ = tiny_file
+    not_a_folder = tmp_path / "mnist.zip"
+    not_a_folder.write_bytes(b"PK")
+    monkeypatch.setenv("DIGITS_DATA_DIR", str(not_a_folder))
+    with pytest.raises(MnistError) as err:
+        fetch_file(file, urls=("http://127.0.0.1:9/",), quiet=True)
+    message = str(err.value)
+    assert f"{not_a_folder} (the cache folder, set by DIGITS_DATA_DIR) is a file, not a folder" in message
+    assert "internet" not in message
+    # A path *inside* a file, and the command line, too.
+    monkeypatch.setenv("DIGITS_DATA_DIR", str(not_a_folder / "data"))
+    monkeypatch.setattr(data, "MNIST_FILES", {"tiny": file})
+    monkeypatch.setattr(data, "MIRROR_URLS", ())
+    assert data.main(["--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "part of that path is a file" in err and "internet" not in err
+
+
+@pytest.mark.parametrize("where", ["a file", "/proc", "read-only", "inside a file"])
+def test_export_to_an_unusable_place_gives_a_message(tmp_path, tiny_mnist, capsys, make_read_only, where):
+    destination = {
+        "a file": tmp_path / "handout.txt",
+        "/proc": Path("/proc"),
+        "read-only": tmp_path / "shared",
+        "inside a file": tmp_path / "handout.txt" / "mnist",
+    }[where]
+    (tmp_path / "handout.txt").write_text("not a folder")
+    if where == "/proc" and not Path("/proc").is_dir():
+        pytest.skip("no /proc on this system")
+    if where == "read-only":
+        destination.mkdir()
+        make_read_only(destination)
+    assert data.main(["--export", str(destination), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: Cannot export to {destination}: ") and "Traceback" not in err
+    assert "choose a folder you can write to" in err
+    expected = {
+        "a file": "is a file, not a folder",
+        "/proc": "",
+        "read-only": "is not writable (Permission denied)",
+        "inside a file": "part of that path is a file",
+    }[where]
+    assert expected in err
+    assert (tmp_path / "handout.txt").read_text() == "not a folder"
+
+
+def test_export_works_and_is_verified(tmp_path, tiny_mnist, tiny_file, capsys):
+    file, gz, _ = tiny_file
+    assert data.main(["--export", str(tmp_path / "usb")]) == 0
+    assert (tmp_path / "usb" / "tiny-images-idx3-ubyte.gz").read_bytes() == gz
+    assert "Exported 1 files" in capsys.readouterr().out
+
+
+# Peak memory of the child itself: VmHWM belongs to the process's own address space,
+# unlike getrusage's ru_maxrss, which Linux carries over from the parent across exec.
+PEAK_SCRIPT = """
+import sys
+from helpers import data
+try:
+    data.load_mnist()
+except data.MnistError as err:
+    print(err, file=sys.stderr)
+else:
+    sys.exit("loaded MNIST from hostile files")
+print(next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1])  # KiB
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory is read from /proc/self/status (Linux)")
+def test_small_hostile_files_never_use_much_memory(tmp_path):
+    # Every MNIST file replaced by something under 10 MB in all that expands or claims a lot.
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    files = data.MNIST_FILES
+    (cache / f"{files['train_images'].name}.gz").write_bytes(gzip_bomb(4 << 30, member=16 << 20))  # 4 MB -> 4 GB
+    (cache / files["train_labels"].name).write_bytes(bytes(3 << 20))  # plain, 3 MB (more than 60,008 bytes)
+    header = bytes([0, 0, 8, 3]) + (2**31).to_bytes(4, "big") * 3  # claims 2^93 pixels
+    (cache / f"{files['test_images'].name}.gz").write_bytes(gzip.compress(header + bytes(1000)))
+    (cache / f"{files['test_labels'].name}.gz").write_bytes(gzip_bomb(1 << 30, member=16 << 20))
+    assert sum(p.stat().st_size for p in cache.iterdir()) < 10_000_000
+    env = {k: v for k, v in os.environ.items() if k != "MNIST_MIRROR"} | {"DIGITS_DATA_DIR": str(cache)}
+    no_downloads = "import functools; data.fetch_mnist = functools.partial(data.fetch_mnist, urls=())\n"
+    code = PEAK_SCRIPT.replace("try:", no_downloads + "try:")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "decompresses to more than the 47,040,016-byte file" in done.stderr
+    peak_mb = int(done.stdout.split()[-1]) / 1024
+    assert peak_mb < 300, f"peak RSS {peak_mb:.0f} MB"  # the limit asked for is 1 GB
