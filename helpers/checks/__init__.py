@@ -5,6 +5,13 @@ Each lesson has its own module of named checks (``helpers.checks.meet_the_digits
 stops the notebook with a message that says which input was tried, what was expected,
 what came back, and a hint. The message is shown without a Python traceback, because
 the traceback would point into this file, not at the learner's mistake.
+
+The pieces, one of each: :func:`call_learner` calls a learner's function (by name, else
+by position) and puts what went wrong into words; :func:`check_function` runs it on a
+list of cases against the reference, recognising known slips (:func:`explain_slip`),
+answers in named parts such as ``(sum, carry)`` and inputs changed in place. So a
+lesson's module of checks reads as a list of exercises: cases, reference, slips, hint.
+Reading the learner's code (which names it uses) is in :mod:`helpers.source`.
 """
 
 from __future__ import annotations
