@@ -320,8 +320,6 @@ def _describe(err: BaseException) -> str:
         return f"could not connect ({err.reason})"
     if isinstance(err, http.client.IncompleteRead):
         return f"connection dropped after {len(err.partial):,} bytes"
-    if isinstance(err, TimeoutError):
-        return f"no answer within the time limit ({err})"
     return str(err) or type(err).__name__
 
 
@@ -331,11 +329,11 @@ def _where_from(folder: Path) -> str:
     return " (the cache folder)"
 
 
-def _cache_problem(folder: Path, what: str) -> MnistError:
+def _cache_problem(folder: Path, what: str, ask: bool = True) -> MnistError:
     return MnistError(
         f"{what}\nWhat to do: set DIGITS_DATA_DIR to a folder of your own that you can write to "
-        f"(it is created if missing), e.g. `DIGITS_DATA_DIR=~/mnist python -m helpers.data`, "
-        f"or ask whoever looks after {folder} to fix it."
+        f"(it is created if missing), e.g. `DIGITS_DATA_DIR=~/mnist python -m helpers.data`"
+        + (f", or ask whoever looks after {folder} to fix it." if ask else ", or unset it to use the default.")
     )
 
 
@@ -412,7 +410,10 @@ def fetch_file(
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr))
 
     def check_cache() -> tuple[Path | None, MnistError | None]:
-        existing = cached_path(file, folder)
+        try:
+            existing = cached_path(file, folder)
+        except OSError as err:  # e.g. a folder on the way that this user may not enter
+            raise _cache_problem(folder, f"{folder}{_where_from(folder)} cannot be searched ({err.strerror}).") from None
         if existing is None:
             return None, None
         try:
@@ -429,9 +430,9 @@ def fetch_file(
         except MnistError as err:
             return existing, err
 
-    if folder.exists() and not folder.is_dir():
-        raise _cache_problem(folder, f"{folder}{_where_from(folder)} is a file, not a folder.")
     existing, damage = check_cache()
+    if folder.is_file():
+        raise _cache_problem(folder, f"{folder}{_where_from(folder)} is a file, not a folder.", ask=False)
     if existing is not None and damage is None:
         return existing  # the usual case: no lock, and a read-only cache folder is fine
 
@@ -658,6 +659,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.export:
             copied = export_mnist(args.export)
     except MnistError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # not foreseen above: still a message, not a traceback
         print(f"error: {err}", file=sys.stderr)
         return 1
     if not args.quiet:

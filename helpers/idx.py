@@ -99,10 +99,7 @@ def read_idx_bytes(path: str | os.PathLike, max_size: int | None = None) -> byte
                     f"{path}: the gzip data is damaged or truncated ({err}). Delete the file and fetch it again."
                 ) from None
             if max_size is not None and len(raw) > max_size:
-                raise IdxError(
-                    _too_big(path, "decompresses to more than", max_size)
-                    + " (Decompressing stopped there: a small file that expands like this is a \"gzip bomb\".)"
-                )
+                raise IdxError(_too_big(path, "decompresses to more than", max_size, ' (a "gzip bomb"?); decompressing stopped there'))
             return raw
         if path.suffix == ".gz":
             raise IdxError(
@@ -114,10 +111,10 @@ def read_idx_bytes(path: str | os.PathLike, max_size: int | None = None) -> byte
         return f.read()
 
 
-def _too_big(path: Path, problem: str, max_size: int) -> str:
+def _too_big(path: Path, problem: str, max_size: int, note: str = "") -> str:
     return (
         f"{path}: {problem} the {max_size:,}-byte file it should hold, so it is a damaged copy or a "
-        f"different file. Delete the file and fetch it again."
+        f"different file{note}. Delete the file and fetch it again."
     )
 
 
