@@ -6,6 +6,7 @@ given a *progress display*, any object with three methods,
     start(total)            # the number of steps to come
     update(n, status)       # n more steps done; status: a short text such as "epoch 3/30"
     close()                 # the end (also after an error)
+    epoch_done(epoch, history)   # optional: an epoch is over, here is the history so far
 
 This module has the terminal one, ``ProgressBar``; the notebook one, an ipywidgets
 bar, is ``helpers.widgets.progress.ProgressWidget``. So the engine never imports a

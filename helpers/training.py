@@ -173,6 +173,8 @@ class Run:
         if self.progress is not None and "validation" in self.scored:
             status = f"epoch {epoch + 1}/{self.epochs}, validation {history['validation_accuracy'][-1]:.2%}"
             self.progress.update(0, status=status)
+        if hasattr(self.progress, "epoch_done"):  # a display that also shows the history (notebook 07)
+            self.progress.epoch_done(epoch, history)
         if self.callback is not None:
             return self.callback(epoch, history)
         return None

@@ -1,0 +1,205 @@
+"""Notebook 07's code: the learner's backprop inside the network, saturation, mistakes,
+the confusion-matrix pictures, the exercise checks and the training monitor."""
+
+import struct
+
+import numpy as np
+import pytest
+
+from helpers.activations import sigmoid, sigmoid_prime
+from helpers.checks import ExerciseFailed
+from helpers.checks import training_the_network as check
+from helpers.lessons import training_the_network as lesson
+from helpers.metrics import confusion_matrix
+from helpers.network import Network
+from helpers.widgets.training_the_network import TrainingMonitor, draw_monitor, epoch_line
+
+
+def reference_backprop(net, X, Y):
+    """Notebook 06's my_backprop, written out here as the independent reference."""
+    Z, A = [None], [X]
+    for w, b in zip(net.weights, net.biases):
+        Z.append(A[-1] @ w.T + b)
+        A.append(sigmoid(Z[-1]))
+    L = len(net.weights)
+    nabla_w, nabla_b = [None] * L, [None] * L
+    Delta = (A[L] - Y) * sigmoid_prime(Z[L])
+    for l in range(L, 0, -1):
+        nabla_w[l - 1], nabla_b[l - 1] = Delta.T @ A[l - 1] / len(X), Delta.mean(axis=0)
+        if l > 1:
+            Delta = (Delta @ net.weights[l - 1]) * sigmoid_prime(Z[l - 1])
+    return nabla_w, nabla_b
+
+
+def blobs(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    X = (np.eye(3, 4)[y] + 0.1 * rng.standard_normal((n, 4))).astype(np.float32)
+    return X, y
+
+
+# ----------------------------------------------------------------- the learner's backprop
+
+
+def test_a_network_with_the_learners_backprop_trains_like_the_course_network():
+    X, y = blobs()
+    start = Network([4, 6, 3], init="scaled", seed=0)
+    course, mine = start.copy(), lesson.with_backprop(start, reference_backprop)
+    h1 = course.SGD((X, y), 3, 10, 1.0, test_data=(X, y), seed=1)
+    h2 = mine.SGD((X, y), 3, 10, 1.0, test_data=(X, y), seed=1)
+    for a, b in zip(course.weights + course.biases, mine.weights + mine.biases):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert h1["test_accuracy"] == pytest.approx(h2["test_accuracy"], abs=0.01)
+    assert all(np.array_equal(a, b) for a, b in zip(start.weights, Network([4, 6, 3], init="scaled", seed=0).weights))
+
+
+def test_a_wrong_backprop_answer_is_named_not_a_numpy_error():
+    X, y = blobs(20)
+    net = Network([4, 6, 3], seed=0)
+    swapped = lesson.with_backprop(net, lambda n, X, Y: reference_backprop(n, X, Y)[::-1])
+    with pytest.raises(lesson.BackpropAnswerError, match=r"nabla_w\[0\] \(layer 1\) has shape \(6,\), expected \(6, 4\).*wrong way round"):
+        swapped.SGD((X, y), 1, 10, 1.0)
+    nothing = lesson.with_backprop(net, lambda n, X, Y: None)
+    with pytest.raises(lesson.BackpropAnswerError, match="returned NoneType, expected a pair"):
+        nothing.SGD((X, y), 1, 10, 1.0)
+
+
+# ----------------------------------------------------------------- saturation, speed, mistakes
+
+
+def test_saturation_is_measured_on_the_hidden_z():
+    net = Network([2, 3, 2], seed=0)
+    net.weights[0] = np.array([[10.0, 0.0], [0.0, 1.0], [-5.0, 0.0]], dtype=np.float32)
+    net.biases[0] = np.zeros(3, dtype=np.float32)
+    X = np.array([[1.0, 1.0], [0.1, 1.0]], dtype=np.float32)
+    # z = [10, 1, -5] and [1, 1, -0.5]: 2 of 6 beyond 4; unit 0 saturated on half the examples only
+    assert lesson.saturated_fraction(net, X) == pytest.approx(2 / 6)
+    assert lesson.stuck_units(net, X) == 0
+    assert lesson.stuck_units(net, X[:1]) == 2
+
+
+def test_speed_is_the_median_epoch():
+    assert lesson.speed({"seconds": [1.0, 0.5, 0.25]}, 1000) == {"seconds_per_epoch": 0.5, "examples_per_second": 2000}
+
+
+def test_per_digit_accuracy_and_confident_mistakes_against_plain_loops():
+    rng = np.random.default_rng(0)
+    outputs, labels = rng.random((50, 10)), rng.integers(0, 10, 50)
+    C = confusion_matrix(outputs.argmax(axis=1), labels)
+    expected = [C[i, i] / max(sum(C[i]), 1) for i in range(10)]
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_allclose(np.nan_to_num(lesson.per_digit_accuracy(C)), expected)
+    wrong = [(outputs[i].max(), i) for i in range(50) if outputs[i].argmax() != labels[i]]
+    surest = [i for _, i in sorted(wrong, key=lambda t: -t[0])[:5]]
+    assert lesson.confident_mistakes(outputs, labels, 5).tolist() == surest
+
+
+def test_pictures_have_titles_and_labels():
+    from matplotlib.figure import Figure
+
+    C = np.diag([980, 1130]) + 3
+    ax = lesson.draw_confusion(Figure().subplots(), C)
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    assert "980" in [t.get_text() for t in ax.texts] or "983" in [t.get_text() for t in ax.texts]
+    ax = lesson.draw_accuracy_curves(Figure().subplots(), {"a": {"test_accuracy": [0.9, 0.95]}, "b": {"test_accuracy": [0.5, 0.6]}})
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
+    assert ax.get_lines()[0].get_linestyle() != ax.get_lines()[1].get_linestyle()  # not by colour alone
+    fig = lesson.draw_mistakes(Figure(), np.zeros((3, 784)), [4, 7, 1], [9, 1, 7], [0.99, 0.9, 0.8], ncols=2)
+    assert "label 4, said 9" in fig.axes[0].get_title()
+
+
+# ----------------------------------------------------------------- the exercise checks
+
+
+def test_my_backprop_check_accepts_the_reference_and_names_the_slips(capsys):
+    check.my_backprop(reference_backprop)
+    assert "correct on all 4 test cases" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match=r"as \(nabla_b, nabla_w\)"):
+        check.my_backprop(lambda net, X, Y: reference_backprop(net, X, Y)[::-1])
+
+    def summed(net, X, Y):
+        nw, nb = reference_backprop(net, X, Y)
+        return [g * len(X) for g in nw], [g * len(X) for g in nb]
+
+    with pytest.raises(ExerciseFailed, match="m times too large"):
+        check.my_backprop(summed)
+
+    def no_slope(net, X, Y):
+        Z, A = [None], [X]
+        for w, b in zip(net.weights, net.biases):
+            Z.append(A[-1] @ w.T + b)
+            A.append(sigmoid(Z[-1]))
+        L = len(net.weights)
+        nw, nb = [None] * L, [None] * L
+        D = (A[L] - Y) * sigmoid_prime(Z[L])
+        for l in range(L, 0, -1):
+            nw[l - 1], nb[l - 1] = D.T @ A[l - 1] / len(X), D.mean(axis=0)
+            if l > 1:
+                D = D @ net.weights[l - 1]
+        return nw, nb
+
+    with pytest.raises(ExerciseFailed, match="BP2 multiplies by σ'"):
+        check.my_backprop(no_slope)
+    with pytest.raises(ExerciseFailed, match="not written yet"):
+        check.my_backprop(lambda net, X, Y: (_ for _ in ()).throw(NotImplementedError()))
+
+
+def test_per_digit_accuracy_check(capsys):
+    check.per_digit_accuracy(lambda C: C.diagonal() / C.sum(axis=1))
+    assert "correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="column sums"):
+        check.per_digit_accuracy(lambda C: C.diagonal() / C.sum(axis=0))
+    with pytest.raises(ExerciseFailed, match="overall accuracy"):
+        check.per_digit_accuracy(lambda C: np.trace(C) / C.sum())
+    with pytest.raises(ExerciseFailed, match="counts of right answers"):
+        check.per_digit_accuracy(lambda C: C.diagonal())
+
+
+def test_confident_mistakes_check(capsys):
+    check.confident_mistakes(lesson.confident_mistakes)
+    assert "correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="right or wrong"):
+        check.confident_mistakes(lambda outputs, labels, k: np.argsort(-outputs.max(axis=1), kind="stable")[:k])
+
+    def least_sure(outputs, labels, k):
+        answers = outputs.argmax(axis=1)
+        wrong = np.flatnonzero(answers != labels)
+        return wrong[np.argsort(outputs[wrong, answers[wrong]], kind="stable")[:k]]
+
+    with pytest.raises(ExerciseFailed, match="least sure"):
+        check.confident_mistakes(least_sure)
+
+
+# ----------------------------------------------------------------- the training monitor
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", png[16:24])
+
+
+def test_monitor_shows_each_epoch_in_the_bar_the_picture_and_a_line(capsys):
+    X, y = blobs()
+    monitor = TrainingMonitor(epochs=3, title="blobs")
+    Network([4, 6, 3], init="scaled", seed=0).SGD((X, y), 3, 10, 1.0, test_data=(X, y), progress=monitor)
+    assert monitor.bar.value == monitor.bar.max == 3 * 20 and monitor.bar.bar_style == "success"
+    assert len(monitor.lines) == 3 and monitor.lines[-1].startswith("epoch 3/3: test accuracy")
+    assert monitor.label.value == monitor.lines[-1]
+    out = capsys.readouterr().out
+    assert out.count("epoch ") == 3 and "epoch 1/3" in out
+    assert png_size(monitor.picture.image.value)[0] > 300
+
+
+def test_monitor_picture_changes_with_the_history_and_is_repeatable():
+    from matplotlib.figure import Figure
+
+    history = {"epoch": [0, 1], "test_accuracy": [0.95, 0.97], "seconds": [0.4, 0.5]}
+    fig = draw_monitor(Figure(), history, epochs=30, title="t")
+    ax = fig.axes[0]
+    assert ax.get_xlim() == (0.5, 30.5) and ax.get_title() == "t: epoch 2/30"
+    assert ax.get_lines()[0].get_ydata().tolist() == [95.0, 97.0]
+    monitor = TrainingMonitor(epochs=30, print_lines=False)
+    one = monitor.picture.redraw(history=history)
+    assert monitor.picture.redraw(history=history) == one
+    assert monitor.picture.redraw(history={**history, "test_accuracy": [0.95, 0.98]}) != one
+    assert epoch_line(1, 30, history) == "epoch 2/30: test accuracy 97.00 %, 0.50 s"
