@@ -162,7 +162,7 @@ def _why_not_writable(folder: Path, err: OSError) -> str:
         return f"{folder} cannot be a folder: part of that path is a file"
     if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"{folder} is not writable ({err.strerror})"
-    return f"cannot write to {folder} ({err.strerror or err})"
+    return f"files cannot be created in {folder} ({err.strerror or err})"
 
 
 def _make_folder(folder: Path) -> None:

@@ -534,7 +534,7 @@ def test_export_to_an_unusable_place_gives_a_message(tmp_path, tiny_mnist, capsy
     assert "choose a folder you can write to" in err
     expected = {
         "a file": "is a file, not a folder",
-        "/proc": "",
+        "/proc": "files cannot be created in /proc",
         "read-only": "is not writable (Permission denied)",
         "inside a file": "part of that path is a file",
     }[where]
