@@ -253,8 +253,10 @@ class _Download:
     within ``deadline`` seconds, and no single wait for the server may exceed ``timeout``.
     """
 
-    def __init__(self, url: str, file: MnistFile, quiet: bool, timeout: float, deadline: float = DOWNLOAD_DEADLINE):
+    def __init__(self, url: str, file: MnistFile, quiet: bool, timeout: float, deadline: float = DOWNLOAD_DEADLINE,
+                 progress=None):
         self.url, self.file, self.quiet, self.timeout, self.deadline = url, file, quiet, timeout, deadline
+        self.progress = progress
 
     def write(self, out) -> None:
         started = time.monotonic()
@@ -268,7 +270,7 @@ class _Download:
                     f"can be ({cap:,}); not downloaded"
                 )
             received = 0
-            with _download_bar(max(size // 1024, 1), f"{self.file.name}.gz (KiB)", self.quiet) as bar:
+            with _download_bar(max(size // 1024, 1), f"{self.file.name}.gz (KiB)", self.quiet, self.progress) as bar:
                 # read1: whatever has arrived (at most one wait of `timeout`), so the deadline is checked often.
                 while chunk := response.read1(1 << 16):
                     out.write(chunk)
@@ -292,20 +294,18 @@ class _Download:
 
 
 @contextlib.contextmanager
-def _download_bar(total: int, description: str, quiet: bool):
-    """A terminal progress bar for a download (``update(n)``), or one that shows nothing."""
-    if quiet:
+def _download_bar(total: int, description: str, quiet: bool, progress=None):
+    """The progress display for a download: the one given (e.g. a notebook's
+    ``helpers.widgets.progress.ProgressWidget``), else a terminal bar, or none if ``quiet``."""
+    if progress is None and quiet:
         yield _NoBar()
-    elif hasattr(ProgressBar, "start"):  # the progress-display protocol: start(total), update(n), close()
-        bar = ProgressBar(description)
-        bar.start(total)
-        try:
-            yield bar
-        finally:
-            bar.close()
-    else:  # the older bar: ProgressBar(total, description, ...) used with `with`
-        with ProgressBar(total, description) as bar:
-            yield bar
+        return
+    bar = progress if progress is not None else ProgressBar(description)
+    bar.start(total)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 class _NoBar:
@@ -398,13 +398,15 @@ def fetch_file(
     quiet: bool = False,
     timeout: float = 30.0,
     deadline: float = DOWNLOAD_DEADLINE,
+    progress=None,
 ) -> Path:
     """Make sure a verified copy of ``file`` is in the cache ``folder``; return its path.
 
     ``mirror`` is a local folder to copy from (default: ``$MNIST_MIRROR``); ``urls`` are
     the base addresses tried after it, in turn. Each download must finish within
     ``deadline`` seconds, and the server may stay silent for at most ``timeout``.
-    Safe to run in several processes at once on one cache folder.
+    ``progress`` is a progress display for downloads (see ``helpers.progress``; default:
+    a terminal bar). Safe to run in several processes at once on one cache folder.
     """
     folder = Path(folder) if folder is not None else data_dir()
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr))
@@ -451,7 +453,7 @@ def fetch_file(
                     raise _CannotWrite(folder, err) from None
                 say(f"Removed a damaged cached copy: {damage}")
                 tried.append(f"cache {existing}: {damage} (removed)")
-            found = _fetch_into(file, folder, mirror, urls, quiet, say, timeout, deadline, tried)
+            found = _fetch_into(file, folder, mirror, urls, quiet, say, timeout, deadline, tried, progress)
             if found is not None:
                 return found
     except _CannotWrite as err:
@@ -469,7 +471,7 @@ def fetch_file(
     )
 
 
-def _fetch_into(file, folder, mirror, urls, quiet, say, timeout, deadline, tried) -> Path | None:
+def _fetch_into(file, folder, mirror, urls, quiet, say, timeout, deadline, tried, progress=None) -> Path | None:
     """Copy ``file`` from the local mirror, else download it; None (and ``tried`` filled in) if all fail."""
     if mirror is None:
         mirror = os.environ.get("MNIST_MIRROR") or None
@@ -497,7 +499,7 @@ def _fetch_into(file, folder, mirror, urls, quiet, say, timeout, deadline, tried
         target = folder / f"{file.name}.gz"
         try:
             say(f"Downloading {url}")
-            _install(_Download(url, file, quiet, timeout, deadline), target)
+            _install(_Download(url, file, quiet, timeout, deadline, progress), target)
             say(f"Saved {target} (checksum OK)")
             return target
         except _CannotWrite:

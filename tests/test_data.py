@@ -101,6 +101,29 @@ def test_download_verifies_and_caches(server, tmp_path, tiny_file, no_mirror):
     assert server.hits == []
 
 
+def test_a_download_reports_to_the_progress_display_it_is_given(server, tmp_path, tiny_file, no_mirror):
+    file, gz, _ = tiny_file
+    server.routes["/a/tiny-images-idx3-ubyte.gz"] = ("ok", gz)
+    calls = []
+
+    class Display:  # the progress-display protocol of helpers.progress, writing down what it is told
+        def start(self, total):
+            calls.append(("start", total))
+
+        def update(self, n=1, status=None):
+            calls.append(("update", n))
+
+        def close(self):
+            calls.append(("close",))
+
+    fetch_file(file, tmp_path, urls=(server.url + "/a/",), quiet=True, progress=Display())
+    assert calls[0] == ("start", 1) and calls[-1] == ("close",)  # a tiny file: 1 KiB at most
+    assert sum(n for kind, *rest in calls if kind == "update" for n in rest) == len(gz) // 1024
+    calls.clear()
+    fetch_file(file, tmp_path, urls=(server.url + "/a/",), quiet=True, progress=Display())
+    assert calls == []  # cached: nothing to show
+
+
 def test_404_then_falls_back_to_the_next_mirror(server, tmp_path, tiny_file, no_mirror):
     file, gz, _ = tiny_file
     server.routes["/b/tiny-images-idx3-ubyte.gz"] = ("ok", gz)
