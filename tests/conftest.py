@@ -3,6 +3,7 @@ write themselves, and the real MNIST data where it is available."""
 
 import gzip
 import hashlib
+import os
 import struct
 
 import matplotlib
@@ -11,6 +12,7 @@ import pytest
 
 matplotlib.use("Agg")  # tests draw figures without a screen
 
+from helpers import data
 from helpers.data import MnistFile
 
 
@@ -45,3 +47,18 @@ def gzip_bomb(expanded: int, member: int = 1 << 20) -> bytes:
     of ``member`` zeros each: about 1 KB of file per MB of contents)."""
     one = gzip.compress(bytes(member), compresslevel=9, mtime=0)
     return one * max(1, expanded // member)
+
+
+# --- the real MNIST files, where this machine has them --------------------------------
+
+real_data = pytest.mark.skipif(
+    not os.environ.get("MNIST_MIRROR")
+    and not all(data.cached_path(f, data.data_dir()) for f in data.MNIST_FILES.values()),
+    reason="set MNIST_MIRROR (or run `make data`) to test the real MNIST files",
+)
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """The real data set, split 50,000 / 10,000 / 10,000, loaded once per test process."""
+    return data.load_datasets()

@@ -12,7 +12,7 @@ from PIL import Image
 
 from helpers import predict
 from helpers.network import Network
-from tests.test_data import real_data
+from tests.conftest import real_data
 
 ROOT = Path(__file__).resolve().parent.parent
 

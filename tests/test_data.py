@@ -16,7 +16,7 @@ import pytest
 
 from helpers import data, idx
 from helpers.data import MnistError, fetch_file
-from tests.conftest import gzip_bomb
+from tests.conftest import real_data, gzip_bomb
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -228,12 +228,6 @@ def test_scale_pixels_and_one_hot():
 
 
 # --- the real MNIST files -------------------------------------------------------------
-
-real_data = pytest.mark.skipif(
-    not os.environ.get("MNIST_MIRROR")
-    and not all(data.cached_path(f, data.data_dir()) for f in data.MNIST_FILES.values()),
-    reason="set MNIST_MIRROR (or run `make data`) to test the real MNIST files",
-)
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]

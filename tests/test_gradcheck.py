@@ -8,7 +8,7 @@ import pytest
 from helpers.activations import Sigmoid
 from helpers.gradcheck import gradient_check, numerical_gradients, relative_error
 from helpers.network import Network
-from tests.test_data import real_data
+from tests.conftest import real_data
 
 COMBINATIONS = list(itertools.product(["sigmoid", "relu"], ["sigmoid", "softmax", "linear"], ["quadratic", "cross_entropy"]))
 

@@ -10,7 +10,7 @@ from helpers.network import Network
 from helpers.optimizers import HalveOnPlateau, make_schedule
 from helpers.progress import ProgressBar
 from helpers.training import TrainingDiverged, train
-from tests.test_data import real_data
+from tests.conftest import real_data
 
 
 def blobs(n=300, seed=0):
@@ -203,13 +203,6 @@ def test_schedules_by_name():
     for bad in ("halve_every:0", "halve_every:x", "sometimes"):
         with pytest.raises(ValueError, match="unknown schedule"):
             make_schedule(bad, 3.0)
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    from helpers.data import load_datasets
-
-    return load_datasets()
 
 
 @real_data
