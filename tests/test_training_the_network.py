@@ -15,8 +15,9 @@ from helpers.network import Network
 from helpers.widgets.training_the_network import TrainingMonitor, draw_monitor, epoch_line
 
 
-def reference_backprop(net, X, Y):
-    """Notebook 06's my_backprop, written out here as the independent reference."""
+def reference_backprop(net, X, Y, slope_in_bp2=True):
+    """Notebook 06's my_backprop, written out here as the independent reference (and,
+    with ``slope_in_bp2=False``, the slip of forgetting sigma'(Z) in BP2)."""
     Z, A = [None], [X]
     for w, b in zip(net.weights, net.biases):
         Z.append(A[-1] @ w.T + b)
@@ -27,7 +28,7 @@ def reference_backprop(net, X, Y):
     for l in range(L, 0, -1):
         nabla_w[l - 1], nabla_b[l - 1] = Delta.T @ A[l - 1] / len(X), Delta.mean(axis=0)
         if l > 1:
-            Delta = (Delta @ net.weights[l - 1]) * sigmoid_prime(Z[l - 1])
+            Delta = (Delta @ net.weights[l - 1]) * (sigmoid_prime(Z[l - 1]) if slope_in_bp2 else 1)
     return nabla_w, nabla_b
 
 
@@ -124,22 +125,8 @@ def test_my_backprop_check_accepts_the_reference_and_names_the_slips(capsys):
     with pytest.raises(ExerciseFailed, match="m times too large"):
         check.my_backprop(summed)
 
-    def no_slope(net, X, Y):
-        Z, A = [None], [X]
-        for w, b in zip(net.weights, net.biases):
-            Z.append(A[-1] @ w.T + b)
-            A.append(sigmoid(Z[-1]))
-        L = len(net.weights)
-        nw, nb = [None] * L, [None] * L
-        D = (A[L] - Y) * sigmoid_prime(Z[L])
-        for l in range(L, 0, -1):
-            nw[l - 1], nb[l - 1] = D.T @ A[l - 1] / len(X), D.mean(axis=0)
-            if l > 1:
-                D = D @ net.weights[l - 1]
-        return nw, nb
-
     with pytest.raises(ExerciseFailed, match="BP2 multiplies by σ'"):
-        check.my_backprop(no_slope)
+        check.my_backprop(lambda net, X, Y: reference_backprop(net, X, Y, slope_in_bp2=False))
     with pytest.raises(ExerciseFailed, match="not written yet"):
         check.my_backprop(lambda net, X, Y: (_ for _ in ()).throw(NotImplementedError()))
 

@@ -14,7 +14,6 @@ The full network with hidden layers, and backpropagation, live in ``helpers.netw
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
