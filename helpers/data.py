@@ -648,6 +648,65 @@ def _sha256_of_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+# ---------------------------------------------------------------------------------------
+# Smaller digits: the 5,000 20 x 20 images of notebook 10
+# ---------------------------------------------------------------------------------------
+
+
+def downsample(images: np.ndarray, side: int = 20) -> np.ndarray:
+    """Shrink 28 x 28 digits to ``side`` x ``side`` by averaging areas; rows of side**2 (float32).
+
+    Lay a ``side`` x ``side`` grid over the 28 x 28 picture: each new pixel is the mean of
+    the old image over its square, the old pixels it covers only in part counted by the
+    part they cover (for 20 x 20 each new pixel spans 1.4 old ones in each direction). In
+    one direction that is a matrix R of shape (side, 28), R[i, j] = the share of new pixel
+    i that old pixel j covers; in both directions it is R @ image @ R.T. Ink is neither
+    made nor lost: the mean pixel value stays the same. ``images``: (n, 784) or (n, 28, 28),
+    pixels in [0, 1] (or 0..255: the scale is kept).
+    """
+    images = np.asarray(images)
+    if images.ndim not in (2, 3) or images.shape[1:] not in ((784,), (28, 28)):
+        raise ValueError(f"expected digits of shape (n, 784) or (n, 28, 28), got shape {images.shape}")
+    if not isinstance(side, (int, np.integer)) or isinstance(side, bool) or not 1 <= side <= 28:
+        raise ValueError(f"side must be a whole number from 1 to 28, got {side!r}")
+    edges = np.arange(side + 1) * (28 / side)  # where the new pixels start and end, in old pixels
+    old = np.arange(29)
+    overlap = np.minimum(edges[1:, None], old[None, 1:]) - np.maximum(edges[:-1, None], old[None, :-1])
+    R = (np.clip(overlap, 0, None) / (28 / side)).astype(np.float32)  # each row sums to 1
+    # R @ image @ R.T for every image at once, as two large matrix products (each row of
+    # pixels times R.T, then each column): much faster than 50,000 small ones.
+    n = len(images)
+    rows = images.reshape(n * 28, 28).astype(np.float32) @ R.T  # (n * 28, side): image @ R.T
+    small = rows.reshape(n, 28, side).transpose(0, 2, 1).reshape(n * side, 28) @ R.T  # (R @ image @ R.T).T
+    return np.ascontiguousarray(small.reshape(n, side, side).transpose(0, 2, 1)).reshape(n, side * side)
+
+
+def small_digits(n_per_class: int = 500, side: int = 20, rng=None, data: Dataset | None = None) -> Dataset:
+    """A small, balanced data set: ``n_per_class`` digits of each class at ``side`` x ``side``.
+
+    The default, 500 of each digit at 20 x 20, is 5,000 images of 400 pixels, the size of
+    the classic data set of exercise 3 in Andrew Ng's machine learning course (which was
+    itself made from MNIST). The digits are chosen at random, without repeats, from
+    ``data`` (the 50,000 training images of ``load_datasets()`` if not given), shrunk with
+    ``downsample`` and returned in random order: X (n x side**2, float32 in [0, 1]) and
+    labels y. ``rng``: a generator or a seed, for the same choice every time.
+    """
+    if not isinstance(n_per_class, (int, np.integer)) or isinstance(n_per_class, bool) or n_per_class < 1:
+        raise ValueError(f"n_per_class must be a whole number >= 1, got {n_per_class!r}")
+    rng = np.random.default_rng(rng)
+    X, y = data if data is not None else load_datasets().train
+    y = np.asarray(y)
+    labels = y.argmax(axis=1) if y.ndim == 2 else y
+    chosen = []
+    for digit in range(10):
+        where = np.flatnonzero(labels == digit)
+        if len(where) < n_per_class:
+            raise ValueError(f"asked for {n_per_class} images of each digit, but there are only {len(where)} {digit}s")
+        chosen.append(rng.choice(where, n_per_class, replace=False))
+    order = rng.permutation(np.concatenate(chosen))
+    return Dataset(downsample(np.asarray(X)[order], side), labels[order].astype(np.int64))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.data",
