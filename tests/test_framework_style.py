@@ -1,0 +1,265 @@
+"""Notebook 10's code: the layer-by-layer model (gradients against finite differences,
+its cost against an independent computation, training on the shared loop), the PyTorch
+twin when torch is installed, the valley toy and its widget, and the exercise checks."""
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers.activations import relu
+from helpers.checks import ExerciseFailed
+from helpers.checks import framework_style as check
+from helpers.lessons import framework_style as lesson
+from helpers.network import Network
+from helpers.optimizers import Adam
+from helpers.training import train
+from helpers.widgets.framework_style import ETA_CHOICES, race_summary, valley_race
+from tests.test_figure import assert_picture_follows, png_size
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def blobs(n=300, n_in=8, seed=0):
+    """Three separable clusters: labels, and inputs in [0, 1]-ish."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    X = (np.eye(3, n_in)[y] + 0.2 * rng.standard_normal((n, n_in))).astype(np.float32)
+    return X, y
+
+
+# ----------------------------------------------------------------- the model
+
+
+def test_the_keras_model_has_10575_parameters():
+    model = lesson.Sequential(rng=0)
+    assert model.n_params == 400 * 25 + 25 + 25 * 15 + 15 + 15 * 10 + 10 == 10_575
+    assert [n for _, _, n in lesson.summary(model)] == [10_025, 390, 160]
+    assert [layer.activation.name for layer in model.layers] == ["relu", "relu", "linear"]
+    assert all(np.all(layer.b == 0) for layer in model.layers)
+    for layer in model.layers:  # Glorot-uniform: inside +-sqrt(6 / (n_in + n_out)), and spread over it
+        n_out, n_in = layer.w.shape
+        r = math.sqrt(6 / (n_in + n_out))
+        assert np.abs(layer.w).max() <= r and np.abs(layer.w).max() > 0.9 * r
+
+
+def test_bad_model_settings_are_refused():
+    with pytest.raises(ValueError, match="must be 'linear'"):
+        lesson.Sequential([4, 3, 2], ["relu", "relu"])
+    with pytest.raises(ValueError, match="2 layers need 2 activations"):
+        lesson.Sequential([4, 3, 2], ["linear"])
+
+
+def test_cost_is_the_softmax_cross_entropy_computed_independently():
+    model = lesson.Sequential([5, 4, 3], ["relu", "linear"], dtype=np.float64, rng=1)
+    rng = np.random.default_rng(2)
+    X, y = rng.random((7, 5)), rng.integers(0, 3, 7)
+    Y = np.eye(3)[y]
+    # the forward pass written out, then -ln(e^z_y / sum_k e^z_k) one example at a time with math
+    w1, b1, w2, b2 = model.layers[0].w, model.layers[0].b, model.layers[1].w, model.layers[1].b
+    total = 0.0
+    for x, label in zip(X, y):
+        h = [max(0.0, float(np.dot(w1[j], x) + b1[j])) for j in range(4)]
+        z = [sum(w2[k][j] * h[j] for j in range(4)) + b2[k] for k in range(3)]
+        total += -math.log(math.exp(z[label]) / sum(math.exp(zk) for zk in z))
+    assert model.cost(X, Y) == pytest.approx(total / 7, rel=1e-12)
+    assert model.cost(X, Y, lmbda=2.0, n=10) == pytest.approx(
+        total / 7 + 0.5 * 0.2 * (np.sum(w1**2) + np.sum(w2**2)), rel=1e-12)
+    np.testing.assert_allclose(model.probabilities(X).sum(axis=1), 1)
+
+
+def test_gradients_match_finite_differences():
+    model = lesson.Sequential([6, 5, 4, 3], ["relu", "relu", "linear"], dtype=np.float64, rng=3)
+    rng = np.random.default_rng(4)
+    X, Y = rng.normal(0, 1, (9, 6)), np.eye(3)[rng.integers(0, 3, 9)]
+    for layer in model.layers:
+        layer.b[:] = rng.normal(0, 0.5, layer.b.shape)  # non-zero biases: their gradients are tested too
+    analytic = [g.copy() for g in model.gradients(X, Y)]
+    eps = 1e-6
+    for p, g in zip(model.params, analytic):
+        numeric = np.zeros_like(p)
+        for index in np.ndindex(p.shape):
+            old = p[index]
+            p[index] = old + eps
+            plus = model.cost(X, Y)
+            p[index] = old - eps
+            minus = model.cost(X, Y)
+            p[index] = old
+            numeric[index] = (plus - minus) / (2 * eps)
+        error = np.abs(g - numeric).max() / max(np.abs(g).max() + np.abs(numeric).max(), 1e-12)
+        assert error < 1e-7, f"{p.shape}: relative error {error:.2e}"
+
+
+def test_the_layers_give_the_gradients_of_the_course_network():
+    """The course's Network with ReLU hidden layers, linear output and cross-entropy is the
+    same model, written as one class: from the same weights, the same gradients."""
+    model = lesson.Sequential([6, 5, 4, 3], ["relu", "relu", "linear"], dtype=np.float64, rng=5)
+    net = Network([6, 5, 4, 3], activation="relu", output="linear", cost="cross_entropy", dtype=np.float64, seed=0)
+    net.weights = [layer.w.copy() for layer in model.layers]
+    net.biases = [np.full_like(layer.b, 0.1) for layer in model.layers]
+    for layer in model.layers:
+        layer.b[:] = 0.1
+    rng = np.random.default_rng(6)
+    X, Y = rng.random((8, 6)), np.eye(3)[rng.integers(0, 3, 8)]
+    nabla_w, nabla_b = net.backprop(X, Y)
+    for ours, theirs in zip(model.gradients(X, Y), nabla_w + nabla_b):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-14)
+    assert model.cost(X, Y) == pytest.approx(net.cost(X, Y), rel=1e-12)
+
+
+def test_trains_with_adam_on_the_shared_loop():
+    X, y = blobs()
+    model = lesson.Sequential([8, 6, 3], ["relu", "linear"], rng=7)
+    before = model.cost(X, np.eye(3)[y])
+    history = train(model, (X, y), 20, 16, 0.01, optimizer="adam", test_data=(X, y), rng=np.random.default_rng(8))
+    assert history["training_cost"][-1] < before / 5 and history["test_accuracy"][-1] > 0.95
+    assert lesson.total_seconds(history) == pytest.approx(sum(history["seconds"]))
+    # and plain gradient descent (no optimizer passed) learns too
+    sgd = lesson.Sequential([8, 6, 3], ["relu", "linear"], rng=7)
+    assert train(sgd, (X, y), 20, 16, 0.5, test_data=(X, y), rng=np.random.default_rng(8))["test_accuracy"][-1] > 0.95
+
+
+def test_one_update_is_one_adam_step_on_the_gradients():
+    X, y = blobs(40)
+    Y = np.eye(3)[y]
+    model = lesson.Sequential([8, 6, 3], ["relu", "linear"], dtype=np.float64, rng=9)
+    expected = [p.copy() for p in model.params]
+    Adam().update(expected, model.copy().gradients(X, Y), [0.0] * 4, 0.01)
+    model.update_mini_batch(X, Y, 0.01, optimizer=Adam())
+    for p, e in zip(model.params, expected):
+        np.testing.assert_allclose(p, e, rtol=1e-12)
+
+
+def test_copy_is_independent():
+    model = lesson.Sequential([4, 3, 2], ["relu", "linear"], rng=0)
+    twin = model.copy()
+    twin.layers[0].w += 1
+    assert not np.allclose(twin.layers[0].w, model.layers[0].w)
+    np.testing.assert_array_equal(twin.layers[1].w, model.layers[1].w)
+
+
+# ----------------------------------------------------------------- PyTorch, where installed
+
+
+def test_torch_is_optional():
+    assert lesson.torch_available() in (True, False)
+
+
+def test_the_torch_twin_computes_the_same_logits_and_learns_alike():
+    torch = pytest.importorskip("torch")
+    X, y = blobs(200)
+    model = lesson.Sequential([8, 6, 3], ["relu", "linear"], rng=10)
+    with torch.no_grad():
+        logits = lesson.torch_twin(model)(torch.from_numpy(X)).numpy()
+    np.testing.assert_allclose(logits, model.forward(X), rtol=1e-5, atol=1e-6)
+    ours = train(model.copy(), (X, y), 5, 16, 0.01, optimizer="adam", test_data=(X, y), rng=np.random.default_rng(1))
+    theirs = lesson.train_in_torch(model, (X, y), (X, y), epochs=5, mini_batch_size=16, eta=0.01, rng=1)
+    np.testing.assert_allclose(theirs["training_cost"], ours["training_cost"], rtol=0.02)
+    assert theirs["test_accuracy"][-1] == pytest.approx(ours["test_accuracy"][-1], abs=0.02)
+
+
+# ----------------------------------------------------------------- the valley and its widget
+
+
+def test_plain_gradient_descent_on_the_valley_follows_the_closed_form():
+    eta, steps = 0.03, 20
+    path = lesson.optimizer_path("sgd", eta, steps)
+    k = np.arange(steps + 1)
+    np.testing.assert_allclose(path[:, 0], -4.0 * (1 - eta) ** k)
+    np.testing.assert_allclose(path[:, 1], 1.5 * (1 - eta * lesson.STEEP) ** k)
+    # beyond eta = 2 / STEEP it blows up, and stops at the limit instead of overflowing
+    wild = lesson.optimizer_path("sgd", 0.1, 300)
+    assert len(wild) < 301 and lesson.path_verdict(wild, 300) == "diverged"
+    assert lesson.path_verdict(lesson.optimizer_path("sgd", 0.05, 200), 200) == "reached the minimum"
+
+
+def test_adams_first_step_is_eta_in_every_direction():
+    path = lesson.optimizer_path("adam", 0.01, 1)
+    np.testing.assert_allclose(path[1] - path[0], [0.01, -0.01], rtol=1e-5)
+    far = lesson.optimizer_path("adam", 0.1, 300)
+    assert lesson.path_verdict(far, 300) == "reached the minimum"
+    assert lesson.path_verdict(lesson.optimizer_path("adam", 0.001, 10), 10) == "still on its way"
+
+
+def test_the_widget_follows_its_sliders():
+    box = valley_race(eta=0.05, steps=100)
+    assert set(box.paths) == {"plain gradient descent (sgd)", "Adam"} and png_size(box.picture.value)
+    assert_picture_follows(box.picture, box.eta, 0.1)
+    assert_picture_follows(box.picture, box.steps, 20)
+    box.eta.value = 0.1
+    assert "sgd): diverged" in box.children[2].value and "Adam: reached the minimum" in box.children[2].value
+    assert 0.079 in ETA_CHOICES and 0.081 in ETA_CHOICES  # on either side of 2 / STEEP = 0.08
+
+
+def test_race_summary_says_where_each_rule_ended():
+    paths = {"a": np.array([[-4.0, 1.5], [0.0, 0.0]]), "b": np.array([[-4.0, 1.5], [1e9, 0.0]])}
+    text = race_summary(paths, 1)
+    assert text.startswith("a: reached the minimum, at (0, 0)") and "b: diverged, far outside the picture" in text
+
+
+def test_draw_histories_labels_its_axes():
+    fig, ax = plt.subplots()
+    lesson.draw_histories(ax, {"ours": {"test_accuracy": [0.5, 0.9]}, "theirs": {"test_accuracy": [0.4, 0.8]}})
+    assert ax.get_xlabel() and ax.get_ylabel() and len(ax.get_lines()) == 2
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [50, 90])
+
+
+# ----------------------------------------------------------------- the exercise checks
+
+
+def good_softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_softmax_check_praises_and_names_the_slips(capsys):
+    check.softmax(good_softmax)
+    assert "softmax" in capsys.readouterr().out
+    slips = {
+        "overflows": lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True),
+        "whole\\* array": lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=1, keepdims=True),
+        "keepdims": lambda z: np.exp(z - z.max(axis=1)) / np.exp(z - z.max(axis=1)).sum(axis=1),
+        "column": lambda z: good_softmax(z.T).T,
+        "do not add up to 1": lambda z: np.exp(z - z.max(axis=1, keepdims=True)),
+    }
+    for message, slip in slips.items():
+        with pytest.raises(ExerciseFailed, match=message):
+            check.softmax(slip)
+    with pytest.raises(ExerciseFailed, match="not written yet"):
+        check.softmax(lambda z: (_ for _ in ()).throw(NotImplementedError()))
+
+
+def test_relu_backward_check_names_the_wrong_side():
+    check.relu_backward(lambda z, g: g * (z > 0))
+    for message, slip in {"wrong side": lambda z, g: g * (z < 0), "multiply by g": lambda z, g: (z > 0) * 1.0,
+                          "ReLU\\(z\\) itself": lambda z, g: g * relu(z), "z = 0 exactly": lambda z, g: g * (z >= 0)}.items():
+        with pytest.raises(ExerciseFailed, match=message):
+            check.relu_backward(slip)
+
+
+def textbook_adam(p, g, m, v, t, eta, beta1=0.9, beta2=0.999, epsilon=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return p - eta * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + epsilon), m, v
+
+
+def test_adam_check_accepts_the_textbook_form_and_names_the_missing_bias_correction():
+    check.adam_update(textbook_adam)  # epsilon after the correction, as in the paper; the course folds it in
+
+    def in_place(p, g, m, v, t, eta, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        new_p, new_m, new_v = textbook_adam(p, g, m, v, t, eta, beta1, beta2, epsilon)
+        p[...], m[...], v[...] = new_p, new_m, new_v
+        return p, m, v
+
+    check.adam_update(in_place)
+    for message, slip in {"bias correction is missing": check._adam_slip(False, False),
+                          "but v is not": check._adam_slip(True, False),
+                          "but m is not": check._adam_slip(False, True),
+                          "square root": check._adam_slip(True, True, root=False)}.items():
+        with pytest.raises(ExerciseFailed, match=message):
+            check.adam_update(slip)
