@@ -1,5 +1,6 @@
 """The command-line tools: train, predict and bench, run as a learner would run them."""
 
+import io
 import json
 import os
 import subprocess
@@ -41,22 +42,177 @@ def test_predict_inverts_light_backgrounds(tmp_path, brightness_model, capsys):
     light = 1 - dark  # black pen on white paper: inverted to the dark one before predicting
     write_png(tmp_path / "dark.png", dark)
     write_png(tmp_path / "light.png", light)
-    assert predict.load_image(tmp_path / "light.png").mean() == pytest.approx(dark.mean())
+    np.testing.assert_allclose(predict.load_image(tmp_path / "light.png"), predict.load_image(tmp_path / "dark.png"))
+    assert predict.load_image(tmp_path / "dark.png").max() == 1  # white ink on black, like MNIST
     assert predict.main([str(brightness_model), str(tmp_path / "dark.png"), str(tmp_path / "light.png")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{tmp_path / 'dark.png'}: 0 (confidence 1.00)"
     assert out[1] == f"{tmp_path / 'light.png'}: 0 (confidence 1.00)"
 
 
-def test_predict_rejects_wrong_sizes_and_non_images(tmp_path, brightness_model, capsys):
-    write_png(tmp_path / "big.png", np.zeros((32, 40)))
+def test_predict_rejects_non_images_and_models_that_are_not_networks(tmp_path, brightness_model, capsys):
+    write_png(tmp_path / "blank.png", np.zeros((32, 40)))  # any size is read now, but this one is empty
     (tmp_path / "notes.png").write_text("not an image")
-    assert predict.main([str(brightness_model), str(tmp_path / "big.png"), str(tmp_path / "notes.png")]) == 2
+    assert predict.main([str(brightness_model), str(tmp_path / "blank.png"), str(tmp_path / "notes.png")]) == 2
     err = capsys.readouterr().err
-    assert "big.png: the image is 40x32 pixels, expected 28x28" in err
+    assert "blank.png: no digit found" in err
     assert "notes.png: cannot read it as an image" in err
-    assert predict.main([str(tmp_path / "notes.png"), str(tmp_path / "big.png")]) == 2
+    assert predict.main([str(tmp_path / "notes.png"), str(tmp_path / "blank.png")]) == 2
     assert "is not a saved network: a network is saved as an .npz (zip) archive" in capsys.readouterr().err
+    assert predict.main([str(tmp_path / "nowhere.npz"), str(tmp_path / "blank.png")]) == 2
+    assert "nowhere.npz: there is no such file (the saved network)" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- hostile and unusual image files
+# (tests/HOSTILE_INPUTS.md, section "Images and predict")
+
+DIGIT = np.zeros((28, 28), dtype=np.float32)  # a thick 7: a bar and a slope
+DIGIT[5:9, 6:22] = 1.0
+for _row in range(9, 24):
+    DIGIT[_row, 19 - (_row - 9) // 2 : 23 - (_row - 9) // 2] = 1.0
+
+
+def reads_as_the_digit(pixels) -> bool:
+    """True if ``pixels`` (what load_image returned) is DIGIT prepared the MNIST way."""
+    expected = predict.preprocess(1 - DIGIT).reshape(1, 784)
+    return np.abs(pixels - expected).mean() < 0.02
+
+
+def hostile_files(folder) -> dict:
+    """Small files a user could hand to predict, by name, written here and now."""
+    from helpers.lessons.your_own_handwriting import paper_photo
+
+    rng = np.random.default_rng(0)
+    files = {}
+
+    def save(name, image, **options):
+        image.save(folder / name, **options)
+        files[name] = folder / name
+
+    save("huge10k.png", Image.new("L", (10_000, 10_000), 255))  # 120 KB, 100 megapixels
+    save("huge20k.png", Image.new("L", (20_000, 20_000), 255))  # 440 KB, past Pillow's own bomb limit
+    for name, content in (("notes.png", b"not an image"), ("empty.png", b"")):
+        (folder / name).write_bytes(content)
+        files[name] = folder / name
+    buffer = io.BytesIO()
+    Image.fromarray(paper_photo(DIGIT, rng, scale=8)).save(buffer, "PNG")
+    (folder / "cut-short.png").write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    files["cut-short.png"] = folder / "cut-short.png"
+    with open(folder / "enormous.png", "wb") as f:  # 101 MB (sparse: no disk used)
+        f.truncate(101 * 2**20)
+    files["enormous.png"] = folder / "enormous.png"
+    transparent = np.zeros((28, 28, 4), np.uint8)
+    transparent[..., 3] = np.round(DIGIT * 255)  # black ink on a transparent page, as canvases export
+    save("transparent.png", Image.fromarray(transparent))
+    for name, value in (("white.png", 255), ("black.png", 0), ("grey.png", 128)):
+        save(name, Image.new("L", (28, 28), value))
+    save("blank-page.jpg", Image.fromarray(paper_photo(np.zeros(784), rng)), quality=85)
+    save("light-on-grey.png", Image.fromarray(np.round(190 + 60 * DIGIT).astype(np.uint8)))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "turn 90 degrees clockwise to view": the phone was held sideways
+    save("sideways.jpg", Image.fromarray(np.round(np.rot90(1 - DIGIT) * 255).astype(np.uint8)), exif=exif, quality=95)
+    save("scan16.png", Image.fromarray(np.round(60000 - 55000 * DIGIT).astype(np.uint16)))
+    save("float.tif", Image.fromarray((0.95 - 0.85 * DIGIT).astype(np.float32)))
+    nan = (1 - DIGIT).astype(np.float32)
+    nan[3, 3] = np.nan
+    save("nan.tif", Image.fromarray(nan))
+    palette = Image.fromarray(np.round((1 - DIGIT) * 255).astype(np.uint8)).convert("P")
+    save("palette.gif", palette)
+    return files
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    return hostile_files(tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.mark.parametrize("name, message", [
+    ("huge10k.png", "the image is 10,000x10,000 pixels (100 megapixels), more than the 60 megapixels read here"),
+    ("huge20k.png", "the image has 400,000,000 pixels (400 megapixels), more than the 60 megapixels read here"),
+    ("notes.png", "cannot read it as an image (it is not a picture file that Pillow knows"),
+    ("empty.png", "the file is empty (0 bytes)"),
+    ("cut-short.png", "cannot read it as an image: the file is damaged or cut short"),
+    ("enormous.png", "the file is 101 MB, more than the 100 MB a picture of a digit needs"),
+    ("white.png", "no digit found: the picture is blank or all one shade"),
+    ("black.png", "no digit found: the picture is blank or all one shade"),
+    ("grey.png", "no digit found: the picture is blank or all one shade"),
+    ("blank-page.jpg", "no digit found: the picture is blank or all one shade"),
+    ("nan.tif", "the image has pixels that are not numbers (NaN or infinite)"),
+])
+def test_bad_image_files_get_a_message_not_a_guess(hostile, brightness_model, capsys, name, message):
+    assert predict.main([str(brightness_model), str(hostile[name])]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"error: {hostile[name]}: ") and message in err
+    assert "Traceback" not in err
+
+
+def test_missing_files_and_folders_get_a_message(tmp_path, brightness_model, capsys):
+    assert predict.main([str(brightness_model), str(tmp_path / "nowhere.png"), str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "nowhere.png: there is no such file" in err and "it is a folder, not an image file" in err
+
+
+@pytest.mark.parametrize("name", ["transparent.png", "light-on-grey.png", "sideways.jpg", "scan16.png", "float.tif", "palette.gif"])
+def test_unusual_but_good_images_read_as_the_digit(hostile, name):
+    assert reads_as_the_digit(predict.load_image(hostile[name]))
+
+
+def test_uploads_are_read_from_bytes_like_files(hostile):
+    assert reads_as_the_digit(predict.load_image(hostile["transparent.png"].read_bytes()))
+    with pytest.raises(ValueError, match="cannot read it as an image"):
+        predict.load_image(b"GIF89a and then nothing")
+
+
+def test_a_huge_picture_is_refused_before_it_is_decoded(hostile, brightness_model):
+    """Peak memory of the whole command, read from the child's own VmHWM (as in tests/test_data.py)."""
+    script = ("import sys; from helpers import predict; status = predict.main(sys.argv[1:]); "
+              "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1], file=sys.stderr); "
+              "sys.exit(status)")
+    result = subprocess.run([sys.executable, "-c", script, str(brightness_model), str(hostile["huge10k.png"]),
+                             str(hostile["huge20k.png"])], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stderr.count("megapixels read here") == 2
+    peak_mb = int(result.stderr.splitlines()[-1]) / 1024
+    assert peak_mb < 200, f"peak memory {peak_mb:.0f} MB"  # before: 897 MB for the 10,000 x 10,000 PNG
+
+
+# ----------------------------------------------------------------- digits on paper, photographed
+
+
+@real_data
+def test_predict_reads_digits_photographed_on_paper(tmp_path):
+    """The paper-style test set: test digits enlarged 6 to 14 times, written in ink on an
+    off-white, unevenly lit, grainy page, off-centre with a margin, in six ways (pen and
+    pencil, PNG and JPEG, pale ink on grey paper, a drawing with a transparent background).
+    The command must read them about as well as the network reads the digits themselves."""
+    from helpers.data import load_datasets
+    from helpers.lessons.your_own_handwriting import paper_photo
+
+    train, _, test = load_datasets()
+    net = Network([784, 100, 10], init="scaled", seed=0)
+    net.SGD(train, 3, 10, 3.0, seed=1)
+    net.save(tmp_path / "model.npz")
+    rng = np.random.default_rng(2026)
+    ways = [("pen", "png"), ("pen", "jpg"), ("pencil", "png"), ("pencil", "jpg"), ("light", "png"), ("drawing", "png")]
+    chosen = rng.choice(len(test.X), 15 * len(ways), replace=False)
+    paths, labels = [], []
+    for k, i in enumerate(chosen):
+        style, kind = ways[k % len(ways)]
+        photo = paper_photo(test.X[i], rng, style=style)
+        assert max(photo.shape[:2]) > 28 * 6 * 1.3 and photo.dtype == np.uint8
+        path = tmp_path / f"{k:03d}-{style}.{kind}"
+        Image.fromarray(photo).save(path, **({"quality": int(rng.integers(70, 95))} if kind == "jpg" else {}))
+        paths.append(str(path))
+        labels.append(int(test.y[i]))
+    result = run("helpers.predict", str(tmp_path / "model.npz"), *paths)
+    assert result.returncode == 0, result.stderr
+    read = [int(line.rsplit(": ", 1)[1].split()[0]) for line in result.stdout.splitlines()]
+    right = np.array(read) == np.array(labels)
+    on_the_digits = net.accuracy(test.X[chosen], test.y[chosen])
+    print(f"predict on {len(paths)} paper-style photos: {right.mean():.1%} right; the network on the same "
+          f"digits as 28x28 MNIST images: {on_the_digits:.1%}")
+    for style, _ in ways:
+        assert right[[k for k in range(len(paths)) if ways[k % len(ways)][0] == style]].mean() >= 0.8, style
+    assert right.mean() >= 0.9 and right.mean() >= on_the_digits - 0.05
 
 
 @real_data

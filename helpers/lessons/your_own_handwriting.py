@@ -1,0 +1,329 @@
+"""Your own handwriting (notebook 09): the pieces the lesson builds, measures and draws.
+
+* a drawing as the canvas sends it, a list of strokes, made into a picture
+  (``strokes_to_image``), and a built-in example (``EXAMPLE_STROKES``);
+* a digit of MNIST made to look like a photo of a digit written on paper
+  (``paper_photo``), to try the preprocessing (and ``helpers.predict``) on;
+* reading a picture, a drawing or an uploaded file: the preprocessing, the network's ten
+  outputs and its hidden layer's activations, or the reason there is no answer
+  (``read_picture``, ``read_strokes``, ``read_upload``);
+* the pictures: the preprocessing step by step (``draw_steps``), a reading
+  (``draw_reading``), accuracy as the test digits are changed (``robustness``,
+  ``draw_robustness``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import Rectangle
+from PIL import Image
+
+from helpers import images
+from helpers.lessons.the_network import hidden_activations  # notebook 04's: A^1 = sigma(X (w^1)^T + b^1)
+from helpers.plots import LINESTYLES, MARKERS, PALETTE
+
+CANVAS = 280  # the drawing canvas, in pixels: ten times MNIST's 28
+BRUSH = 22  # the pen's width on it: about MNIST's strokes once the digit is 20 pixels tall
+
+# A "2" as a hand would draw it on the canvas: a hook over the top, a slope down to the
+# left, a stroke along the bottom. Points are (x, y) in canvas pixels, y pointing down.
+_t = np.linspace(np.pi * 1.05, np.pi * 2.25, 16)
+EXAMPLE_STROKES = [
+    [[round(140 + 62 * np.cos(t)), round(100 + 55 * np.sin(t))] for t in _t]
+    + [[150, 160], [120, 190], [95, 218], [80, 232], [112, 231], [150, 232], [185, 234], [205, 236]]
+]
+EXAMPLE_DIGIT = 2
+del _t
+
+
+# ---------------------------------------------------------------------------------------
+# Drawings
+# ---------------------------------------------------------------------------------------
+
+
+def clean_strokes(strokes) -> list[np.ndarray]:
+    """The strokes as arrays of (x, y) points, whatever came from the browser: points that
+    are not two finite numbers are dropped, and so are strokes left with no point."""
+    cleaned = []
+    for stroke in strokes or []:
+        points = []
+        for point in stroke if isinstance(stroke, list | tuple) else []:
+            try:
+                x, y = float(point[0]), float(point[1])
+            except (TypeError, ValueError, IndexError, KeyError):
+                continue
+            if np.isfinite(x) and np.isfinite(y):
+                points.append((x, y))
+        if points:
+            cleaned.append(np.array(points, dtype=np.float64))
+    return cleaned
+
+
+def strokes_to_image(strokes, size: int = CANVAS, brush: float = BRUSH) -> np.ndarray:
+    """The drawing as the canvas shows it: a size x size grey picture (1 white, 0 black)
+    with each stroke drawn as a round-ended line ``brush`` pixels wide, its edge
+    anti-aliased over one pixel.
+
+    ``strokes`` is a list of strokes, each a list of (x, y) points in canvas pixels (as
+    the browser sends them); a stroke of one point is a dot."""
+    ink = np.zeros((size, size), dtype=np.float32)
+    r = brush / 2
+    centres = np.arange(size) + 0.5  # pixel centres
+    for points in clean_strokes(strokes):
+        segments = zip(points, points[1:]) if len(points) > 1 else [(points[0], points[0])]
+        for (x0, y0), (x1, y1) in segments:
+            # Only the pixels near this segment: a box around it, grown by the brush.
+            left, right = int(max(0, np.floor(min(x0, x1) - r - 1))), int(min(size, np.ceil(max(x0, x1) + r + 1)))
+            top, bottom = int(max(0, np.floor(min(y0, y1) - r - 1))), int(min(size, np.ceil(max(y0, y1) + r + 1)))
+            if left >= right or top >= bottom:
+                continue
+            px, py = np.meshgrid(centres[left:right], centres[top:bottom])
+            dx, dy = x1 - x0, y1 - y0
+            length2 = dx * dx + dy * dy
+            # The nearest point of the segment to each pixel, as a fraction t along it.
+            t = np.clip(((px - x0) * dx + (py - y0) * dy) / length2, 0, 1) if length2 > 0 else 0.0
+            distance = np.hypot(px - (x0 + t * dx), py - (y0 + t * dy))
+            coverage = np.clip(r + 0.5 - distance, 0, 1).astype(np.float32)
+            ink[top:bottom, left:right] = np.maximum(ink[top:bottom, left:right], coverage)
+    return 1 - ink
+
+
+# ---------------------------------------------------------------------------------------
+# A digit on paper, photographed
+# ---------------------------------------------------------------------------------------
+
+
+def paper_photo(digit, rng: np.random.Generator, *, scale: float | None = None, style: str = "pen") -> np.ndarray:
+    """A 28x28 MNIST digit (ink 1 on 0) as a photo of it written on paper, uint8 pixels.
+
+    The digit is enlarged ``scale`` times (random, 6 to 14, if None) and put off-centre on
+    a larger off-white page, with a margin of paper all round, lit unevenly (brighter on
+    one side, darker towards the corners), with grain. ``style``: "pen" (dark blue-black
+    ink, RGB), "pencil" (grey, one channel), "light" (pale ink on a light-grey page, RGB),
+    "drawing" (black ink on a transparent background, RGBA, as drawing apps export)."""
+    digit = np.asarray(digit, dtype=np.float32).reshape(28, 28)
+    scale = float(rng.uniform(6, 14)) if scale is None else float(scale)
+    side = max(28, round(28 * scale))
+    big = Image.fromarray(np.round(digit * 255).astype(np.uint8)).resize((side, side), Image.BICUBIC)
+    ink = np.asarray(big, dtype=np.float32) / 255
+    ink = np.clip((ink - 0.15) * 1.5, 0, 1)  # a pen line is crisper than an enlarged MNIST stroke
+    # The page: 1.3 to 2.2 times the digit in each direction, the digit anywhere with a margin.
+    height, width = (round(side * f) for f in rng.uniform(1.3, 2.2, 2))
+    margin = max(2, round(0.1 * side))
+    top = int(rng.integers(margin, max(margin + 1, height - side - margin + 1)))
+    left = int(rng.integers(margin, max(margin + 1, width - side - margin + 1)))
+    height, width = max(height, top + side + margin), max(width, left + side + margin)
+    page_ink = np.zeros((height, width), dtype=np.float32)
+    page_ink[top : top + side, left : left + side] = ink
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    yy, xx = yy / height - 0.5, xx / width - 0.5
+    angle = rng.uniform(0, 2 * np.pi)
+    light = 1 + rng.uniform(0.04, 0.1) * (np.cos(angle) * xx + np.sin(angle) * yy) * 2  # one side brighter
+    light -= rng.uniform(0.03, 0.08) * (xx**2 + yy**2) * 2  # darker towards the corners
+    grain = rng.normal(0, 0.015, (height, width)).astype(np.float32)
+    if style == "drawing":
+        rgba = np.zeros((height, width, 4), dtype=np.float32)
+        rgba[..., 3] = page_ink  # black ink, transparent page
+        return np.round(rgba * 255).astype(np.uint8)
+    if style == "light":
+        paper, pen = np.array([0.74, 0.74, 0.76]), np.array([0.97, 0.97, 0.95])
+    elif style == "pencil":
+        paper, pen = np.array([0.93, 0.93, 0.93]), np.array([0.35, 0.35, 0.35])
+    elif style == "pen":
+        paper, pen = np.array([0.95, 0.93, 0.86]), np.array([0.10, 0.12, 0.28])
+    else:
+        raise ValueError(f"style should be 'pen', 'pencil', 'light' or 'drawing', got {style!r}")
+    colour = (paper * (1 - page_ink[..., None]) + pen * page_ink[..., None]) * light[..., None] + grain[..., None]
+    pixels = np.round(np.clip(colour, 0, 1) * 255).astype(np.uint8)
+    return pixels[..., 0] if style == "pencil" else pixels
+
+
+# ---------------------------------------------------------------------------------------
+# Reading a picture
+# ---------------------------------------------------------------------------------------
+
+
+def read_picture(net, pixels) -> dict:
+    """What the network makes of a picture (any image array, see ``images.to_grey``).
+
+    A dict: "digit" (its answer, or None when there is no digit), "outputs" (the ten
+    output activations), "hidden" (the first hidden layer's activations), "steps" (the
+    preprocessing's pictures, ``images.preprocess_steps``) and "message" (one line to
+    show: the answer, or why there is none)."""
+    try:
+        steps = images.preprocess_steps(pixels)
+    except ValueError as err:
+        return {"digit": None, "outputs": None, "hidden": None, "steps": None, "message": str(err)}
+    x = steps["centred"].reshape(1, 784)
+    outputs = net.feedforward(x)[0]
+    digit = int(np.argmax(outputs))
+    return {"digit": digit, "outputs": outputs, "hidden": hidden_activations(net, x)[0], "steps": steps,
+            "message": f"the network reads a {digit} (output {outputs[digit]:.2f})"}
+
+
+def read_strokes(net, strokes, size: int = CANVAS, brush: float = BRUSH) -> dict:
+    """``read_picture`` for a drawing; an empty canvas says so."""
+    if not clean_strokes(strokes):
+        return {"digit": None, "outputs": None, "hidden": None, "steps": None,
+                "message": "the canvas is empty: draw a digit"}
+    return read_picture(net, strokes_to_image(strokes, size, brush))
+
+
+def read_upload(net, content: bytes) -> dict:
+    """``read_picture`` for the bytes of an uploaded file (read like ``helpers.predict`` does)."""
+    from helpers.predict import read_image  # the command's reader: the same limits and messages
+
+    try:
+        pixels = read_image(content)
+    except ValueError as err:
+        return {"digit": None, "outputs": None, "hidden": None, "steps": None, "message": str(err)}
+    return read_picture(net, pixels)
+
+
+# ---------------------------------------------------------------------------------------
+# Pictures
+# ---------------------------------------------------------------------------------------
+
+STEP_TITLES = {
+    "grey": "1. grey-scale",
+    "ink": "2. ink (page taken away,\ndark ink flipped to light)",
+    "cropped": "3. cropped to the ink",
+    "fitted": "4. fitted into 20 x 20",
+    "centred": "5. centre of mass\nat (14, 14) in 28 x 28",
+}
+
+
+def draw_steps(fig, steps: dict, original=None, title: str = "MNIST-style preprocessing, step by step"):
+    """The pictures of ``images.preprocess_steps`` side by side (after ``original``, the
+    picture as it came, if given), each with its size; the last with its centre of mass
+    (orange cross) and the centre of the 28 x 28 field (blue lines)."""
+    panels = ([("the picture as it came", original)] if original is not None else []) + \
+        [(STEP_TITLES[k], steps[k]) for k in STEP_TITLES]
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (name, picture) in zip(axes, panels):
+        picture = np.asarray(picture)
+        grey_like = name.startswith("1.") or name.startswith("the picture")
+        if picture.ndim == 3 and picture.shape[2] == 4:  # show transparency as the white page behind it
+            picture = images.to_grey(picture)
+        ax.imshow(picture, cmap="gray" if grey_like else "gray_r", vmin=0, vmax=255 if picture.dtype == np.uint8 else 1,
+                  interpolation="nearest")
+        h, w = picture.shape[:2]
+        ax.set_title(f"{name}\n{w} x {h} pixels", fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    box = steps["fitted"]
+    ax = axes[-2]
+    ax.add_patch(Rectangle((-0.5, -0.5), images.BOX, images.BOX, fill=False, edgecolor=PALETTE["blue"],
+                           linestyle="--", linewidth=1))
+    ax.set_xlim(-0.5, max(images.BOX, box.shape[1]) - 0.5)
+    ax.set_ylim(max(images.BOX, box.shape[0]) - 0.5, -0.5)
+    ax = axes[-1]
+    r, c = images.centre_of_mass(steps["centred"])
+    ax.axhline(images.CENTRE, color=PALETTE["blue"], linestyle=":", linewidth=1)
+    ax.axvline(images.CENTRE, color=PALETTE["blue"], linestyle=":", linewidth=1)
+    ax.plot([c], [r], marker="+", color=PALETTE["orange"], markersize=12, markeredgewidth=2)
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def draw_reading(fig, reading: dict, title: str = "What the network reads"):
+    """Three panels: the 28 x 28 picture the network is given, its ten outputs as bars
+    (the answer hatched, in orange) and the activations of its hidden neurons as a grid."""
+    ax_in, ax_out, ax_hidden = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.6, 1]})
+    steps = reading.get("steps")
+    ax_in.imshow(steps["centred"] if steps else np.zeros((28, 28)), cmap="gray_r", vmin=0, vmax=1)
+    ax_in.set_title("the network's input\n(28 x 28, after preprocessing)", fontsize=8)
+    ax_in.set_xticks([])
+    ax_in.set_yticks([])
+    outputs = reading.get("outputs")
+    digits = np.arange(10)
+    if outputs is None:
+        ax_out.bar(digits, np.zeros(10), color=PALETTE["blue"])
+        ax_out.text(4.5, 0.5, "no answer", ha="center", va="center", fontsize=11)
+    else:
+        bars = ax_out.bar(digits, outputs, color=PALETTE["blue"], edgecolor="black", linewidth=0.5)
+        winner = int(np.argmax(outputs))
+        bars[winner].set_color(PALETTE["orange"])
+        bars[winner].set_edgecolor("black")
+        bars[winner].set_hatch("//")
+        ax_out.annotate("answer", (winner, outputs[winner]), textcoords="offset points", xytext=(0, 3),
+                        ha="center", fontsize=8)
+    ax_out.set_xticks(digits)
+    ax_out.set_ylim(0, 1.1)
+    ax_out.set_xlabel("digit (output neuron)")
+    ax_out.set_ylabel("output activation")
+    ax_out.set_title(reading["message"], fontsize=8)
+    hidden = reading.get("hidden")
+    if hidden is None:
+        hidden = np.zeros(100)
+    side = int(np.ceil(np.sqrt(len(hidden))))
+    grid = np.full(side * side, np.nan)
+    grid[: len(hidden)] = hidden
+    shown = ax_hidden.imshow(grid.reshape(side, side), cmap="cividis", vmin=0, vmax=1)
+    ax_hidden.set_title(f"the {len(hidden)} hidden neurons'\nactivations", fontsize=8)
+    ax_hidden.set_xticks([])
+    ax_hidden.set_yticks([])
+    fig.colorbar(shown, ax=ax_hidden, fraction=0.046, pad=0.04, label="activation")
+    fig.suptitle(title, fontsize=10)
+    fig.subplots_adjust(wspace=0.4, top=0.8)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# Robustness
+# ---------------------------------------------------------------------------------------
+
+
+def changes(rng: np.random.Generator) -> dict:
+    """The changes the robustness table tries, by name: each a function of a stack of
+    28x28 digits. The noise draws from ``rng``."""
+    return {
+        "none": lambda X: X,
+        "shifted 2 pixels right": lambda X: images.shift(X, 0, 2),
+        "shifted 3 pixels down-right": lambda X: images.shift(X, 3, 3),
+        "shifted 4 pixels left": lambda X: images.shift(X, 0, -4),
+        "rotated 15°": lambda X: images.rotate(X, 15),
+        "rotated -30°": lambda X: images.rotate(X, -30),
+        "thickened once": lambda X: images.thicken(X, 1),
+        "thickened twice": lambda X: images.thicken(X, 2),
+        "thinned once": lambda X: images.thin(X, 1),
+        "noise, σ = 0.2": lambda X: images.add_noise(X, 0.2, rng),
+        "noise, σ = 0.4": lambda X: images.add_noise(X, 0.4, rng),
+    }
+
+
+def accuracy_under(net, X, y, change) -> float:
+    """The network's accuracy on the digits ``X`` (one per row) after ``change``."""
+    changed = change(np.asarray(X).reshape(-1, 28, 28))
+    return net.accuracy(np.asarray(changed, dtype=np.float32).reshape(-1, 784), y)
+
+
+def robustness(nets: dict, X, y, rng: np.random.Generator) -> dict:
+    """For each change of ``changes(rng)``: each named network's accuracy on the changed
+    digits, ``{change: {net name: accuracy}}``."""
+    table = {}
+    for name, change in changes(rng).items():
+        changed = np.asarray(change(np.asarray(X).reshape(-1, 28, 28)), dtype=np.float32).reshape(-1, 784)
+        table[name] = {who: net.accuracy(changed, y) for who, net in nets.items()}
+    return table
+
+
+def sweep(nets: dict, X, y, change, amounts) -> dict:
+    """Each network's accuracy (in %) on ``X`` after ``change(X, amount)``, for each amount."""
+    return {who: [100 * accuracy_under(net, X, y, lambda images_, a=a: change(images_, a)) for a in amounts]
+            for who, net in nets.items()}
+
+
+def draw_robustness(ax, amounts, curves: dict, xlabel: str, title: str):
+    """Accuracy curves, one per network, against the size of a change."""
+    colours = [PALETTE["blue"], PALETTE["vermillion"], PALETTE["green"]]
+    for i, (who, accuracy) in enumerate(curves.items()):
+        ax.plot(amounts, accuracy, color=colours[i % 3], linestyle=LINESTYLES[i % 4], marker=MARKERS[i % 8],
+                label=who)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("accuracy on the test images (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax

@@ -1,0 +1,223 @@
+"""Notebook 09's code: drawings made into pictures, paper photos, reading a picture, the
+pictures drawn, the robustness table, the exercise checks and the handwriting reader."""
+
+import datetime
+import io
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from helpers import images
+from helpers.checks import ExerciseFailed
+from helpers.checks import your_own_handwriting as check
+from helpers.lessons import your_own_handwriting as lesson
+from helpers.network import Network
+from helpers.widgets.your_own_handwriting import DrawingCanvas, HandwritingReader
+from tests.conftest import real_data
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A 784-100-10 network trained for 2 epochs on MNIST (about 2 seconds)."""
+    from helpers.data import load_datasets
+
+    train, _, test = load_datasets()
+    net = Network([784, 100, 10], init="scaled", seed=0)
+    net.SGD(train, 2, 10, 3.0, seed=1)
+    return net, test
+
+
+# ----------------------------------------------------------------- drawings
+
+
+def test_strokes_become_round_lines_of_the_brush_width():
+    assert np.all(lesson.strokes_to_image([]) == 1)
+    dot = lesson.strokes_to_image([[[100, 100]]], brush=20)
+    ink = 1 - dot
+    assert ink[100, 100] == 1 and ink[100, 111] == 0 and ink[100, 90] > 0.5  # a disc of radius 10
+    assert abs(ink.sum() - np.pi * 10**2) < 10
+    line = 1 - lesson.strokes_to_image([[[50, 140], [230, 140]]], brush=20)
+    column = line[:, 140]
+    assert 19 <= column.sum() <= 21 and line[140, 35] == 0 and line[140, 45] > 0  # round ends
+    assert line.shape == (280, 280) and line.dtype == np.float32
+
+
+def test_junk_from_the_browser_is_dropped_not_a_crash():
+    junk = [[[10, 10], ["a", 3], None, [np.nan, 5], [20]], "stroke", [], [[float("inf"), 1]], [[30, 30]]]
+    cleaned = lesson.clean_strokes(junk)
+    assert [c.tolist() for c in cleaned] == [[[10.0, 10.0]], [[30.0, 30.0]]]
+    assert lesson.strokes_to_image([[[-50, -50], [-10, -10]]]).min() == 1  # off the canvas: nothing drawn
+    assert lesson.clean_strokes(None) == []
+
+
+def test_the_example_drawing_goes_through_the_preprocessing():
+    steps = images.preprocess_steps(lesson.strokes_to_image(lesson.EXAMPLE_STROKES))
+    assert steps["centred"].shape == (28, 28) and max(steps["fitted"].shape) == 20
+    r, c = images.centre_of_mass(steps["centred"])
+    assert abs(r - 14) <= 0.5 and abs(c - 14) <= 0.5
+
+
+# ----------------------------------------------------------------- paper photos
+
+
+@pytest.mark.parametrize("style, channels", [("pen", 3), ("pencil", None), ("light", 3), ("drawing", 4)])
+def test_paper_photos_are_large_off_centre_with_a_margin(style, channels):
+    digit = np.zeros((28, 28), np.float32)
+    digit[4:24, 12:16] = 1
+    photo = lesson.paper_photo(digit, np.random.default_rng(1), scale=10, style=style)
+    assert photo.dtype == np.uint8 and (photo.ndim == 2 if channels is None else photo.shape[2] == channels)
+    assert min(photo.shape[:2]) >= 280 * 1.3 - 1
+    ink = images.to_ink(images.to_grey(photo)) > 0
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    assert rows[0] >= 28 and cols[0] >= 28 and rows[-1] < photo.shape[0] - 28 and cols[-1] < photo.shape[1] - 28
+    with pytest.raises(ValueError, match="style should be"):
+        lesson.paper_photo(digit, np.random.default_rng(1), style="crayon")
+
+
+# ----------------------------------------------------------------- reading pictures
+
+
+def test_reading_an_empty_canvas_a_blank_page_or_junk_gives_no_digit():
+    net = Network([784, 100, 10], seed=0)
+    assert lesson.read_strokes(net, [])["message"] == "the canvas is empty: draw a digit"
+    for reading in (lesson.read_picture(net, np.ones((200, 200))), lesson.read_upload(net, b"junk")):
+        assert reading["digit"] is None and reading["outputs"] is None and reading["message"]
+    assert "cannot read it as an image" in lesson.read_upload(net, b"junk")["message"]
+
+
+def test_a_reading_has_the_outputs_and_the_hidden_activations():
+    net = Network([784, 100, 10], seed=0)
+    reading = lesson.read_strokes(net, lesson.EXAMPLE_STROKES)
+    x = reading["steps"]["centred"].reshape(1, 784)
+    np.testing.assert_allclose(reading["outputs"], net.feedforward(x)[0])
+    a1 = 1 / (1 + np.exp(-(x @ net.weights[0].T + net.biases[0])))
+    np.testing.assert_allclose(reading["hidden"], a1[0], rtol=1e-4, atol=1e-6)
+    assert reading["digit"] == int(np.argmax(reading["outputs"])) and reading["message"].startswith("the network reads a")
+
+
+@real_data
+def test_a_trained_network_reads_the_example_and_an_uploaded_photo(trained):
+    net, test = trained
+    assert lesson.read_strokes(net, lesson.EXAMPLE_STROKES)["digit"] == lesson.EXAMPLE_DIGIT
+    buffer = io.BytesIO()
+    Image.fromarray(lesson.paper_photo(test.X[0], np.random.default_rng(0))).save(buffer, "JPEG", quality=80)
+    assert lesson.read_upload(net, buffer.getvalue())["digit"] == test.y[0] == 7
+
+
+# ----------------------------------------------------------------- pictures
+
+
+def test_pictures_have_titles_and_labels():
+    steps = images.preprocess_steps(lesson.strokes_to_image(lesson.EXAMPLE_STROKES))
+    fig = lesson.draw_steps(Figure(), steps, original=np.zeros((50, 40, 4), np.uint8))
+    assert len(fig.axes) == 6 and all(ax.get_title() for ax in fig.axes) and "20 x 20" in fig.axes[4].get_title()
+    net = Network([784, 100, 10], seed=0)
+    fig = lesson.draw_reading(Figure(), lesson.read_strokes(net, lesson.EXAMPLE_STROKES))
+    bars = fig.axes[1]
+    assert bars.get_xlabel() and bars.get_ylabel() and bars.get_title().startswith("the network reads")
+    assert sum(p.get_hatch() == "//" for p in bars.patches) == 1  # the answer is not shown by colour alone
+    fig = lesson.draw_reading(Figure(), lesson.read_strokes(net, []))
+    assert fig.axes[1].get_title() == "the canvas is empty: draw a digit"
+    ax = lesson.draw_robustness(Figure().subplots(), [0, 1], {"a": [90, 80], "b": [95, 90]}, "shift (pixels)", "t")
+    assert [l.get_label() for l in ax.get_lines()] == ["a", "b"] and ax.get_lines()[0].get_linestyle() != ax.get_lines()[1].get_linestyle()
+
+
+def test_robustness_table_and_sweeps_measure_each_change():
+    rng = np.random.default_rng(0)
+    net = Network([784, 10], seed=0)
+    X = rng.random((30, 784)).astype(np.float32)
+    y = net.predict(X)  # the network is right on every unchanged image
+    table = lesson.robustness({"n": net}, X, y, np.random.default_rng(1))
+    assert table["none"] == {"n": 1.0} and set(table) == set(lesson.changes(rng))
+    assert all(0 <= row["n"] <= 1 for row in table.values())
+    curve = lesson.sweep({"n": net}, X, y, lambda images_, s: images.shift(images_, s, s), [0, 3])
+    assert curve["n"][0] == 100
+
+
+# ----------------------------------------------------------------- the exercise checks
+
+
+def test_crop_check_accepts_the_reference_and_names_the_slips(capsys):
+    check.crop_to_ink(images.crop_to_ink)
+    assert "correct on all 4 test cases" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="one row and one column too few"):
+        check.crop_to_ink(lambda ink: ink[np.flatnonzero(ink.any(1))[0] : np.flatnonzero(ink.any(1))[-1],
+                                          np.flatnonzero(ink.any(0))[0] : np.flatnonzero(ink.any(0))[-1]])
+    with pytest.raises(ExerciseFailed, match="rows and columns are swapped"):
+        check.crop_to_ink(lambda ink: ink[np.flatnonzero(ink.any(0))[0] : np.flatnonzero(ink.any(0))[-1] + 1,
+                                          np.flatnonzero(ink.any(1))[0] : np.flatnonzero(ink.any(1))[-1] + 1])
+
+    def in_place(ink):
+        ink[ink == 0] = 0.0
+        ink *= 1
+        ink[0, 0] = 5
+        return images.crop_to_ink(ink)
+
+    with pytest.raises(ExerciseFailed):
+        check.crop_to_ink(in_place)
+    with pytest.raises(ExerciseFailed, match="not written yet"):
+        check.crop_to_ink(lambda ink: (_ for _ in ()).throw(NotImplementedError()))
+
+
+def test_centre_of_mass_check_names_the_slips(capsys):
+    check.centre_of_mass(images.centre_of_mass)
+    assert "correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="wrong way round"):
+        check.centre_of_mass(lambda image: images.centre_of_mass(image)[::-1])
+    with pytest.raises(ExerciseFailed, match="all counted alike"):
+        check.centre_of_mass(lambda image: tuple(float(i.mean()) for i in np.nonzero(image)))
+    with pytest.raises(ExerciseFailed, match="divide them by the total ink"):
+        check.centre_of_mass(lambda image: (image.sum(axis=1) @ np.arange(image.shape[0]),
+                                            image.sum(axis=0) @ np.arange(image.shape[1])))
+
+
+def test_thicken_check_names_the_slips(capsys):
+    check.thicken(lambda image: images.thicken(image))
+    assert "correct" in capsys.readouterr().out
+
+    def rolled(image):
+        out = image.copy()
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                out = np.maximum(out, np.roll(image, (dy, dx), axis=(0, 1)))
+        return out
+
+    with pytest.raises(ExerciseFailed, match="np.roll. wraps around"):
+        check.thicken(rolled)
+    with pytest.raises(ExerciseFailed, match="diagonal"):
+        check.thicken(lambda image: images.thin(image) * 0 + np.max(
+            [np.pad(image, 1)[i : i + image.shape[0], j : j + image.shape[1]]
+             for i, j in ((1, 1), (0, 1), (2, 1), (1, 0), (1, 2))], axis=0))
+    with pytest.raises(ExerciseFailed, match="unchanged"):
+        check.thicken(lambda image: image.copy())
+
+
+# ----------------------------------------------------------------- the widget
+
+
+def test_the_reader_follows_the_strokes_the_clear_button_and_uploads():
+    net = Network([784, 100, 10], seed=0)
+    reader = HandwritingReader(net, strokes=lesson.EXAMPLE_STROKES)
+    assert isinstance(reader.canvas, DrawingCanvas) and reader.canvas.size == lesson.CANVAS
+    assert reader.status.value.startswith("your drawing: the network reads a")
+    first = reader.picture.image.value
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    reader.clear.click()
+    assert reader.canvas.strokes == [] and reader.status.value == "your drawing: the canvas is empty: draw a digit"
+    assert reader.picture.image.value != first
+    reader.canvas.strokes = lesson.EXAMPLE_STROKES  # what the browser sends while drawing
+    assert reader.picture.image.value == first  # same drawing, same picture
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((100, 100), 255, np.uint8)).save(buffer, "PNG")
+    reader.upload.value = ({"name": "blank.png", "type": "image/png", "size": len(buffer.getvalue()),
+                            "content": memoryview(buffer.getvalue()),
+                            "last_modified": datetime.datetime.now(datetime.timezone.utc)},)
+    assert reader.status.value.startswith("blank.png: no digit found")
+    assert reader.show_upload(()) is None
+
+
+def test_the_canvas_code_is_a_module_with_a_render_function():
+    esm = DrawingCanvas._esm
+    assert "export default { render }" in esm and "save_changes" in esm and 'model.on("change:strokes"' in esm
