@@ -15,7 +15,7 @@ The engine (no notebook, widget or plotting code in here)
     validation     input checks with messages that say what to do
     saving         save/load a network as .npz (no pickle)
     gradcheck      backprop checked against finite differences
-    images         image changes: random shifts for augmentation
+    images         MNIST-style preprocessing of any picture, and changes to pictures (shift, turn, noise)
     metrics        accuracy and the confusion matrix
     progress       a terminal progress bar (a display the training loop is given)
 

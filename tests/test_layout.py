@@ -12,7 +12,7 @@ PACKAGE = ROOT / "helpers"
 SLUGS = sorted(re.match(r"\d\d_(.+)\.ipynb", p.name).group(1) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SHARED = {"__init__", "figure", "progress"}  # modules in the per-lesson folders that serve every lesson
 COMMANDS = {"train", "predict", "bench", "student_edition"}
-UI = {"ipywidgets", "IPython", "matplotlib", "PIL"}
+UI = {"ipywidgets", "IPython", "matplotlib"}
 
 
 def modules(folder: Path) -> set[str]:
