@@ -1,0 +1,161 @@
+"""Self-checks for the exercises of notebook 08, "Training it better"."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.activations import Sigmoid
+from helpers.checks import check_function
+from helpers.costs import CrossEntropyCost
+from helpers.lessons import training_it_better as lesson
+
+
+# ----------------------------------------------------------------- Exercise 1: the cross-entropy
+
+
+def _course_cross_entropy(a, y):
+    """The engine's cost, which works from z = ln(a / (1 - a)) (the z that gives this a)."""
+    z = np.log(a) - np.log1p(-a)
+    return CrossEntropyCost.fn(z, a, y, Sigmoid)
+
+
+def _cross_entropy_cases() -> list[dict]:
+    rng = np.random.default_rng(8)
+    cases = [
+        {"a": np.array([[0.9, 0.2]]), "y": np.array([[1.0, 0.0]])},
+        {"a": np.array([[0.25, 0.5, 0.75], [0.6, 0.1, 0.3]]), "y": np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])},
+    ]
+    a = rng.uniform(0.01, 0.99, (6, 10))
+    cases.append({"a": a, "y": np.eye(10)[rng.integers(0, 10, 6)]})
+    return cases
+
+
+def cross_entropy(learner) -> None:
+    """Exercise 1: ``cross_entropy(a, y)``: for each row, -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]."""
+    check_function(
+        learner,
+        _course_cross_entropy,
+        _cross_entropy_cases(),
+        name="cross_entropy",
+        slips=[
+            (lambda a, y: -(y * np.log(a)).sum(axis=1),
+             "only the y ln a part: for sigmoid outputs each output neuron is also told off for being "
+             "on when it should be off, the (1 - y) ln(1 - a) term."),
+            (lambda a, y: (y * np.log(a) + (1 - y) * np.log(1 - a)).sum(axis=1),
+             "the right size but negative: ln of a number below 1 is negative, so the cost needs a minus "
+             "sign in front to come out positive."),
+            (lambda a, y: -(y * np.log10(a) + (1 - y) * np.log10(1 - a)).sum(axis=1),
+             "logarithms to base 10: the cross-entropy uses the natural logarithm, `np.log`."),
+            (lambda a, y: -(y * np.log(a) + (1 - y) * np.log(1 - a)).mean(axis=1),
+             "the mean over the output neurons: the cost of an example adds them up (`.sum(axis=1)`)."),
+            (lambda a, y: -(y * np.log(a) + (1 - y) * np.log(1 - a)).sum(),
+             "one number for the whole batch: the exercise asks for one cost per row (`.sum(axis=1)`)."),
+        ],
+        hint="-(y * np.log(a) + (1 - y) * np.log(1 - a)), then add up each row with .sum(axis=1).",
+    )
+
+
+# ----------------------------------------------------------------- Exercise 2: one step with L2
+
+
+def _step_cases() -> list[dict]:
+    rng = np.random.default_rng(9)
+    return [
+        {"w": np.array([[1.0, -2.0]]), "nabla_w": np.array([[0.5, 0.5]]), "eta": 0.5, "lmbda": 5.0, "n": 50},
+        {"w": np.array([[0.3, 0.0, -0.1], [2.0, 1.0, 0.5]]), "nabla_w": np.array([[0.0, 1.0, -1.0], [0.2, 0.0, 0.1]]),
+         "eta": 0.1, "lmbda": 0.0, "n": 1000},
+        {"w": rng.standard_normal((4, 6)), "nabla_w": rng.standard_normal((4, 6)), "eta": 0.5, "lmbda": 100.0,
+         "n": 1000},
+    ]
+
+
+def l2_step(learner) -> None:
+    """Exercise 2: ``l2_step(w, nabla_w, eta, lmbda, n)``: (1 - eta lmbda / n) w - eta nabla_w."""
+    check_function(
+        learner,
+        lesson.decayed_step,
+        _step_cases(),
+        name="l2_step",
+        slips=[
+            (lambda w, nabla_w, eta, lmbda, n: (1 - eta * lmbda) * w - eta * nabla_w,
+             "the weights shrink far too much: the decay is eta * lmbda / n, divided by n, the number of "
+             "training images, not eta * lmbda."),
+            (lambda w, nabla_w, eta, lmbda, n: (1 - lmbda / n) * w - eta * nabla_w,
+             "the decay factor misses eta: it is a step down the gradient of (lmbda / 2n) ||w||^2, so it is "
+             "as long as the other steps, 1 - eta * lmbda / n."),
+            (lambda w, nabla_w, eta, lmbda, n: (1 + eta * lmbda / n) * w - eta * nabla_w,
+             "the weights grow instead of shrinking: (1 - eta * lmbda / n) w, with a minus."),
+            (lambda w, nabla_w, eta, lmbda, n: w - eta * nabla_w,
+             "plain gradient descent, without the L2 part: multiply w by (1 - eta * lmbda / n) too."),
+            (lambda w, nabla_w, eta, lmbda, n: (1 - eta * lmbda / n) * (w - eta * nabla_w),
+             "close, but the gradient step was shrunk as well: only the old w is multiplied by "
+             "(1 - eta * lmbda / n); then subtract eta * nabla_w."),
+        ],
+        unchanged=("w", "nabla_w"),
+        changed_hint="Return a new array (e.g. `(1 - eta * lmbda / n) * w - eta * nabla_w`) instead of "
+        "changing `w` with `*=` or `-=`.",
+        hint="(1 - eta * lmbda / n) * w - eta * nabla_w.",
+        atol=1e-12,
+        rtol=1e-9,
+    )
+
+
+# ----------------------------------------------------------------- Exercise 3: early stopping
+
+
+def _stopping_cases() -> list[dict]:
+    return [
+        {"accuracies": [0.90, 0.92, 0.91, 0.93, 0.93, 0.92, 0.91, 0.90], "patience": 3},
+        {"accuracies": [0.5, 0.6, 0.7, 0.8], "patience": 2},
+        {"accuracies": [0.80, 0.85, 0.84, 0.86, 0.85, 0.85], "patience": 1},
+        {"accuracies": [0.97, 0.975, 0.975, 0.975, 0.97, 0.98], "patience": 3},
+        {"accuracies": [0.95, 0.94, 0.96, 0.95, 0.955, 0.958, 0.957, 0.96, 0.961, 0.96], "patience": 5},
+    ]
+
+
+def _from_zero(accuracies, patience):
+    best_epoch, stop_epoch = lesson.stopping_point(accuracies, patience)
+    return best_epoch - 1, stop_epoch - 1
+
+
+def _ties_count(accuracies, patience):
+    best, best_epoch = -np.inf, 0
+    for epoch, accuracy in enumerate(accuracies, start=1):
+        if accuracy >= best:
+            best, best_epoch = accuracy, epoch
+        elif epoch - best_epoch >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(accuracies)
+
+
+def _overall_best(accuracies, patience):
+    return int(np.argmax(accuracies)) + 1, len(accuracies)
+
+
+def _first_drop(accuracies, patience):
+    return lesson.stopping_point(accuracies, 1)
+
+
+def early_stopping(learner) -> None:
+    """Exercise 3: ``early_stopping(accuracies, patience)``: ``(best_epoch, stop_epoch)``,
+    epochs counted from 1 (``lesson.stopping_point``)."""
+    check_function(
+        learner,
+        lesson.stopping_point,
+        _stopping_cases(),
+        name="early_stopping",
+        parts=("best_epoch", "stop_epoch"),
+        slips=[
+            (_from_zero, "both epochs are one too small: count the epochs from 1, as the training "
+             "prints them (`enumerate(accuracies, start=1)`)."),
+            (_ties_count, "an epoch that only *equals* the best so far counted as a new best: it has to "
+             "beat it (`>`, not `>=`), or a flat curve would never stop."),
+            (_overall_best, "this is the best of the whole list: early stopping does not see the future. "
+             "Walk through the epochs and stop as soon as `patience` epochs in a row brought no new best."),
+            (_first_drop, "training stopped at the first epoch without a new best: wait for `patience` "
+             "epochs in a row without one."),
+        ],
+        hint="keep the best accuracy so far and its epoch; for each epoch (from 1), a new best resets the "
+        "count; otherwise, once epoch - best_epoch reaches patience, return (best_epoch, epoch). If the "
+        "loop ends, return (best_epoch, len(accuracies)).",
+    )
