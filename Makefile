@@ -34,10 +34,11 @@ lab: $(STAMP)
 test notebooks: export OPENBLAS_NUM_THREADS = 1
 test notebooks: export OMP_NUM_THREADS = 1
 
-# Data first, once, so the parallel workers find it cached; then unit tests and notebooks.
+# Data first, once, so the parallel workers find it cached; then unit tests and notebooks
+# (-rs: say why a test was skipped, e.g. the browser test without Chromium or Playwright).
 test: $(STAMP)
 	$(BIN)/python -m helpers.data --quiet
-	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadscope -rs $(PYTEST_ARGS)
 
 notebooks: $(STAMP)
 	$(BIN)/python -m helpers.data --quiet
