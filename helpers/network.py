@@ -30,10 +30,12 @@ from helpers.activations import HIDDEN, OUTPUT, lookup
 from helpers.costs import get_cost
 from helpers.optimizers import GradientStep
 from helpers.training import train
-from helpers.validation import check_data, check_dtype, check_lmbda, check_sizes, check_X, check_Y, make_rng
+from helpers.validation import (check_data, check_dtype, check_lmbda, check_parameters, check_sizes, check_X,
+                                check_Y, make_rng)
 
 INITS = ("normal", "scaled")
 EVAL_CHUNK = 10_000  # rows fed forward at once when evaluating (bounds the memory used)
+EVAL_NUMBERS = 1 << 22  # ...and fewer for wide layers: at most this many activations of a layer at once
 
 
 class Network:
@@ -50,11 +52,12 @@ class Network:
     ``seed`` or ``rng``: where the random numbers come from, so runs can be repeated.
     ``lmbda``: the L2 regularisation parameter used by ``cost``, ``gradients`` and
     ``SGD`` unless they are given another one.
+    ``weights`` and ``biases``: start from these (copied) instead of random ones.
     """
 
     def __init__(self, sizes, activation: str = "sigmoid", output: str = "sigmoid", cost: str = "quadratic",
                  init: str = "normal", dtype=np.float32, seed: int | None = None,
-                 rng: np.random.Generator | None = None, lmbda: float = 0.0):
+                 rng: np.random.Generator | None = None, lmbda: float = 0.0, weights=None, biases=None):
         self.sizes = check_sizes(sizes)
         self.num_layers = len(self.sizes)
         self.activation = lookup("activation", activation, HIDDEN)
@@ -64,6 +67,10 @@ class Network:
         self.dtype = check_dtype(dtype)
         self.lmbda = check_lmbda(lmbda)
         self.rng = make_rng(seed, rng)
+        if weights is not None or biases is not None:  # given (e.g. loaded from a file): no random draws
+            given = [[] if arrays is None else arrays for arrays in (weights, biases)]
+            self.weights, self.biases = check_parameters(*given, self.sizes, self.dtype)
+            return
         # Biases first, then weights, as in Nielsen's code. Drawn in float64 and then
         # rounded, so a float32 and a float64 network with the same seed start alike.
         self.biases = [self.rng.standard_normal(n).astype(self.dtype) for n in self.sizes[1:]]
@@ -102,7 +109,7 @@ class Network:
         """Return ``(nabla_w, nabla_b)``, the gradient of the mean cost over the rows of
         ``X`` (targets ``Y``, one-hot rows), layer by layer like ``weights`` and ``biases``.
         No L2 term here: see ``gradients``."""
-        X = check_X(X, self.sizes[0], self.dtype)
+        X = check_X(X, self.sizes[0], self.dtype, needs_rows="the gradient of no examples is not defined")
         return self._backprop(X, check_Y(Y, len(X), self.sizes[-1], self.dtype))
 
     def _backprop(self, X: np.ndarray, Y: np.ndarray):
@@ -133,15 +140,13 @@ class Network:
         """The mean cost over the rows of ``X`` plus the L2 term (lmbda / 2n) sum ||w||^2
         (Nielsen's ``total_cost``). ``lmbda`` defaults to ``self.lmbda``; ``n``, the size
         of the training set, to len(X). ``one_hot=False`` accepts any target rows ``Y``."""
-        X = check_X(X, self.sizes[0])
+        X = check_X(X, self.sizes[0], needs_rows="the cost of no examples is not defined")
         Y = check_Y(Y, len(X), self.sizes[-1], self.dtype, one_hot)
-        if len(X) == 0:
-            raise ValueError("the cost of no examples is not defined: X has 0 rows")
-        lmbda = self.lmbda if lmbda is None else check_lmbda(lmbda)
+        lmbda, step = self.lmbda if lmbda is None else check_lmbda(lmbda), _rows_at_once(self.sizes)
         total = 0.0
-        for k in range(0, len(X), EVAL_CHUNK):
-            Z = self.output_z(X[k : k + EVAL_CHUNK])
-            total += float(self.cost_function.fn(Z, self.output.fn(Z), Y[k : k + EVAL_CHUNK], self.output).sum())
+        for k in range(0, len(X), step):
+            Z = self.output_z(X[k : k + step])
+            total += float(self.cost_function.fn(Z, self.output.fn(Z), Y[k : k + step], self.output).sum())
         l2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self.weights) if lmbda else 0.0
         return total / len(X) + 0.5 * (lmbda / (n or len(X))) * l2
 
@@ -188,10 +193,10 @@ class Network:
     # ----------------------------------------------------------------- using the network
     def predict(self, X) -> np.ndarray:
         """The digit the network picks for each row of ``X``: the index of the largest output."""
-        X = check_X(X, self.sizes[0])  # cast chunk by chunk in output_z
+        X, step = check_X(X, self.sizes[0]), _rows_at_once(self.sizes)  # cast chunk by chunk in output_z
         # The output activations are increasing functions of z, so the largest z wins.
         return np.concatenate(
-            [np.argmax(self.output_z(X[k : k + EVAL_CHUNK]), axis=1) for k in range(0, len(X), EVAL_CHUNK)]
+            [np.argmax(self.output_z(X[k : k + step]), axis=1) for k in range(0, len(X), step)]
             or [np.zeros(0, dtype=np.int64)]
         ).astype(np.int64)
 
@@ -230,6 +235,11 @@ class Network:
         from helpers.saving import load
 
         return load(path)
+
+
+def _rows_at_once(sizes) -> int:
+    """How many rows to feed forward at once when evaluating: EVAL_CHUNK, fewer for wide layers."""
+    return max(1, min(EVAL_CHUNK, EVAL_NUMBERS // max(sizes)))
 
 
 _PLAIN_STEP = GradientStep()

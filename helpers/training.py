@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from helpers.optimizers import get_optimizer, make_schedule
-from helpers.validation import check_count, check_data, check_eta, check_lmbda
+from helpers.validation import check_augmented, check_count, check_data, check_eta, check_lmbda
 
 HISTORY_KEYS = ("epoch", "eta", "training_cost", "validation_accuracy", "test_accuracy", "seconds")
 COST_SAMPLE = 10_000  # the training cost is estimated on the first examples, up to this many
@@ -83,7 +83,8 @@ class Run:
                  schedule, optimizer, augment, one_hot, rng, progress, callback, verbose):
         n_in, n_out, dtype = model.sizes[0], model.sizes[-1], model.dtype
         self.model, self.dtype, self.one_hot = model, dtype, one_hot
-        self.X, self.Y = check_data(training_data, "training_data", n_in, n_out, dtype, one_hot)
+        self.X, self.Y = check_data(training_data, "training_data", n_in, n_out, dtype, one_hot,
+                                    needs_rows="there is nothing to train on")
         self.n = len(self.X)
         self.epochs = check_count(epochs, "epochs", 0)
         self.m = check_count(mini_batch_size, "mini_batch_size", 1)
@@ -127,7 +128,7 @@ class Run:
                 idx = order[start : start + chunk]
                 X_chunk = self.X[idx]
                 if self.augment is not None:
-                    X_chunk = self.augment(X_chunk, self.rng)
+                    X_chunk = check_augmented(self.augment(X_chunk, self.rng), X_chunk.shape, self.augment)
                 X_chunk, Y_chunk = X_chunk.astype(self.dtype, copy=False), self.Y[idx]
                 for k in range(0, len(idx), self.m):
                     yield X_chunk[k : k + self.m], Y_chunk[k : k + self.m]

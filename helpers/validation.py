@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
+MAX_PARAMS = 5_000_000  # weights and biases in one network: 40 MB in float64, 63 times 784-100-10
 
 
 def check_sizes(sizes) -> list[int]:
@@ -25,7 +26,37 @@ def check_sizes(sizes) -> list[int]:
         raise ValueError(f"a network needs at least two layers (input and output), e.g. [784, 10]; got sizes {values!r}")
     if min(values) < 1:
         raise ValueError(f"every layer needs at least one neuron, got sizes {values!r}")
-    return [int(s) for s in values]
+    values = [int(s) for s in values]
+    n_params = sum(n_out * (n_in + 1) for n_in, n_out in zip(values[:-1], values[1:]))
+    if n_params > MAX_PARAMS:
+        raise ValueError(
+            f"sizes {values if len(values) <= 10 else values[:10] + ['...']} make {n_params:,} weights and biases, "
+            f"more than the {MAX_PARAMS:,} a network here may have (784-100-10 has 79,510)"
+        )
+    return values
+
+
+def check_parameters(weights, biases, sizes: list[int], dtype, what: str = "the network",
+                     copy: bool = True) -> tuple[list, list]:
+    """Weights and biases for a network of ``sizes``: one (n_out, n_in) matrix and one
+    (n_out,) vector per layer, of real numbers, all finite. Returns them in ``dtype``,
+    copied (or, with ``copy=False``, converted only if they are not in ``dtype``)."""
+    checked = []
+    for kind, arrays, shape_of in (("weights", weights, lambda i, o: (o, i)), ("biases", biases, lambda i, o: (o,))):
+        arrays = list(arrays)
+        if len(arrays) != len(sizes) - 1:
+            raise ValueError(f"{what} has {len(arrays)} {kind} arrays, but sizes {sizes} need {len(sizes) - 1}")
+        for l, (a, n_in, n_out) in enumerate(zip(arrays, sizes[:-1], sizes[1:])):
+            a, name = np.asarray(a), f"{kind}[{l}]"
+            if a.shape != shape_of(n_in, n_out):
+                raise ValueError(f"{what}'s {name} has shape {a.shape}, but sizes {sizes} need {shape_of(n_in, n_out)}")
+            if a.dtype.kind not in "fiu":
+                raise ValueError(f"{what}'s {name} must hold real numbers, got dtype {a.dtype}")
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"{what}'s {name} holds NaN or infinite values (did training diverge?)")
+            arrays[l] = a.astype(dtype, copy=copy)
+        checked.append(arrays)
+    return checked[0], checked[1]
 
 
 def check_dtype(dtype):
@@ -65,19 +96,27 @@ def check_count(value, name: str, minimum: int) -> int:
     return int(value)
 
 
+def check_seed(seed, what: str = "seed"):
+    """A seed for np.random.default_rng: None or a whole number >= 0."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"{what} must be a whole number >= 0 (or None for a random start), got {seed!r}")
+    return seed
+
+
 def make_rng(seed=None, rng=None) -> np.random.Generator:
     """The generator to draw random numbers from: ``rng`` as given, or a new one from ``seed``."""
     if seed is not None and rng is not None:
         raise ValueError("give either seed or rng, not both")
     if rng is None:
-        return np.random.default_rng(seed)
+        return np.random.default_rng(check_seed(seed))
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a np.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
     return rng
 
 
-def check_X(X, n_in: int, dtype=None) -> np.ndarray:
-    """Inputs with one example per row and ``n_in`` columns; in ``dtype`` if given (else as they are)."""
+def check_X(X, n_in: int, dtype=None, name: str = "X", needs_rows: str | None = None) -> np.ndarray:
+    """Inputs with one example per row and ``n_in`` columns, all finite; in ``dtype`` if
+    given (else as they are). ``needs_rows``: why no rows at all is an error, if it is."""
     X = np.asarray(X)
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array with one example per row, shape (n, {n_in}); got shape {X.shape}")
@@ -85,7 +124,27 @@ def check_X(X, n_in: int, dtype=None) -> np.ndarray:
         raise ValueError(f"X must have {n_in} columns (one per input neuron), got {X.shape[1]} (shape {X.shape})")
     if X.dtype.kind not in "fiub":
         raise ValueError(f"X must hold numbers, got dtype {X.dtype}")
+    if needs_rows and len(X) == 0:
+        raise ValueError(f"{needs_rows}: {name} has 0 rows")
+    check_finite_rows(X, name)
     return X.astype(dtype, copy=False) if dtype is not None else X
+
+
+def check_finite_rows(X: np.ndarray, name: str = "X") -> None:
+    """Refuse rows holding NaN or infinity, naming them. Cheap: one sum per row (a NaN or
+    inf anywhere makes the row's sum NaN or inf), then a closer look at those rows only."""
+    if X.dtype.kind != "f" or X.size == 0:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        suspects = np.flatnonzero(~np.isfinite(X.sum(axis=1)))
+    rows = suspects[~np.all(np.isfinite(X[suspects]), axis=1)] if len(suspects) else suspects
+    if len(rows):
+        shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+        raise ValueError(
+            f"{name} has NaN or infinite values in {len(rows)} of {len(X)} rows (row{'s' * (len(rows) > 1)} {shown}): "
+            f"a network cannot compute with them. Find where they came from (e.g. a division by zero "
+            f"when scaling the pixels) or leave those rows out."
+        )
 
 
 def check_Y(Y, n: int, n_out: int, dtype, one_hot: bool = True) -> np.ndarray:
@@ -99,17 +158,20 @@ def check_Y(Y, n: int, n_out: int, dtype, one_hot: bool = True) -> np.ndarray:
         raise ValueError(f"Y must hold numbers, got dtype {Y.dtype}")
     if one_hot and not (np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1)):
         raise ValueError("Y must be one-hot: each row all 0 except a single 1 (use helpers.data.one_hot(labels))")
+    check_finite_rows(Y, "Y")
     return Y.astype(dtype, copy=False)
 
 
-def check_data(data, name: str, n_in: int, n_out: int, dtype, one_hot: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def check_data(data, name: str, n_in: int, n_out: int, dtype, one_hot: bool = True,
+               needs_rows: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A pair (X, y) with labels y or target rows; return X as given (not copied) and the
-    targets as rows in ``dtype`` (labels become one-hot rows)."""
+    targets as rows in ``dtype`` (labels become one-hot rows). ``needs_rows`` as in check_X."""
     try:
         X, y = data
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a pair (X, y), e.g. a Dataset from load_datasets, got {type(data).__name__}") from None
-    X = check_X(X, n_in)  # cast per mini-batch later: no copy of the whole set
+    x_name = "X" if name.startswith("(") else f"X in {name}"
+    X = check_X(X, n_in, name=x_name, needs_rows=needs_rows)  # cast per mini-batch later: no copy of the set
     y = np.asarray(y)
     if y.ndim != 1:
         return X, check_Y(y, len(X), n_out, dtype, one_hot)
@@ -122,3 +184,18 @@ def check_data(data, name: str, n_in: int, n_out: int, dtype, one_hot: bool = Tr
     Y = np.zeros((len(y), n_out), dtype=dtype)
     Y[np.arange(len(y)), y] = 1
     return X, Y
+
+
+def check_augmented(X, shape: tuple, augment) -> np.ndarray:
+    """What the augmentation function ``augment`` returned for images of ``shape``: an
+    array of numbers of that same shape, all finite. (Checked for each chunk of about
+    2,000 images, not each mini-batch, and only when there is an augmentation.)"""
+    name = f"augment={getattr(augment, '__name__', None) or repr(augment)[:80]}"
+    if not isinstance(X, np.ndarray) or X.shape != shape or X.dtype.kind not in "fiub":
+        got = f"an array of shape {X.shape} and dtype {X.dtype}" if isinstance(X, np.ndarray) else repr(X)[:80]
+        raise ValueError(
+            f"{name} must return the images it is given, changed: an array of numbers of shape {shape} "
+            f"(one image per row); it returned {got}"
+        )
+    check_finite_rows(X, f"the images {name} returned")
+    return X

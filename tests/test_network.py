@@ -308,3 +308,258 @@ def test_save_creates_the_folder(tmp_path):
     path = tmp_path / "models" / "tiny.npz"
     Network([4, 3, 2], seed=0).save(path)
     assert Network.load(path).sizes == [4, 3, 2]
+
+
+# ---------------------------------------------------------------- hostile files and inputs (issue 10)
+# Each test writes its own small hostile file; tests/HOSTILE_INPUTS.md lists them (N1, N2, ...).
+
+import io
+import os
+import stat
+import subprocess
+import sys
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+
+def npy_bytes(array):
+    out = io.BytesIO()
+    np.save(out, array, allow_pickle=False)
+    return out.getvalue()
+
+
+def npy_header(descr, shape):
+    out = io.BytesIO()
+    np.lib.format.write_array_header_1_0(out, {"descr": descr, "fortran_order": False, "shape": shape})
+    return out.getvalue()
+
+
+def settings(sizes):
+    return {"format": np.array("digits-from-scratch network v1"), "sizes": np.array(sizes, np.int64),
+            "activation": np.array("sigmoid"), "output": np.array("sigmoid"), "cost": np.array("quadratic"),
+            "init": np.array("normal"), "dtype": np.array("float32"), "lmbda": np.array(0.0)}
+
+
+def parameters(sizes):
+    arrays = {}
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        arrays[f"w{l}"], arrays[f"b{l}"] = np.zeros((n_out, n_in), np.float32), np.zeros(n_out, np.float32)
+    return arrays
+
+
+def write_zip(path, members, compression=zipfile.ZIP_STORED):
+    with zipfile.ZipFile(path, "w", compression) as z:
+        for key, value in members.items():
+            z.writestr(key + ".npy", value if isinstance(value, bytes) else npy_bytes(value))
+    return path
+
+
+def big_sizes_file(path):
+    """98 KB: declares [784, 600000, 10] but holds the arrays of a 784-30-10 network."""
+    return write_zip(path, {**settings([784, 600000, 10]), **parameters([784, 30, 10])})
+
+
+def terabyte_header_file(path):
+    """8 KB: w0's .npy header declares a 1,000,000 x 1,000,000 float32 array (4 TB)."""
+    members = {**settings([784, 10]), **parameters([784, 10])}
+    members["w0"] = npy_header("<f4", (1_000_000, 1_000_000)) + bytes(1000)
+    return write_zip(path, members)
+
+
+def huge_members_file(path, sizes=(784, 60_000, 10)):
+    """200 KB: a consistent network of 47 million parameters, its arrays deflated zeros (190 MB)."""
+    sizes = list(sizes)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for key, value in settings(sizes).items():
+            z.writestr(key + ".npy", npy_bytes(value))
+        for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            for key, shape in ((f"w{l}", (n_out, n_in)), (f"b{l}", (n_out,))):
+                with z.open(key + ".npy", "w", force_zip64=True) as f:
+                    f.write(npy_header("<f4", shape))
+                    left, chunk = int(np.prod(shape)) * 4, bytes(1 << 22)
+                    while left > 0:
+                        f.write(chunk[: min(left, len(chunk))])
+                        left -= len(chunk)
+    return path
+
+
+HOSTILE_MODELS = {
+    "big_sizes": (big_sizes_file, r"sizes \[784, 600000, 10\] make 477,000,010 weights and biases, more than the 5,000,000"),
+    "terabyte_header": (terabyte_header_file, r"'w0' declares \(1000000, 1000000\) float32 \(4,000,000,000,000 bytes\) but holds"),
+    "huge_members": (huge_members_file, r"its entries hold 190,\d{3},\d{3} bytes, more than any network here can need"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_MODELS)
+def test_load_checks_declared_sizes_before_reading_or_building(tmp_path, name):
+    """N2: before, [784, 600000, 10] cost 5.6 GB (a random network was drawn first), the
+    terabyte header a MemoryError, the huge members 3.7 GB. Now: a message, almost no memory."""
+    make, match = HOSTILE_MODELS[name]
+    path = make(tmp_path / f"{name}.npz")
+    assert path.stat().st_size < 400_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=f"{name}.npz is not a valid saved network: {match}"):
+            Network.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 2**20
+
+
+def test_small_hostile_models_never_use_much_memory(tmp_path):
+    """N2, measured as the issue asks: the peak resident memory (VmHWM) of a process that
+    loads each hostile file, and the largest network a 77 KB file may hold, is far below 1 GB."""
+    paths = [make(tmp_path / f"{name}.npz") for name, (make, _) in HOSTILE_MODELS.items()]
+    big = tmp_path / "largest.npz"  # 784-6000-10 float64, deflated zeros: it loads
+    sizes = [784, 6000, 10]
+    arrays = {**settings(sizes), "dtype": np.array("float64")}
+    arrays.update({k: v.astype(np.float64) for k, v in parameters(sizes).items()})
+    np.savez_compressed(big, **arrays)
+    assert big.stat().st_size < 10_000_000
+    child = (
+        "import sys\nfrom helpers.network import Network\n"
+        "for p in sys.argv[1:]:\n"
+        "    try:\n        print(Network.load(p).n_params)\n"
+        "    except ValueError as e:\n        print('refused')\n"
+        "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')))\n"
+    )
+    ROOT = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", child, *map(str, paths + [big])], cwd=ROOT, capture_output=True,
+                          text=True, check=True, timeout=120)
+    lines = done.stdout.split()
+    assert lines[:-1] == ["refused"] * 3 + ["4770010"]
+    assert int(lines[-1]) < 300 * 1024  # kB; 110 MB here (5.6 GB before)
+
+
+@pytest.mark.parametrize("key", ["format", "sizes"])
+def test_a_member_that_is_not_npy_gets_a_message(tmp_path, key):
+    """N3: before, AttributeError ('bytes' object has no attribute 'dtype')."""
+    members = {**settings([4, 3, 2]), **parameters([4, 3, 2])}
+    members[key] = b"hello, not an array"
+    path = write_zip(tmp_path / "model.npz", members)
+    with pytest.raises(ValueError, match=rf"model.npz is not a valid saved network: '{key}' is not a .npy array \(the magic string is not correct"):
+        Network.load(path)
+
+
+def test_load_refuses_oversized_text_and_sizes_entries(tmp_path):
+    members = {**settings([4, 3, 2]), **parameters([4, 3, 2])}
+    members["format"] = npy_header("<U1000", ()) + bytes(4000)
+    with pytest.raises(ValueError, match=r"'format' should be a text entry \(at most 100 characters\)"):
+        Network.load(write_zip(tmp_path / "a.npz", members))
+    members = {**settings([4, 3, 2]), **parameters([4, 3, 2]), "sizes": np.ones(5000, np.int64)}
+    with pytest.raises(ValueError, match=r"'sizes' should be a 1-D array of at most 1000 whole numbers, got shape \(5000,\)"):
+        Network.load(write_zip(tmp_path / "b.npz", members))
+    members = {**settings([4, 3, 2]), **parameters([4, 3, 2])}
+    members["b0"] = npy_bytes(np.zeros(3, np.float32))[:-8]  # shorter than its header says
+    with pytest.raises(ValueError, match=r"'b0' declares \(3,\) float32 \(12 bytes\) but holds"):
+        Network.load(write_zip(tmp_path / "c.npz", members))
+
+
+def test_loading_draws_no_random_weights(tmp_path, monkeypatch):
+    import helpers.network
+
+    small().save(tmp_path / "net.npz")
+
+    class NoDraws:
+        def standard_normal(self, *args, **kwargs):
+            raise AssertionError("random weights drawn while loading")
+
+    monkeypatch.setattr(helpers.network, "make_rng", lambda seed=None, rng=None: NoDraws())
+    assert Network.load(tmp_path / "net.npz").sizes == [4, 3, 2]
+
+
+def test_a_network_from_given_weights_and_biases():
+    w, b = [np.ones((3, 4)), np.ones((2, 3))], [np.zeros(3), np.zeros(2)]
+    net = Network([4, 3, 2], weights=w, biases=b)
+    assert net.weights[0].dtype == np.float32 and np.array_equal(net.weights[0], w[0])
+    net.weights[0][0, 0] = 5
+    assert w[0][0, 0] == 1  # copied
+    with pytest.raises(ValueError, match=r"the network's weights\[1\] has shape \(3, 2\), but sizes \[4, 3, 2\] need \(2, 3\)"):
+        Network([4, 3, 2], weights=[w[0], w[1].T], biases=b)
+    with pytest.raises(ValueError, match=r"the network has 1 biases arrays, but sizes \[4, 3, 2\] need 2"):
+        Network([4, 3, 2], weights=w, biases=b[:1])
+
+
+def test_saved_files_get_the_umask_mode(tmp_path):
+    """N1: before, mode 0600 (mkstemp's) whatever the umask: others on a hub could not read a shared model."""
+    old = os.umask(0o022)
+    try:
+        for umask, mode in ((0o022, 0o644), (0o002, 0o664), (0o077, 0o600)):
+            os.umask(umask)
+            small().save(tmp_path / f"net{umask:o}.npz")
+            assert stat.S_IMODE((tmp_path / f"net{umask:o}.npz").stat().st_mode) == mode
+    finally:
+        os.umask(old)
+
+
+def test_save_converts_other_dtypes_and_refuses_what_load_would_refuse(tmp_path):
+    """N4: before, save() wrote all three files and load() refused them."""
+    net = small()
+    net.weights[0] = net.weights[0].astype(np.float64)  # e.g. a hand-made matrix
+    net.save(tmp_path / "f64.npz")
+    back = Network.load(tmp_path / "f64.npz")
+    assert back.weights[0].dtype == np.float32 and np.array_equal(back.weights[0], net.weights[0].astype(np.float32))
+    net = small()
+    net.weights[0][0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"cannot save the network to .*nan.npz: the network's weights\[0\] holds NaN or infinite values \(did training diverge\?\)"):
+        net.save(tmp_path / "nan.npz")
+    net = small()
+    net.weights[0] = np.zeros((3, 5), np.float32)
+    with pytest.raises(ValueError, match=r"weights\[0\] has shape \(3, 5\), but sizes \[4, 3, 2\] need \(3, 4\)"):
+        net.save(tmp_path / "shape.npz")
+    net = small()
+    net.biases.append(np.zeros(2, np.float32))
+    with pytest.raises(ValueError, match=r"has 3 biases arrays, but sizes \[4, 3, 2\] need 2"):
+        net.save(tmp_path / "layers.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f64.npz"]  # nothing written for the refused ones
+
+
+def test_save_to_an_unusable_place_says_why(tmp_path):
+    (tmp_path / "notes.txt").write_text("a file")
+    for path, match in ((tmp_path, "it is a folder; give a file name"),
+                        (tmp_path / "notes.txt" / "net.npz", "part of that path is a file, not a folder"),
+                        (Path("/proc/net.npz"), r"files cannot be created in /proc")):
+        with pytest.raises(ValueError, match=f"cannot save to {path}: {match}"):
+            small().save(path)
+
+
+def test_nan_and_infinite_rows_are_named():
+    """N6, N7: before, one NaN pixel made SGD say "eta too large", and predict answered 0."""
+    net = small()
+    X = np.random.default_rng(0).random((20, 4)).astype(np.float32)
+    y = np.arange(20) % 2
+    X[3, 1], X[17, 0] = np.nan, -np.inf
+    with pytest.raises(ValueError, match=r"X in training_data has NaN or infinite values in 2 of 20 rows \(rows 3, 17\)"):
+        net.SGD((X, y), 1, 5, 0.1)
+    with pytest.raises(ValueError, match=r"X in validation_data has NaN or infinite values in 2 of 20 rows"):
+        net.SGD((X[[0, 1]], y[:2]), 1, 5, 0.1, validation_data=(X, y))
+    with pytest.raises(ValueError, match=r"^X has NaN or infinite values in 1 of 2 rows \(row 0\)"):
+        net.predict(X[[3, 4]])
+    for call in (net.feedforward, lambda X: net.cost(X, np.eye(2)[y]), lambda X: net.accuracy(X, y)):
+        with pytest.raises(ValueError, match="NaN or infinite values"):
+            call(X)
+    huge = np.full((2, 4), 1e38, np.float32)  # finite, though its row sums overflow
+    assert net.predict(huge).shape == (2,)
+
+
+def test_zero_examples_get_a_message():
+    """N8: before, backprop and gradients raised ZeroDivisionError."""
+    net = small(lmbda=1.0)
+    X, Y = np.zeros((0, 4)), np.zeros((0, 2))
+    for call, what in ((net.backprop, "gradient"), (net.gradients, "gradient"), (net.cost, "cost")):
+        with pytest.raises(ValueError, match=f"the {what} of no examples is not defined: X has 0 rows"):
+            call(X, Y)
+    with pytest.raises(ValueError, match="there is nothing to train on: X in training_data has 0 rows"):
+        net.SGD((X, np.zeros(0, int)), 1, 10, 0.1)
+    assert net.predict(X).shape == (0,)  # predicting nothing is fine
+
+
+@pytest.mark.parametrize("seed", [1.5, -1, "a", True, [1.0]])
+def test_bad_seed(seed):
+    """N10: before, NumPy's TypeError or "expected non-negative integer"."""
+    with pytest.raises(ValueError, match=r"seed must be a whole number >= 0 \(or None for a random start\), got"):
+        Network([4, 3, 2], seed=seed)
+    with pytest.raises(ValueError, match=r"seed must be a whole number >= 0"):
+        small().SGD((np.zeros((4, 4)), np.zeros(4, int)), 1, 2, 0.1, seed=seed)

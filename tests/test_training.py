@@ -225,3 +225,23 @@ def test_naive_reference_computes_the_same_gradient():
         np.testing.assert_allclose(w, w_naive, rtol=1e-10)
     for b_naive, b in zip(naive.biases, net.biases):
         np.testing.assert_allclose(b, b_naive[:, 0], rtol=1e-10)
+
+
+@pytest.mark.parametrize("returns, match", [
+    (lambda X, rng: None, r"it returned None"),
+    (lambda X, rng: X[:, :2], r"it returned an array of shape \(20, 2\) and dtype float32"),
+    (lambda X, rng: X[:-1], r"it returned an array of shape \(19, 4\)"),
+    (lambda X, rng: X.tolist(), r"it returned \[\["),
+])
+def test_an_augmentation_that_returns_the_wrong_thing_gets_a_message(returns, match):
+    """N9: before, a raw NumPy error from inside the loop (or AttributeError for None)."""
+    X, y = blobs(20)
+    with pytest.raises(ValueError, match=r"augment=<lambda> must return the images it is given, changed: an array of "
+                                         r"numbers of shape \(20, 4\) \(one image per row\); " + match):
+        Network([4, 3, 3], seed=0).SGD((X, y), 1, 5, 0.1, augment=returns)
+
+
+def test_an_augmentation_that_returns_nan_gets_a_message():
+    X, y = blobs(20)
+    with pytest.raises(ValueError, match=r"the images augment=<lambda> returned has NaN or infinite values in 20 of 20 rows"):
+        Network([4, 3, 3], seed=0).SGD((X, y), 1, 5, 0.1, augment=lambda X, rng: X * np.nan)
