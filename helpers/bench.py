@@ -27,7 +27,7 @@ import tracemalloc
 
 import numpy as np
 
-from helpers.data import load_datasets
+from helpers.data import MnistError, load_datasets
 from helpers.network import Network
 
 EPOCH = 50_000
@@ -190,7 +190,7 @@ def run(quick: bool = False, repeats: int | None = None) -> dict:
     train, validation, _ = load_datasets()
     n_fast = 1_000 if quick else 20_000
     n_naive = 200 if quick else 2_000
-    repeats = repeats or (2 if quick else 3)
+    repeats = (2 if quick else 3) if repeats is None else repeats
     results = []
     for dtype in (np.float32, np.float64):
         for m in (10, 100):
@@ -238,9 +238,20 @@ def run(quick: bool = False, repeats: int | None = None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.bench", description="Time training; print JSON.")
     parser.add_argument("--quick", action="store_true", help="small slices (a few seconds in all)")
-    parser.add_argument("--repeats", type=int, default=None, help="timings per figure (median is reported)")
+    parser.add_argument("--repeats", type=int, default=None, help="timings per figure, at least 1 (median is reported)")
     args = parser.parse_args(argv)
-    print(json.dumps(run(quick=args.quick, repeats=args.repeats), indent=2))
+    if args.repeats is not None and args.repeats < 1:
+        print(f"error: --repeats must be a whole number >= 1, got {args.repeats}", file=sys.stderr)
+        return 2
+    try:
+        report = run(quick=args.quick, repeats=args.repeats)
+    except MnistError as err:
+        print(f"error: the benchmark trains on MNIST, which is not available here.\n{err}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as err:
+        print(f"error: the memory run (python -m helpers.train) failed:\n{err.stderr.strip()}", file=sys.stderr)
+        return 1
+    print(json.dumps(report, indent=2))
     return 0
 
 

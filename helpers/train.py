@@ -25,7 +25,12 @@ from helpers.images import random_shift
 from helpers.network import INITS, Network
 from helpers.optimizers import OPTIMIZERS, make_schedule
 from helpers.progress import ProgressBar
+from helpers.saving import check_destination
 from helpers.training import TrainingDiverged
+from helpers.validation import check_sizes
+
+MAX_AUGMENT = 4  # pixels: MNIST digits sit in a 20x20 box in the middle of the 28x28 image
+MAX_STEP_BYTES = 64 << 20  # the activations of one mini-batch, all layers: bounds the memory a step uses
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--schedule", default="constant", help="'constant', 'halve_on_plateau' (needs validation) or 'halve_every:N'"
     )
-    p.add_argument("--augment", type=int, default=0, metavar="PIXELS", help="random shifts of up to PIXELS (0: none)")
+    p.add_argument("--augment", type=int, default=0, metavar="PIXELS",
+                   help=f"random shifts of up to PIXELS, 0 to {MAX_AUGMENT} (default 0: none)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     p.add_argument("--all-training", action="store_true", help="train on all 60,000 images (no validation set)")
@@ -53,15 +59,44 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def check_options(args) -> None:
+    """Every option checked before the data is loaded (and before a long run), each
+    message naming the option."""
+    if not 0 <= args.augment <= MAX_AUGMENT:
+        raise ValueError(f"--augment must be between 0 and {MAX_AUGMENT} pixels, got {args.augment}: the digits sit "
+                         f"in the middle 20x20 pixels of the 28x28 image, so wider shifts move them off the edge")
+    for option, value, minimum in (("--seed", args.seed, 0), ("--epochs", args.epochs, 0),
+                                   ("--mini-batch-size", args.mini_batch_size, 1), ("--limit", args.limit, 1)):
+        if value is not None and value < minimum:
+            raise ValueError(f"{option} must be a whole number >= {minimum}, got {value}")
+    if not args.eta > 0 or args.eta == float("inf"):
+        raise ValueError(f"--eta (the learning rate) must be a number > 0, got {args.eta}")
+    if not 0 <= args.lmbda < float("inf"):
+        raise ValueError(f"--lmbda must be a number >= 0, got {args.lmbda}")
+    try:
+        sizes = check_sizes(args.sizes)
+    except ValueError as err:
+        raise ValueError(f"--sizes: {err}") from None
+    if sizes[0] != 784 or sizes[-1] != 10:
+        raise ValueError(f"--sizes must start with 784 (28x28 pixels) and end with 10 (the digits), got {sizes}")
+    per_example = sum(sizes) * np.dtype(args.dtype).itemsize  # bytes of activations per example in a step
+    if args.mini_batch_size * per_example > MAX_STEP_BYTES:
+        raise ValueError(f"--mini-batch-size {args.mini_batch_size} is too large for layers of {sum(sizes):,} neurons "
+                         f"in {args.dtype}: a step would hold {args.mini_batch_size * per_example / 2**20:,.0f} MB of "
+                         f"activations (at most {MAX_STEP_BYTES >> 20} MB here); use at most "
+                         f"{MAX_STEP_BYTES // per_example:,}")
+    make_schedule(args.schedule, args.eta)
+    if args.all_training and args.schedule == "halve_on_plateau":
+        raise ValueError("halve_on_plateau needs a validation set: use halve_every:N with --all-training")
+    if args.save:
+        check_destination(args.save)  # now, not after the whole run: "cannot save to ..."
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        make_schedule(args.schedule, args.eta)  # a bad schedule is reported before the data is loaded
+        check_options(args)
         schedule = args.schedule
-        if args.all_training and schedule == "halve_on_plateau":
-            raise ValueError("halve_on_plateau needs a validation set: use halve_every:N with --all-training")
-        if args.limit is not None and args.limit < 1:
-            raise ValueError(f"--limit must be at least 1, got {args.limit}")
         train, validation, test = load_datasets(n_validation=0 if args.all_training else 10_000)
         if args.limit is not None:
             train = Dataset(train.X[: args.limit], train.y[: args.limit])
@@ -115,7 +150,11 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     if args.save:
-        net.save(args.save)
+        try:
+            net.save(args.save)
+        except (ValueError, OSError) as err:  # e.g. the disk filled up during the run
+            print(f"error: the trained network was not saved: {err}", file=sys.stderr)
+            return 1
         print(f"saved to {args.save}")
     return 0
 

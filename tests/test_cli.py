@@ -269,3 +269,54 @@ def test_bench_quick_prints_json():
     assert report["speedup_float32_mb10_vs_naive"] == pytest.approx(speedup, rel=0.01, abs=0.01)
     assert 50 < report["peak_memory_mb"] < 4000 and 0 < report["training_traced_peak_mb"] < report["peak_memory_mb"]
     assert "scaled" in report["scaled"]
+
+
+# ---------------------------------------------------------------- train and bench: hostile options (issue 10)
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--augment", "-3"], "--augment must be between 0 and 4 pixels, got -3"),
+    (["--augment", "40"], "--augment must be between 0 and 4 pixels, got 40: the digits sit in the middle 20x20"),
+    (["--seed", "-1"], "--seed must be a whole number >= 0, got -1"),
+    (["--epochs", "-1"], "--epochs must be a whole number >= 0, got -1"),
+    (["--mini-batch-size", "0"], "--mini-batch-size must be a whole number >= 1, got 0"),
+    (["--eta", "nan"], "--eta (the learning rate) must be a number > 0, got nan"),
+    (["--sizes", "784", "600000", "10"], "--sizes: sizes [784, 600000, 10] make 477,000,010 weights and biases, more than the 5,000,000"),
+    (["--sizes", "100", "10"], "--sizes must start with 784 (28x28 pixels) and end with 10"),
+    (["--sizes", "784", "6000", "10", "-m", "5000"], "--mini-batch-size 5000 is too large for layers of 6,794 neurons in float32"),
+    (["--save", "/proc/model.npz"], "cannot save to /proc/model.npz: files cannot be created in /proc"),
+])
+def test_train_checks_every_option_before_loading_the_data(options, message, tmp_path):
+    """N11-N15: before, --augment -3 was ignored, --augment 40 trained to 10 %, --seed -1
+    said "expected non-negative integer", 784-600000-10 took 5.8 GB, and an unwritable
+    --save failed with a traceback after the whole run. Now each is refused at once (no data needed)."""
+    result = run("helpers.train", "--epochs", "1", "--quiet", *options, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""  # nothing trained
+    assert f"error: {message}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_train_save_into_a_file_path_is_refused_before_training(tmp_path):
+    (tmp_path / "notes.txt").write_text("a file")
+    result = run("helpers.train", "--save", str(tmp_path / "notes.txt" / "model.npz"), "--quiet", timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "cannot save to" in result.stderr and "part of that path is a file, not a folder" in result.stderr
+    result = run("helpers.train", "--save", str(tmp_path), "--quiet", timeout=60)
+    assert result.returncode == 2 and "it is a folder; give a file name" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # the check leaves nothing behind
+
+
+def test_bench_without_data_or_with_bad_repeats_says_so(monkeypatch, capsys):
+    """N16: before, a MnistError traceback, and for --repeats -1 a traceback about "epochs"."""
+    from helpers import bench
+    from helpers.data import MnistError
+
+    def no_data(*args, **kwargs):
+        raise MnistError("Could not get a verified copy of train-images-idx3-ubyte.")
+
+    monkeypatch.setattr(bench, "load_datasets", no_data)
+    assert bench.main(["--quick"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the benchmark trains on MNIST, which is not available here.\nCould not get")
+    for repeats in ("-1", "0"):
+        assert bench.main(["--quick", "--repeats", repeats]) == 2
+        assert f"error: --repeats must be a whole number >= 1, got {repeats}" in capsys.readouterr().err
