@@ -6,16 +6,25 @@ such block by ``raise NotImplementedError(...)`` at the same indentation, and cl
 outputs, so students start from a clean page:
 
     python -m helpers.student_edition student/
+
+It never overwrites work: it refuses to write into the folder the notebooks come from,
+and it keeps a list of what it wrote (``.student_edition.json`` in the destination, the
+SHA-256 of each file); a notebook there that differs from what it last wrote (a student
+has worked in it) is left alone, and nothing is written, unless ``--force`` is given.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import re
+import secrets
 import sys
 from pathlib import Path
 
+MANIFEST = ".student_edition.json"  # in the destination: {"written": {file name: sha256 of what was written}}
 BLOCK = re.compile(r"^([ \t]*)# BEGIN SOLUTION[^\n]*\n.*?^[ \t]*# END SOLUTION[^\n]*(\n|\Z)", re.M | re.S)
 
 
@@ -41,17 +50,90 @@ def student_notebook(notebook: dict) -> dict:
     return notebook
 
 
+class EditionError(Exception):
+    """The student edition cannot be written safely: the message says why and what to do."""
+
+
+def plan(source: Path, destination: Path, force: bool = False) -> dict[str, bytes]:
+    """What to write: {file name: bytes}, after every check (EditionError if one fails)."""
+    if not source.is_dir():
+        raise EditionError(f"the notebooks folder {source} does not exist or is not a folder")
+    if destination.exists() and not destination.is_dir():
+        raise EditionError(f"{destination} is a file, not a folder: give a folder for the student notebooks")
+    if destination.exists() and destination.resolve() == source.resolve():
+        raise EditionError(f"{destination} is the folder the notebooks come from: writing the student edition "
+                           f"there would strip the solutions out of the complete edition. Give another folder.")
+    notebooks = sorted(source.glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:
+        raise EditionError(f"no notebooks (NN_name.ipynb) in {source}")
+    written = read_manifest(destination)
+    out, kept = {}, []
+    for path in notebooks:
+        data = (json.dumps(student_notebook(json.loads(path.read_text(encoding="utf-8"))), indent=1,
+                           ensure_ascii=False) + "\n").encode("utf-8")
+        target = destination / path.name
+        if target.exists() and os.path.samefile(target, path):
+            raise EditionError(f"{target} is the notebook {path} itself (a link?): give another folder")
+        if target.exists() and not force:
+            now = hashlib.sha256(target.read_bytes()).hexdigest()
+            if now not in (written.get(path.name), hashlib.sha256(data).hexdigest()):
+                kept.append(target)
+        out[path.name] = data
+    if kept:
+        raise EditionError(
+            "these notebooks differ from what this command last wrote (has someone worked in them?):\n"
+            + "".join(f"  {p}\n" for p in kept)
+            + "Nothing was written. Move them away, choose another folder, or use --force to overwrite them."
+        )
+    return out
+
+
+def read_manifest(destination: Path) -> dict[str, str]:
+    """The hashes of the notebooks this command last wrote into ``destination``."""
+    try:
+        written = json.loads((destination / MANIFEST).read_text(encoding="utf-8")).get("written", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {k: v for k, v in written.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(written, dict) else {}
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file renamed), mode 0666 less the umask."""
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.part"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.student_edition", description=__doc__.splitlines()[0])
     parser.add_argument("destination", help="folder for the student notebooks (created if needed)")
     parser.add_argument("--notebooks", default=str(Path(__file__).resolve().parent.parent / "notebooks"))
+    parser.add_argument("--force", action="store_true", help="overwrite notebooks even if someone has changed them")
     args = parser.parse_args(argv)
-    destination = Path(args.destination)
-    destination.mkdir(parents=True, exist_ok=True)
-    for path in sorted(Path(args.notebooks).glob("[0-9][0-9]_*.ipynb")):
-        notebook = student_notebook(json.loads(path.read_text(encoding="utf-8")))
-        (destination / path.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"{path.name} -> {destination / path.name}")
+    destination, source = Path(args.destination), Path(args.notebooks)
+    try:
+        notebooks = plan(source, destination, args.force)
+        try:
+            destination.mkdir(parents=True, exist_ok=True)
+            written = read_manifest(destination)
+            for name, data in notebooks.items():
+                write_file(destination / name, data)
+                written[name] = hashlib.sha256(data).hexdigest()
+                print(f"{name} -> {destination / name}")
+            write_file(destination / MANIFEST, (json.dumps({"written": written}, indent=1) + "\n").encode())
+        except (FileExistsError, NotADirectoryError):
+            raise EditionError(f"cannot write to {destination}: part of that path is a file, not a folder") from None
+        except OSError as err:
+            raise EditionError(f"cannot write to {destination}: {err.strerror or err}") from None
+    except (EditionError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1 if isinstance(err, EditionError) else 2
     return 0
 
 
