@@ -62,7 +62,7 @@ def test_record_gradients_are_network_backprop(sizes, m, seed):
 @pytest.mark.parametrize("sizes, m, seed", CASES)
 def test_record_errors_are_each_examples_bias_gradient(sizes, m, seed):
     # For a mini-batch of one example, dC/db^l = delta^l (BP3): Network.backprop tells
-    # us every row of every Delta^l independently of the record.
+    # us every row of every E^l independently of the record.
     net, X, Y = batch(sizes, m, seed)
     errors = errors_from_steps(backprop_steps(net, X, Y))
     assert sorted(errors) == list(range(1, len(sizes)))
@@ -98,9 +98,9 @@ def test_tiny_network_numbers_by_hand():
     assert steps[1].values["Z¹"][0, 0] == pytest.approx(0.4)
     # BP1 for example 0, output 0: (a - y) sigma'(z)
     a, z = steps[2].values["A²"][0, 0], steps[2].values["Z²"][0, 0]
-    assert steps[4].values["Δ²"][0, 0] == pytest.approx((a - 1.0) * sigmoid_prime(z))
+    assert steps[4].values["E²"][0, 0] == pytest.approx((a - 1.0) * sigmoid_prime(z))
     # BP4: dC/dw^2_01 is the mean over the two examples of delta^2_0 a^1_1
-    delta, a1 = steps[4].values["Δ²"], steps[1].values["A¹"]
+    delta, a1 = steps[4].values["E²"], steps[1].values["A¹"]
     assert steps[5].values["∂C/∂w²"][0, 1] == pytest.approx(np.mean(delta[:, 0] * a1[:, 1]))
 
 
@@ -229,8 +229,8 @@ def test_stepper_slider_and_buttons_show_the_right_step():
     box.slider.value = 5
     assert box.shown is box.steps[4]
     caption, numbers = box.children[1], box.children[3]
-    assert "Backward pass: the output error Δ²" in caption.value and r"\odot" in caption.value
-    assert "Δ², shape (2, 2):" in numbers.value
+    assert "Backward pass: the output error E²" in caption.value and r"\odot" in caption.value
+    assert "E², shape (2, 2):" in numbers.value
     box.next.click()
     assert box.slider.value == 6 and box.shown.phase == "gradients"
     box.prev.click()
@@ -262,12 +262,12 @@ def test_checks_accept_the_reference_answers(capsys):
 
     check.output_error(lambda A_L, Y, Z_L: (A_L - Y) * sigmoid_prime(Z_L))
     check.output_error(lambda A_L, Y, Z_L: (A_L - Y) * A_L * (1 - A_L))  # sigma' = a (1 - a) is fine
-    check.backpropagate_error(lambda Delta_next, w_next, Z: (Delta_next @ w_next) * sigmoid_prime(Z))
-    check.layer_gradients(lambda Delta, A_prev: (Delta.T @ A_prev / len(Delta), Delta.mean(axis=0)))
+    check.backpropagate_error(lambda E_next, w_next, Z: (E_next @ w_next) * sigmoid_prime(Z))
+    check.layer_gradients(lambda E, A_prev: (E.T @ A_prev / len(E), E.mean(axis=0)))
     check.numerical_partial(
         lambda net, X, Y, l, j, k, eps=1e-5: numerical_derivative(net, X, Y, net.weights[l - 1], (j, k), eps)
     )
-    assert capsys.readouterr().out.count("✅") == 5
+    assert capsys.readouterr().out.count("✓") == 5
 
 
 def test_checks_accept_renamed_parameters(capsys):
@@ -286,7 +286,7 @@ def test_checks_accept_renamed_parameters(capsys):
         return (c_plus - c_minus) / (2 * eps)
 
     check.numerical_partial(renamed)
-    assert capsys.readouterr().out.count("✅") == 3
+    assert capsys.readouterr().out.count("✓") == 3
 
 
 def test_output_error_check_names_the_mistake():
@@ -308,20 +308,20 @@ def test_output_error_check_names_the_mistake():
 
 def test_backpropagate_error_check_names_the_mistake():
     with pytest.raises(ExerciseFailed, match="forgot to multiply by σ'"):
-        check.backpropagate_error(lambda Delta_next, w_next, Z: Delta_next @ w_next)
-    with pytest.raises(ExerciseFailed, match=r"raised ValueError.*\nHint: Delta_next has shape"):
-        check.backpropagate_error(lambda Delta_next, w_next, Z: (Delta_next @ w_next.T) * sigmoid_prime(Z))
+        check.backpropagate_error(lambda E_next, w_next, Z: E_next @ w_next)
+    with pytest.raises(ExerciseFailed, match=r"raised ValueError.*\nHint: send the next layer\'s errors back along the weights"):
+        check.backpropagate_error(lambda E_next, w_next, Z: (E_next @ w_next.T) * sigmoid_prime(Z))
     with pytest.raises(ExerciseFailed, match="expected shape"):  # the transpose of the right answer
-        check.backpropagate_error(lambda Delta_next, w_next, Z: ((Delta_next @ w_next) * sigmoid_prime(Z)).T)
+        check.backpropagate_error(lambda E_next, w_next, Z: ((E_next @ w_next) * sigmoid_prime(Z)).T)
 
 
 def test_layer_gradients_check_names_the_mistake():
     with pytest.raises(ExerciseFailed, match="sums over the mini-batch"):
-        check.layer_gradients(lambda Delta, A_prev: (Delta.T @ A_prev, Delta.sum(axis=0)))
+        check.layer_gradients(lambda E, A_prev: (E.T @ A_prev, E.sum(axis=0)))
     with pytest.raises(ExerciseFailed, match=r"∂C/∂w is transposed"):
-        check.layer_gradients(lambda Delta, A_prev: (A_prev.T @ Delta / len(Delta), Delta.mean(axis=0)))
-    with pytest.raises(ExerciseFailed, match="expected 2 values"):
-        check.layer_gradients(lambda Delta, A_prev: Delta.T @ A_prev / len(Delta))
+        check.layer_gradients(lambda E, A_prev: (A_prev.T @ E / len(E), E.mean(axis=0)))
+    with pytest.raises(ExerciseFailed, match=r"expected a pair \(dC_dw, dC_db\)"):
+        check.layer_gradients(lambda E, A_prev: E.T @ A_prev / len(E))
 
 
 def test_numerical_partial_check_names_the_mistake():
@@ -397,7 +397,7 @@ def test_numerical_partial_check_ignores_backprop_in_comments_and_strings(capsys
         return (c_plus - c_minus) / (2 * eps)
 
     check.numerical_partial(measured)
-    assert "✅" in capsys.readouterr().out
+    assert "✓" in capsys.readouterr().out
 
 
 def test_numerical_partial_check_explains_a_nudged_copy():
@@ -448,3 +448,52 @@ def test_numerical_partial_check_explains_rounding_when_restoring_by_arithmetic(
         check.numerical_partial(restores_by_arithmetic)
     message = str(failure.value)
     assert "w + ε − 2ε + ε" in message and "old = w[j, k]" in message and "w[j, k] = old" in message
+
+
+# --- issue 9: one letter for the batch of errors; issue 10: the slope as text ---------------
+
+import json  # noqa: E402
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_batch_of_errors_is_E_everywhere_and_delta_only_means_a_change():
+    import helpers.checks.backpropagation
+    import helpers.lessons.backpropagation
+    import helpers.lessons.gradient_descent
+    import helpers.network
+
+    for module in (helpers.network, helpers.lessons.backpropagation, helpers.lessons.gradient_descent,
+                   helpers.checks.backpropagation):
+        code = Path(module.__file__).read_text(encoding="utf-8")
+        assert not re.search(r"\bDelta\b(?! which| means|, which)", code.replace('rather than Delta', '')), module
+        assert "Δ" not in code.replace("Δa", "").replace("Δw", "").replace("Δb", ""), module
+    for prefix in ("04", "05", "06", "07"):
+        (path,) = (ROOT / "notebooks").glob(f"{prefix}_*.ipynb")
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "code":
+                assert not re.search(r"\bDelta\b", source) and "Δ²" not in source, (prefix, source[:80])
+            else:  # Δ is "a change of": Δw, ΔC, Δz... never a batch of errors with a layer number or a transpose
+                assert not re.search(r"\\Delta\s*(\^|_\{?[a-z]|\$)", source.replace(r"capital delta, $\Delta$", "")
+                                     .replace(r"$\Delta$ keeps", "").replace(r"$\Delta$ already", "")), (prefix, source[:80])
+    steps = backprop_steps(*tiny())
+    assert {"E²", "E¹"} <= {name for step in steps for name in step.values}
+
+
+def test_numerical_partial_returning_text_is_not_told_the_nudge_never_arrived():
+    from helpers.gradcheck import numerical_derivative
+
+    def as_text(net, X, Y, l, j, k, eps=1e-5):
+        return str(numerical_derivative(net, X, Y, net.weights[l - 1], (j, k), eps))
+
+    with pytest.raises(ExerciseFailed) as err:
+        check.numerical_partial(as_text)
+    assert "expected one number, got a string" in str(err.value) and "never reached" not in str(err.value)
+
+
+def test_output_error_averaged_over_the_examples_is_told_to_keep_one_row_each():
+    with pytest.raises(ExerciseFailed, match=r"you averaged over the examples. E\^L keeps one row of errors per example"):
+        check.output_error(lambda A_L, Y, Z_L: ((A_L - Y) * sigmoid_prime(Z_L)).mean(axis=0))

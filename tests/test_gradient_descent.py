@@ -383,7 +383,7 @@ def test_checks_accept_the_reference(capsys):
     check.bowl_gradient(descent.bowl_gradient)
     check.descent_step(descent.descent_step)
     check.minibatch_indices(descent.mini_batches)
-    assert capsys.readouterr().out.count("✅") == 4
+    assert capsys.readouterr().out.count("✓") == 4
 
 
 @pytest.mark.parametrize(
@@ -453,7 +453,7 @@ def test_checks_accept_renamed_parameters(capsys):
     check.bowl_gradient(bowl_gradient)
     check.descent_step(descent_step)
     check.minibatch_indices(minibatch_indices)
-    assert capsys.readouterr().out.count("✅") == 4
+    assert capsys.readouterr().out.count("✓") == 4
 
 
 def test_checks_spot_mistakes_with_renamed_parameters():
@@ -514,3 +514,127 @@ def test_minibatch_check_explains_mistakes(wrong, words):
     with pytest.raises(ExerciseFailed) as err:
         check.minibatch_indices(wrong)
     assert words in str(err.value)
+
+
+# --- issue 9: descent_step in place, bowl test points, MSE, primer, second derivatives, polish ---
+
+import itertools  # noqa: E402
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from helpers.checks import reset_hints  # noqa: E402
+
+BOWL_SLIPS = {
+    "cost terms": lambda v: np.array([v[0] ** 2, 4 * v[1] ** 2]),
+    "half": lambda v: np.array([v[0], 4 * v[1]]),
+    "2 v2": lambda v: np.array([2 * v[0], 2 * v[1]]),
+    "4 v2": lambda v: np.array([2 * v[0], 4 * v[1]]),
+    "swapped": lambda v: np.array([8 * v[1], 2 * v[0]]),
+    "v1": lambda v: np.array([v[0], 8 * v[1]]),
+    "uphill sign": lambda v: np.array([-2 * v[0], -8 * v[1]]),
+}
+
+
+def _cells(prefix):
+    (path,) = (Path(__file__).resolve().parent.parent / "notebooks").glob(f"{prefix}_*.ipynb")
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_hints():
+    reset_hints()
+
+
+def test_at_the_first_bowl_point_every_slip_gives_its_own_answer():
+    v = check.BOWL_POINTS[0]
+    answers = {name: tuple(slip(v)) for name, slip in BOWL_SLIPS.items()} | {"right": tuple(descent.bowl_gradient(v))}
+    for (a, x), (b, y) in itertools.combinations(answers.items(), 2):
+        assert not np.allclose(x, y), (a, b)
+
+
+@pytest.mark.parametrize("name, said", [
+    ("cost terms", "the two terms of the cost itself"),
+    ("half", "half the right answer in both directions"),
+    ("2 v2", "the derivative of 4 v2² is 4 · 2 v2 = 8 v2"),
+    ("swapped", "swapped"),
+    ("uphill sign", "signs are flipped"),
+])
+def test_bowl_gradient_slips_get_the_advice_that_fits(name, said):
+    with pytest.raises(ExerciseFailed) as err:
+        check.bowl_gradient(BOWL_SLIPS[name])
+    assert said in str(err.value) and "bowl_gradient(v=[ 3., -2.])" in str(err.value)
+    if name == "cost terms":
+        assert "don't forget the 2" not in str(err.value)
+
+
+def test_descent_step_that_changes_the_callers_v_is_rejected():
+    def in_place(v, gradient, eta):
+        v -= eta * gradient
+        return v
+
+    with pytest.raises(ExerciseFailed) as err:
+        check.descent_step(in_place)
+    message = str(err.value)
+    assert "returns the right values, but it also changed the array `v`" in message
+    assert "notebook 02" in message and "path.append(v)" in message
+
+
+def test_minibatch_indices_as_a_generator_is_accepted(capsys):
+    def generator(n, mini_batch_size, rng):
+        order = rng.permutation(n)
+        for k in range(0, n, mini_batch_size):
+            yield order[k:k + mini_batch_size]
+
+    check.minibatch_indices(generator)
+    assert "is correct" in capsys.readouterr().out
+
+
+def test_minibatch_indices_odd_answers_get_a_kind_message():
+    with pytest.raises(ExerciseFailed, match=r"returned a string"):
+        check.minibatch_indices(lambda n, mini_batch_size, rng: str(rng.permutation(n)))
+    with pytest.raises(ExerciseFailed, match=r"returned a dict"):
+        check.minibatch_indices(lambda n, mini_batch_size, rng: {0: rng.permutation(n)})
+    with pytest.raises(ExerciseFailed, match=r"each mini-batch should be a flat array"):
+        check.minibatch_indices(lambda n, mini_batch_size, rng: rng.permutation(n))  # not cut into pieces
+
+
+def test_quadratic_cost_as_text_is_refused_and_the_mse_slip_is_named_as_the_notebook_names_it():
+    with pytest.raises(ExerciseFailed, match="got a string"):
+        check.quadratic_cost(lambda A, Y: str(descent.quadratic_cost(A, Y)))
+    with pytest.raises(ExerciseFailed) as err:
+        check.quadratic_cost(lambda A, Y: np.mean((Y - A) ** 2))
+    assert "what libraries call the mean squared error" in str(err.value)
+    text = " ".join("".join(c["source"]) for c in _cells("05") if c["cell_type"] == "markdown")
+    assert "mean squared" in text and "`np.mean((Y - A)**2)`" in text and "no $\\frac12$" in text
+
+
+def test_the_partial_derivatives_primer_and_the_note_on_second_derivatives():
+    cells = _cells("05")
+    sources = ["".join(c["source"]) for c in cells]
+    primer = next(i for i, s in enumerate(sources) if "### Optional primer: partial derivatives and the gradient" in s)
+    gradient = next(i for i, s in enumerate(sources) if s.startswith("### Which way is downhill? The gradient"))
+    assert primer < gradient and cells[primer + 1]["cell_type"] == "code"
+    exec(sources[primer + 1], {"np": np})
+    assert "8 v_2" not in sources[primer] and "4 v_2^2" not in sources[primer]  # not the exercise's bowl
+    text = " ".join(sources)
+    assert "**Why only first derivatives?**" in text and "79{,}510^2" in text
+
+
+def test_the_widget_says_after_1_step_and_its_step_axis_has_whole_numbers():
+    run = descent.describe_run(descent.gradient_descent(descent.bowl_gradient, (-4, 1.5), 0.1, 1))
+    assert "after 1 step:" in run_summary(run, 0.1)
+    assert "after 3 steps:" in run_summary(descent.describe_run(
+        descent.gradient_descent(descent.bowl_gradient, (-4, 1.5), 0.1, 3)), 0.1)
+    fig, ax = plt.subplots()
+    descent.draw_costs(ax, [("η = 0.1", descent.gradient_descent(descent.bowl_gradient, (-4, 1.5), 0.1, 3))])
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    plt.close(fig)
+
+
+def test_quadratic_cost_one_number_per_example_is_told_to_average():
+    with pytest.raises(ExerciseFailed, match=r"one cost per example. C is one number: the average"):
+        check.quadratic_cost(lambda A, Y: 0.5 * ((Y - A) ** 2).sum(axis=1))
+    with pytest.raises(ExerciseFailed, match=r"returned one number, -10\. The gradient has one entry per variable"):
+        check.bowl_gradient(lambda v: 2 * v[0] + 8 * v[1])

@@ -83,3 +83,95 @@ def test_confusion_matrix_counts_each_true_and_predicted_pair():
     assert np.trace(got) / got.sum() == metrics.accuracy(predictions, labels)
     with pytest.raises(ValueError, match="whole numbers from 0 to 2"):
         metrics.confusion_matrix(np.array([0, 3]), np.array([0, 1]), n_classes=3)
+
+
+# --- issue 9: checks, prerequisites, detours, times, the dropdown -----------------------------
+
+import json  # noqa: E402
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from helpers.checks import ExerciseFailed, reset_hints  # noqa: E402
+from helpers.checks import meet_the_digits as check  # noqa: E402
+from helpers.data import scale_pixels  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def notebook_cells(prefix: str) -> list[dict]:
+    (path,) = (ROOT / "notebooks").glob(f"{prefix}_*.ipynb")
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def markdown(prefix: str) -> str:
+    return "\n".join("".join(c["source"]) for c in notebook_cells(prefix) if c["cell_type"] == "markdown")
+
+
+@pytest.fixture(autouse=True)
+def fresh_hints():
+    reset_hints()
+
+
+def test_scale_pixels_wrong_values_do_not_blame_the_allowed_float64():
+    with pytest.raises(ExerciseFailed) as err:  # float64, and divided by 256: the values are what is wrong
+        check.scale_pixels(lambda images: images.reshape(len(images), 784) / 256.0)
+    assert "dtype float" not in str(err.value) and "value(s) differ" in str(err.value)  # (the input is uint8)
+    check.scale_pixels(lambda images: images.reshape(len(images), 784) / 255.0)  # float64 is accepted
+
+
+def test_scale_pixels_as_a_list_is_refused_kindly_with_what_to_do():
+    with pytest.raises(ExerciseFailed) as err:
+        check.scale_pixels(lambda images: [list(row) for row in scale_pixels(images)])
+    message = str(err.value)
+    assert "expected a NumPy array of shape (1, 784), got a Python list" in message
+    assert "The values are right" in message and "np.array(...)" in message
+
+
+def test_accuracy_as_a_string_or_a_percentage_text_is_refused():
+    with pytest.raises(ExerciseFailed, match=r"expected one number, got a string, '1.0'"):
+        check.accuracy(lambda predictions, labels: str(float(np.mean(predictions == labels))))
+    with pytest.raises(ExerciseFailed, match=r"got a string, '100%'"):
+        check.accuracy(lambda predictions, labels: f"{np.mean(predictions == labels):.0%}")
+    with pytest.raises(ExerciseFailed, match=r"expected a NumPy array of shape \(1,\), got a set"):
+        check.predict_nearest_mean(lambda means, X: {3})
+
+
+def test_digit_browser_dropdown_starts_on_any_not_blank():
+    box = digit_browser(np.zeros((20, 784)), np.arange(20) % 10, count=3)
+    dropdown = box.children[0].children[0]
+    assert dropdown.label == "any" and dropdown.index == 0 and dropdown.value is not None
+    assert box.indices.tolist() == [0, 1, 2]
+    dropdown.value = 3
+    dropdown.label = "any"
+    assert box.indices.tolist() == [0, 1, 2]
+
+
+def test_the_real_prerequisites_are_stated_in_the_readme_and_in_notebook_01():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    who = readme[readme.index("**Who it is for:**"):].split("\n\n")[0]
+    intro = "".join(notebook_cells("01")[0]["source"])
+    for text in (" ".join(who.split()), " ".join(intro.split())):
+        assert "school algebra" in text
+        for topic in ("derivatives and the chain rule", "matrix product and the transpose", "partial derivatives"):
+            assert topic in text, topic
+        assert "primer" in text
+
+
+def test_engineering_detours_in_01_are_optional_collapsible_boxes():
+    cells = notebook_cells("01")
+    text = markdown("01")
+    for summary in ("Optional: how the fingerprints work", "Optional: what is inside an IDX file?"):
+        box = text[text.index(summary) - 200:]
+        assert "<details>" in box and "</details>" in box
+    assert "### What is inside an IDX file?" not in text  # no longer a section of the main thread
+    for code in ("MNIST_FILES.items()", "read_idx_bytes(", "show_source(data.parse_idx)"):
+        (cell,) = [c for c in cells if code in "".join(c["source"])]
+        assert cell["metadata"]["jupyter"] == {"source_hidden": True, "outputs_hidden": True}, code
+
+
+def test_lesson_times_agree_between_the_notebooks_and_instructors_md():
+    table = (ROOT / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    for n in ("01", "02", "03", "04", "05", "06"):
+        stated = re.search(r"\*Time:\* about (\d+) minutes", "".join(notebook_cells(n)[0]["source"]))
+        row = re.search(rf"^\| {n} \| [^|]+ \| (\d+) min \|", table, re.MULTILINE)
+        assert stated and row and stated.group(1) == row.group(1), n

@@ -187,7 +187,7 @@ def test_boundary_report_counts_the_misclassified_points():
 
 def test_check_perceptron_output(capsys):
     check.perceptron_output(p.perceptron_output)
-    assert "✅" in capsys.readouterr().out
+    assert "✓" in capsys.readouterr().out
     with pytest.raises(ExerciseFailed, match="strictly") as err:
         check.perceptron_output(lambda x, w, b: int(np.dot(w, x) + b >= 0))  # >= instead of >
     assert "expected 0, got 1" in str(err.value)
@@ -200,7 +200,7 @@ def test_check_gate_weights_accepts_any_correct_weights(capsys):
     check.gate_weights(np.array([2.0, 2.0]), -3.0, gate="AND")
     check.gate_weights([1.0, 1.0], -0.5, gate="OR")
     check.gate_weights(p.NAND_WEIGHTS, p.NAND_BIAS, gate="NAND")
-    assert capsys.readouterr().out.count("✅") == 4
+    assert capsys.readouterr().out.count("✓") == 4
 
 
 def test_check_gate_weights_explains_a_wrong_bias():
@@ -222,7 +222,7 @@ def test_check_learning_step(capsys):
         return p.learning_step(inputs, label, weights, bias, rate)
 
     check.learning_step(renamed)
-    assert capsys.readouterr().out.count("✅") == 2
+    assert capsys.readouterr().out.count("✓") == 2
 
     def sign_flipped(x, y, w, b, eta):
         a = p.perceptron_output(x, w, b)
@@ -273,7 +273,7 @@ def test_check_half_adder(capsys):
 
     check.half_adder(from_nands)
     check.half_adder(with_own_not)
-    assert capsys.readouterr().out.count("✅") == 3
+    assert capsys.readouterr().out.count("✓") == 3
 
     def swapped(x1, x2):  # (carry, sum) instead of (sum, carry)
         n1 = nand(x1, x2)
@@ -281,7 +281,7 @@ def test_check_half_adder(capsys):
 
     with pytest.raises(ExerciseFailed, match=r"\(sum, carry\)") as err:
         check.half_adder(swapped)
-    assert "half_adder(x1=0, x2=1)`: sum: expected 1, got 0" in str(err.value)
+    assert "half_adder(x1=0, x2=1)` returned (0, 1): the two bits are the right ones but swapped" in str(err.value)
 
     def carry_wrong(x1, x2):
         n1 = nand(x1, x2)
@@ -346,11 +346,105 @@ def test_check_half_adder_sees_answers_computed_without_nand(cheat, said):
     assert said in message and "`nand` alone" in message and "Hint" in message
 
 
+ANSWERS = {(0, 0): (0, 0), (0, 1): (1, 0), (1, 0): (1, 0), (1, 1): (0, 1)}
+NESTED = [[(0, 0), (1, 0)], [(1, 0), (0, 1)]]
+
+
+def lookup_in_a_global_table(x1, x2):
+    return ANSWERS[(x1, x2)]
+
+
+def lookup_in_a_nested_list(x1, x2):
+    return NESTED[x1][x2]
+
+
+def lookup_in_a_table_of_its_own(x1, x2):
+    table = {(0, 0): (0, 0), (0, 1): (1, 0), (1, 0): (1, 0), (1, 1): (0, 1)}
+    return table[x1, x2]
+
+
+def lookup_with_get(x1, x2):
+    return ANSWERS.get((x1, x2))
+
+
+def wires_in_a_dict(x1, x2):  # a dict of the learner's own wires, each made by nand: fine
+    wire = {"n1": nand(x1, x2)}
+    wire["n2"], wire["n3"] = nand(x1, wire["n1"]), nand(x2, wire["n1"])
+    return nand(wire["n2"], wire["n3"]), nand(wire["n1"], wire["n1"])
+
+
+@pytest.mark.parametrize(
+    "cheat, said",
+    [
+        (lookup_in_a_global_table, "uses a lookup in a table (`...[...]`) (first in `return ANSWERS[(x1, x2)]`)"),
+        (lookup_in_a_nested_list, "uses a lookup in a table"),
+        (lookup_in_a_table_of_its_own, "uses a table of answers and a lookup in a table"),
+        (lookup_with_get, "uses the function `ANSWERS.get`"),
+    ],
+)
+def test_check_half_adder_refuses_a_truth_table_lookup(cheat, said, capsys):
+    assert [cheat(*pair) for pair in ANSWERS] == list(ANSWERS.values())  # the answers are right...
+    with pytest.raises(ExerciseFailed) as err:
+        check.half_adder(cheat)  # ...but looked up, not built from nand
+    assert said in str(err.value) and "`nand` alone" in str(err.value)
+    check.half_adder(wires_in_a_dict)
+    assert "correct" in capsys.readouterr().out
+
+
+def test_checks_of_notebook_02_refuse_the_right_answer_as_text():
+    with pytest.raises(ExerciseFailed, match=r"expected one number, got a string, '1'"):
+        check.perceptron_output(lambda x, w, b: str(int(np.dot(w, x) + b > 0)))
+    with pytest.raises(ExerciseFailed, match=r"b \(one number\) should hold numbers, but it is a string, '-1.5'"):
+        check.gate_weights([1.0, 1.0], "-1.5", gate="AND")
+    with pytest.raises(ExerciseFailed, match="should hold numbers"):
+        check.gate_weights(["1", "1"], -1.5, gate="AND")
+
+
+def test_the_margin_is_measured_in_the_space_with_the_extra_1():
+    X, y = np.array([[0.0, 1.0], [0.0, -1.0]]), np.array([1, 0])
+    w, b = np.array([0.0, 2.0]), 1.0  # the line x2 = -1/2: the points are 1.5 and 0.5 from it
+    assert p.margin(X, y, w, b, with_extra_1=False) == pytest.approx(0.5)
+    assert p.margin(X, y, w, b) == pytest.approx(1.0 / np.sqrt(5.0))  # |z| / ||(w, b)||: smaller
+    R = np.linalg.norm(np.column_stack([X, np.ones(2)]), axis=1).max()
+    assert p.mistake_bound(X, y, w, b) == pytest.approx((R / p.margin(X, y, w, b)) ** 2)
+    import json
+    from pathlib import Path
+
+    (path,) = (Path(__file__).resolve().parent.parent / "notebooks").glob("02_*.ipynb")
+    text = " ".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
+    assert "closest point comes to the separating line" not in text  # the old, wrong description
+    assert "measured in that space" in text and "with_extra_1=False" in text
+
+
+def test_weights_are_drawn_in_one_colour_scheme_in_every_notebook():
+    import json
+    import re
+    from pathlib import Path
+
+    from helpers.lessons import the_network
+
+    used = set()
+    for path in sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("0[1-6]_*.ipynb")):
+        code = " ".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
+        used |= set(re.findall(r'cmap="(\w+)"', code)) - {"gray_r"}  # digits are ink on paper
+        text = " ".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown")
+        assert "purple pixel" not in text and "orange pixel" not in text, path.name
+    assert used <= {the_network.WEIGHT_CMAP} and the_network.WEIGHT_CMAP == "RdBu_r"
+
+
+def test_half_adder_widget_has_one_labelled_row_of_buttons_per_input():
+    box = wp.half_adder_widget(x1=1, x2=0)
+    rows = box.children[0]
+    assert list(rows.children) == [box.buttons["x1"], box.buttons["x2"]]  # one above the other, not "0 1 0 1"
+    assert [b.description for b in rows.children] == ["input x1 =", "input x2 ="]
+    plt.close("all")
+
+
 def test_check_half_adder_checks_only_the_answers_when_the_source_is_hidden(capsys):
     namespace = {}
     exec("def half_adder(x1, x2):\n    return x1 ^ x2, x1 & x2\n", namespace)  # no source file to read
     check.half_adder(namespace["half_adder"])
-    assert "✅" in capsys.readouterr().out
+    assert "✓" in capsys.readouterr().out
 
 
 # --- the widgets ---------------------------------------------------------------------
@@ -429,3 +523,12 @@ def test_half_adder_drawing_wires_every_gate_input_to_the_right_signal():
         for line in path["lines"]:
             for (xa, ya), (xb, yb) in zip(line, line[1:]):
                 assert xa == xb or ya == yb or signal == "n1", (signal, line)
+
+
+def test_check_half_adder_names_a_swapped_pair():
+    def swapped(x1, x2):
+        n1 = nand(x1, x2)
+        return nand(n1, n1), nand(nand(x1, n1), nand(x2, n1))
+
+    with pytest.raises(ExerciseFailed, match=r"right ones but swapped: return \(sum, carry\)"):
+        check.half_adder(swapped)

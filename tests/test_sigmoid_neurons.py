@@ -171,7 +171,7 @@ def test_checks_accept_the_references_and_other_correct_answers(capsys):
     check.predicted_change(sn.predicted_change)
     check.stable_sigmoid(branch_sigmoid)
     check.stable_sigmoid(renamed_branch_sigmoid)
-    assert capsys.readouterr().out.count("✅") == 7
+    assert capsys.readouterr().out.count("✓") == 7
 
 
 def renamed_branch_sigmoid(t):  # another parameter name, a comment saying tanh: still fine
@@ -187,14 +187,14 @@ def test_sigmoid_prime_check_accepts_the_notebooks_answer_although_the_course_co
         return s * (1 - s)
 
     check.sigmoid_prime(notebook_answer)
-    assert "✅" in capsys.readouterr().out
+    assert "✓" in capsys.readouterr().out
     # ... while in float32 at z = 20 the two forms really differ (the notebook shows this)
     z = np.float32(20.0)
     assert notebook_answer(z) == 0.0 and sigmoid_prime(z) == pytest.approx(2.06e-9, rel=1e-3)
 
 
 def test_neuron_output_check_rejects_a_forgotten_bias():
-    with pytest.raises(ExerciseFailed, match="don't forget the bias"):
+    with pytest.raises(ExerciseFailed, match="weighted input z as a perceptron"):
         check.neuron_output(lambda x, w, b: sigmoid(np.dot(w, x)))
 
 
@@ -210,7 +210,7 @@ def test_predicted_change_check_rejects_forgetting_the_inputs():
         s = sigmoid_prime(np.dot(w, x) + b)
         return s * np.sum(dw) + s * db
 
-    with pytest.raises(ExerciseFailed, match="Both the inputs x_j"):
+    with pytest.raises(ExerciseFailed, match="both the inputs x_j and the slope"):
         check.predicted_change(no_x)
 
 
@@ -242,7 +242,7 @@ def test_stable_sigmoid_check_names_overflow_and_its_usual_causes():
         check.stable_sigmoid(lambda z: np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z))))
     with pytest.raises(ExerciseFailed, match="raised OverflowError: math range error"):
         check.stable_sigmoid(lambda z: 1 / (1 + math.exp(-z)))  # fails at z = -1000 ...
-    with pytest.raises(ExerciseFailed, match=r"raised ValueError.*\n.*not math.exp or `if z >= 0:`"):  # ... or on arrays
+    with pytest.raises(ExerciseFailed, match=r"raised ValueError.*\nHint: an `if`, `and`, `or` or `while` was given a whole array.*np.where"):  # ... or on arrays
         check.stable_sigmoid(lambda z: 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z)))
     with pytest.raises(ExerciseFailed, match=r"`stable_sigmoid\(z=2\)`: expected 0.880797, got 0.119203.\nHint: σ\(z\) = 1/\(1 \+ e\^\(−z\)\) is near 1"):
         check.stable_sigmoid(lambda z: tanh_sigmoid(-z))  # the sign of z flipped
@@ -270,7 +270,7 @@ def test_stable_sigmoid_check_falls_back_when_the_source_is_unavailable(capsys):
     namespace = {"np": np}
     exec(code, namespace)  # no file behind it: inspect.getsource raises OSError
     check.stable_sigmoid(namespace["f"])  # cannot see the tanh, so it judges the values only
-    assert "✅" in capsys.readouterr().out
+    assert "✓" in capsys.readouterr().out
 
 
 def test_stable_sigmoid_check_rejects_an_answer_that_turns_float32_into_float64():
@@ -298,3 +298,45 @@ def test_checks_explain_a_wrong_number_of_parameters():
     for run in (check.sigmoid_prime, check.stable_sigmoid):
         with pytest.raises(ExerciseFailed, match=r"should take 1 input\(s\), \(z\).*Keep the `def` line"):
             run(two_inputs)
+
+
+# --- issue 9: the primer on derivatives, the detours; issue 10: answers as text ---------------
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from helpers.checks import reset_hints  # noqa: E402
+
+
+def _cells(prefix):
+    (path,) = (Path(__file__).resolve().parent.parent / "notebooks").glob(f"{prefix}_*.ipynb")
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def test_the_primer_on_derivatives_comes_before_small_changes_with_a_runnable_check():
+    cells = _cells("03")
+    sources = ["".join(c["source"]) for c in cells]
+    primer = next(i for i, s in enumerate(sources) if "### Optional primer: derivatives and the chain rule" in s)
+    small = next(i for i, s in enumerate(sources) if s.startswith("## Small changes in, small changes out"))
+    assert primer < small and "chain rule" in sources[primer] and "Skip this" in sources[primer]
+    check_cell = cells[primer + 1]
+    assert check_cell["cell_type"] == "code" and "assert" in sources[primer + 1]
+    namespace = {"np": np}
+    exec(sources[primer + 1], namespace)  # the primer's check runs on its own
+    assert "Derivatives in five lines" not in " ".join(sources)  # not repeated later
+
+
+def test_the_float32_thresholds_and_the_tanh_identity_are_optional_boxes():
+    text = " ".join("".join(c["source"]) for c in _cells("03") if c["cell_type"] == "markdown")
+    for summary in ("Optional: where float32 and float64 overflow", "Optional: why σ(z) = ½ + ½ tanh(z/2)"):
+        start = text.index(summary)
+        assert text.rfind("<details>", 0, start) > text.rfind("</details>", 0, start)  # inside an open box
+    assert "88.7" in text[text.index("Optional: where float32"):text.index("Optional: where float32") + 600]
+
+
+def test_checks_of_notebook_03_refuse_the_right_number_as_text():
+    reset_hints()
+    with pytest.raises(ExerciseFailed, match=r"expected one number, got a string"):
+        check.neuron_output(lambda x, w, b: f"{float(sigmoid(np.dot(w, x) + b))}")
+    with pytest.raises(ExerciseFailed, match=r"expected one number, got a string"):
+        check.predicted_change(lambda x, w, b, dw, db: repr(float(sn.predicted_change(x, w, b, dw, db))))

@@ -213,7 +213,7 @@ def test_feedforward_check(capsys):
             A = sigmoid(A @ w.T + b)
         return A @ weights[-1].T + biases[-1]
 
-    with pytest.raises(ExerciseFailed, match=r"(?s)feedforward\(X=.*Hint: start with A = X.*every layer, including the last"):
+    with pytest.raises(ExerciseFailed, match=r"(?s)feedforward\(X=.*Hint: start with A = X.*Every layer, including the last"):
         check.feedforward(no_sigmoid_at_the_end)
 
     def column_maths_on_rows(X, weights, biases):
@@ -237,7 +237,7 @@ def test_one_hot_check(capsys):
 def test_predicted_digits_check(capsys):
     check.predicted_digits(lambda outputs: np.argmax(outputs, axis=1))
     assert "correct" in capsys.readouterr().out
-    with pytest.raises(ExerciseFailed, match=r"expected shape \(1,\), got shape \(\)") as err:
+    with pytest.raises(ExerciseFailed, match=r"returned 0: one number for the whole array") as err:
         check.predicted_digits(lambda outputs: np.argmax(outputs))
     assert "axis=1" in str(err.value)
 
@@ -259,3 +259,46 @@ def test_count_parameters_check(capsys):
 
     with pytest.raises(ExerciseFailed, match="not written yet"):
         check.count_parameters(not_yet)
+
+
+# --- issue 9: the matrix primer, why hidden layers, the internals box; issue 10: text answers ---
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+def _cells(prefix):
+    (path,) = (Path(__file__).resolve().parent.parent / "notebooks").glob(f"{prefix}_*.ipynb")
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def test_the_matrix_primer_comes_before_feedforward_with_matrices_and_its_check_runs():
+    cells = _cells("04")
+    sources = ["".join(c["source"]) for c in cells]
+    primer = next(i for i, s in enumerate(sources) if "### Optional primer: the matrix product and the transpose" in s)
+    first_use = next(i for i, s in enumerate(sources) if s.startswith("## Feedforward with a matrix"))
+    assert primer < first_use and "(MN)^\\mathsf{T} = N^\\mathsf{T} M^\\mathsf{T}" in sources[primer]
+    assert cells[primer + 1]["cell_type"] == "code" and "(P @ Q).T, Q.T @ P.T" in sources[primer + 1]
+    exec(sources[primer + 1], {"np": np})
+
+
+def test_nielsens_motivation_for_hidden_layers_is_told():
+    text = " ".join("".join(c["source"]) for c in _cells("04") if c["cell_type"] == "markdown")
+    assert "**Why a hidden layer at all?**" in text
+    assert "parts" in text and "depth" in text
+
+
+def test_the_printed_internals_of_feedforward_are_an_optional_box():
+    cells = _cells("04")
+    text = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    start = text.index("Optional: inside the course's <code>Network.feedforward</code>")
+    assert text.rfind("<details>", 0, start) > text.rfind("</details>", 0, start)
+    (cell,) = [c for c in cells if "show_source(Network.feedforward)" in "".join(c["source"])]
+    assert cell["metadata"]["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+
+
+def test_checks_of_notebook_04_refuse_the_right_count_as_text_and_lists():
+    with pytest.raises(ExerciseFailed, match=r"expected one number, got a string, '79,510'"):
+        check.count_parameters(lambda sizes: f"{views.count_parameters(sizes):,}")
+    with pytest.raises(ExerciseFailed, match=r"got a Python list, \[0\]. The values are right"):
+        check.predicted_digits(lambda outputs: np.argmax(outputs, axis=1).tolist())

@@ -12,35 +12,175 @@ list of cases against the reference, recognising known slips (:func:`explain_sli
 answers in named parts such as ``(sum, carry)`` and inputs changed in place. So a
 lesson's module of checks reads as a list of exercises: cases, reference, slips, hint.
 Reading the learner's code (which names it uses) is in :mod:`helpers.source`.
+
+Also, for every check: the marks are a green ✓ and a red "✗ Not yet:" (symbols DejaVu
+Sans draws, so no emoji font is needed, and a word as well as a colour); a :class:`Hint`
+comes in two stages (a pointer first, the full recipe after a second failure or with
+``recipe(name)``); an answer of the wrong kind (text for a number, a list, a set, a dict
+or a generator for an array) is named as such (:func:`wrong_kind`); and a learner's
+function that runs longer than :data:`TIME_LIMIT` seconds is stopped with a hint.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import signal
+import textwrap
+import threading
+from collections import Counter
 from typing import Any, Callable, Iterable
 
 import numpy as np
+
+
+# The marks: symbols that DejaVu Sans draws (no emoji font needed), with a word and a colour
+# as well, so that neither the symbol nor the colour alone has to carry the meaning.
+GREEN, RED, RESET = "\x1b[1;32m", "\x1b[1;31m", "\x1b[0m"
+PASSED = f"{GREEN}✓{RESET}"
+FAILED = f"{RED}✗ Not yet:{RESET}"
+
+# Long messages are wrapped at spaces, so that the browser never breaks a word in two.
+WIDTH = 100
+
+
+def praise(text: str) -> None:
+    """Print the one line of praise of a passed check: a green tick, then ``text``."""
+    print(f"{PASSED} {text}")
+
+
+def _wrapped(line: str) -> list[str]:
+    return textwrap.wrap(line, WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 class ExerciseFailed(AssertionError):
     """Raised by a check that failed; its message is written for the learner."""
 
     def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a traceback
-        return ["❌ " + line if i == 0 else line for i, line in enumerate(str(self).splitlines())]
+        lines = [wrapped for line in str(self).splitlines() for wrapped in _wrapped(line)]
+        return [f"{FAILED} {line}" if i == 0 else line for i, line in enumerate(lines)]
 
 
-def describe(value: Any) -> str:
-    """A short, readable description of a value for a feedback message."""
+# --- hints in two stages -----------------------------------------------------------------
+
+HINTS: dict[str, "Hint"] = {}  # every staged hint by its exercise's name, for recipe()
+_shown_hints: Counter = Counter()  # how often each exercise's hint has been shown
+
+
+class Hint:
+    """A hint in two stages: a pointer to the idea the first time a check fails, the full
+    recipe from the second failure on (or at once, with ``recipe(exercise)``).
+
+    Pass one as ``hint=`` to :func:`check_function` or :func:`call_learner`; a plain string
+    hint is shown whole every time."""
+
+    def __init__(self, exercise: str, pointer: str, recipe: str) -> None:
+        self.exercise, self.pointer, self.recipe = exercise, pointer, recipe
+        HINTS[exercise] = self
+
+    def text(self) -> str:
+        """The hint to show now; showing it counts as one failure."""
+        _shown_hints[self.exercise] += 1
+        if _shown_hints[self.exercise] == 1:
+            return (f"{self.pointer}\n(Stuck? Change your code and run the check again: a second "
+                    f"failure shows the full recipe. Or see it now: `check.recipe(\"{self.exercise}\")`.)")
+        return self.recipe
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def hint_text(hint: "str | Hint") -> str:
+    """The text of ``hint`` as it should be shown now (a plain string as it is)."""
+    return hint.text() if isinstance(hint, Hint) else hint
+
+
+def recipe(exercise: str) -> None:
+    """Print the full recipe of an exercise's hint, e.g. ``recipe("half_adder")``."""
+    if exercise not in HINTS:
+        names = ", ".join(f'"{name}"' for name in HINTS) or "none yet"
+        raise ExerciseFailed(f"No exercise is called {exercise!r}. The exercises with a recipe: {names}.")
+    _shown_hints[exercise] = max(_shown_hints[exercise], 1)
+    print(f"Recipe for `{exercise}`: {HINTS[exercise].recipe}")
+
+
+def reset_hints(shown: int = 0) -> None:
+    """Forget which hints were shown: every check starts again with its pointer (or, with
+    ``shown=1``, as if each had failed once: the next failure shows the recipe)."""
+    _shown_hints.clear()
+    for exercise in HINTS if shown else ():
+        _shown_hints[exercise] = shown
+
+
+def describe(value: Any, *, dtype: bool = True) -> str:
+    """A short, readable description of a value for a feedback message (``dtype=False``:
+    a large array without its dtype)."""
     if isinstance(value, np.ndarray):
         if value.size > 12:
-            return f"an array of shape {value.shape} and dtype {value.dtype}"
+            return f"an array of shape {value.shape}" + (f" and dtype {value.dtype}" if dtype else "")
         return np.array2string(value, precision=4, separator=", ", suppress_small=True)
     if isinstance(value, float | np.floating):
         return f"{float(value):.6g}"
+    if isinstance(value, np.integer | np.bool_):
+        return repr(value.item())
+    if inspect.isgenerator(value):
+        return "a generator"
+    if isinstance(value, list | tuple) and value and all(isinstance(v, np.generic) for v in value):
+        value = type(value)(v.item() for v in value)  # [6.0, -16.0], not [np.float64(6.0), ...]
     if callable(value):
         return getattr(value, "__name__", "a function")
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def kind_of(value: Any) -> str:
+    """What kind of thing ``value`` is, in words: "a string, '0.75'", "a NumPy array of shape (3,)"."""
+    if isinstance(value, np.ndarray):
+        return "one number (a 0-d array)" if value.ndim == 0 else f"a NumPy array of shape {value.shape}"
+    if isinstance(value, bool | np.bool_):
+        return f"True/False ({value})"
+    if isinstance(value, int | float | np.number):
+        return f"a number, {describe(value)}"
+    if isinstance(value, str | bytes):
+        return f"a string, {describe(value)}"
+    if inspect.isgenerator(value):
+        return "a generator (a function with `yield`, or `(... for ...)` in round brackets)"
+    for kinds, words in ((dict, "a dict"), (set | frozenset, "a set"), (list, "a Python list"), (tuple, "a tuple")):
+        if isinstance(value, kinds):
+            return f"{words}, {describe(value)}"
+    if isinstance(value, range | map | filter | zip):
+        return f"a lazy `{type(value).__name__}` object"
+    return f"a {type(value).__name__} object"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.number | np.bool_) or (isinstance(value, np.ndarray) and value.ndim == 0)
+
+
+def wrong_kind(got: Any, expected: Any) -> str | None:
+    """If ``got`` is not the kind of thing ``expected`` is (text for a number, a list for
+    an array, a set, a dict, a generator...), what came back and what was expected, in
+    words; None if the kind is right (its values may still be wrong)."""
+    if isinstance(expected, str | bytes):
+        return None if isinstance(got, str | bytes) else f"expected text, got {kind_of(got)}"
+    wanted = "one number" if _is_number(expected) else kind_of(expected)
+    if isinstance(got, str | bytes):
+        return (f"expected {wanted}, got {kind_of(got)}. Return the value itself, not text "
+                "(no quotes, no str(...), no f-string)")
+    if isinstance(got, dict | set | frozenset | range | map | filter | zip) or inspect.isgenerator(got):
+        if not isinstance(expected, type(got)):
+            return f"expected {wanted}, got {kind_of(got)}"
+    if isinstance(expected, np.ndarray) and expected.ndim > 0 and isinstance(got, list | tuple):
+        try:
+            values_right = same(np.asarray(got, dtype=float), expected) is None
+        except (TypeError, ValueError):
+            values_right = False
+        why = f"expected {wanted}, got {kind_of(got)}"
+        if values_right:
+            return (why + ". The values are right, but the code that uses your answer needs an array "
+                    "(it does arithmetic and asks for .shape): return np.array(...) of it")
+        return why
+    return None
 
 
 def same(got: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) -> str | None:
@@ -52,17 +192,33 @@ def same(got: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) -> str
             if (why := same(g, e, atol, rtol)) is not None:
                 return f"item {i}: {why}"
         return None
+    if (why := wrong_kind(got, expected)) is not None:
+        return why
     try:
         got_array, expected_array = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
     except (TypeError, ValueError):
-        return None if got == expected else f"expected {describe(expected)}, got {describe(got)}"
+        try:
+            equal = bool(got == expected)
+        except Exception:  # e.g. an array compared with an object: "truth value is ambiguous"
+            equal = False
+        return None if equal else f"expected {describe(expected)}, got {describe(got)}"
+    # The dtype is named only where its kind differs (a whole number for a float, say):
+    # float32 against float64 is allowed, and naming it would send the learner the wrong way.
+    kinds_differ = np.asarray(got).dtype.kind != np.asarray(expected).dtype.kind
+    shown_got, shown_expected = describe(got, dtype=kinds_differ), describe(expected, dtype=kinds_differ)
     if got_array.shape != expected_array.shape:
-        return f"expected shape {expected_array.shape}, got shape {got_array.shape} ({describe(got)})"
+        if got_array.ndim == 0 and expected_array.ndim > 0:
+            return f"expected an array of shape {expected_array.shape}, got one number, {shown_got}"
+        if expected_array.ndim == 0:
+            return f"expected one number, got an array of shape {got_array.shape}" + (
+                f": {shown_got}" if got_array.size <= 12 else "")
+        values = f" ({shown_got})" if got_array.size <= 12 else ""  # a big array's summary would repeat the shape
+        return f"expected shape {expected_array.shape}, got shape {got_array.shape}{values}"
     if not np.all(np.isfinite(got_array)) and np.all(np.isfinite(expected_array)):
-        return f"got NaN or infinity: {describe(got)}"
+        return f"got NaN or infinity: {shown_got}"
     close = np.isclose(got_array, expected_array, atol=atol, rtol=rtol)
     if not np.all(close):
-        why = f"expected {describe(expected)}, got {describe(got)}"
+        why = f"expected {shown_expected}, got {shown_got}"
         if expected_array.size > 12:  # the summary above shows no values: point at one
             where = tuple(int(i) for i in np.argwhere(~close)[0])
             why += (
@@ -80,6 +236,44 @@ def takes_names(function: Callable, arguments: dict) -> bool:
     except (TypeError, ValueError):  # some built-ins have no signature
         return False
     return set(arguments) <= set(parameters)
+
+
+# A learner's function that has not answered after this many seconds is stopped (where the
+# platform allows: a timer signal, on Linux and macOS); elsewhere a note says how to stop it.
+TIME_LIMIT = 10.0
+
+
+class _TimeUp(BaseException):
+    """Raised inside a learner's function that ran out of time (a BaseException, so that
+    the learner's own `except Exception:` cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None, name: str):
+    can_stop = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not seconds or not can_stop:
+        # Without a timer signal, say after a while how to stop a function that never ends.
+        note = threading.Timer(seconds or TIME_LIMIT, print, [
+            f"`{name}` is still running after {seconds or TIME_LIMIT:g} seconds: a loop that never ends? "
+            "Stop it with the stop button (or Kernel > Interrupt), then look at your loops."])
+        note.daemon = True
+        note.start()
+        try:
+            yield
+        finally:
+            note.cancel()
+        return
+
+    def time_up(signum, frame):
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, time_up)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _invoke(learner: Callable, arguments: dict):
@@ -107,15 +301,28 @@ def _fresh(arguments: dict) -> dict:
     return {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in arguments.items()}
 
 
+def _hint_for_error(err: Exception) -> str | None:
+    """A hint for the errors whose own words do not say what to do; None for the others."""
+    if isinstance(err, NameError) and getattr(err, "name", None):
+        return (f"`{err.name}` is not defined where your function runs. Is it spelled the same everywhere? "
+                f"If it comes from an import or an earlier cell (like `from ... import {err.name}` at the top "
+                "of the exercise cell), run that line first.")
+    if isinstance(err, ValueError) and "truth value of an array" in str(err):
+        return ("an `if`, `and`, `or` or `while` was given a whole array: NumPy cannot say whether an array is "
+                "true. For a choice per entry use np.where(condition, value_if_true, value_if_false).")
+    return None
+
+
 def call_learner(
     learner: Callable,
     arguments: dict,
     *,
     name: str | None = None,
     shown: str | None = None,
-    hint: str = "",
+    hint: "str | Hint" = "",
     error_hints: dict[type[BaseException], str] | None = None,
     none_ok: bool = False,
+    time_limit: float | None = None,
 ) -> Any:
     """Call a learner's function with ``arguments`` and return its answer; stop with
     :class:`ExerciseFailed` in words if the call goes wrong.
@@ -123,25 +330,38 @@ def call_learner(
     The call is by name where the function's parameters have the exercise's names, else
     by position. "In words" means: not a function, not written yet, a wrong number of
     parameters, an error inside (named with its exception, then ``hint``, or the hint
-    that ``error_hints`` gives for that kind of error), or None returned (unless
+    that ``error_hints`` gives for that kind of error), no answer within ``time_limit``
+    seconds (:data:`TIME_LIMIT` by default) or interrupted, or None returned (unless
     ``none_ok``). ``shown`` is how the call's inputs are written in a message
     (``x=3, w=[1., 2.]`` by default).
     """
     name = name or getattr(learner, "__name__", "your function")
     if not callable(learner):
-        raise ExerciseFailed(f"`{name}` should be a function, but it is {describe(learner)}.")
+        raise ExerciseFailed(f"`{name}` should be a function, but it is {kind_of(learner)}.")
     shown = _shown(arguments) if shown is None else shown
+    limit = TIME_LIMIT if time_limit is None else time_limit
+    endless = ("A loop that never ends? Look at each `while` loop: does its condition ever become false? "
+               "Does every pass of the loop change what the condition tests?")
     try:
-        got = _invoke(learner, arguments)
+        with _time_limit(limit, name):
+            got = _invoke(learner, arguments)
     except NotImplementedError:
         raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
+    except _TimeUp:
+        raise ExerciseFailed(f"`{name}({shown})` did not finish within {limit:g} seconds, so the check stopped "
+                             f"it. {endless}") from None
+    except KeyboardInterrupt:
+        raise ExerciseFailed(f"`{name}({shown})` was interrupted before it finished. If it seemed to run "
+                             f"forever: {endless}") from None
     except Exception as err:  # the learner's bug: report it in words
         if isinstance(err, TypeError) and "positional argument" in str(err) and _raised_by_the_call(err):
             raise ExerciseFailed(
                 f"`{name}` should take {len(arguments)} input(s), ({', '.join(arguments)}), "
                 f"but calling it that way failed: {err}. Keep the `def` line as the exercise gives it."
             ) from None
-        why = next((h for kind, h in (error_hints or {}).items() if isinstance(err, kind)), hint)
+        why = next((h for kind, h in (error_hints or {}).items() if isinstance(err, kind)), None)
+        why = _hint_for_error(err) if why is None else why
+        why = hint_text(hint) if why is None else why
         raise ExerciseFailed(
             f"Calling `{name}({shown})` raised {type(err).__name__}: {err}" + (f"\nHint: {why}" if why else "")
         ) from None
@@ -176,7 +396,7 @@ def explain_slip(
     shown: str | None = None,
     expected: Any = None,
     said: str = SAID,
-    hint: str = "",
+    hint: "str | Hint" = "",
     atol: float = 1e-6,
     rtol: float = 1e-5,
 ) -> str | None:
@@ -196,7 +416,9 @@ def explain_slip(
             shown = _shown(arguments) if shown is None else shown
             fields = {k: _Field(v) for k, v in arguments.items()}
             fields |= {"call": f"{name}({shown})", "name": name, "got": _Field(got),
-                       "expected": _Field(expected), "hint": hint}
+                       "expected": _Field(expected)}
+            if "{hint}" in said + message:  # a staged hint counts as shown only when it is
+                fields["hint"] = hint_text(hint)
             return (said + message).format(**fields)
     return None
 
@@ -207,7 +429,7 @@ def check_function(
     cases: Iterable[dict[str, Any]],
     *,
     name: str | None = None,
-    hint: str = "",
+    hint: "str | Hint" = "",
     slips: Iterable[tuple[Any, str]] = (),
     said: str = SAID,
     parts: tuple[str, ...] = (),
@@ -227,7 +449,6 @@ def check_function(
     """
     name = name or getattr(learner, "__name__", "your function")
     cases, slips = list(cases), list(slips)
-    then = f"\nHint: {hint}" if hint else ""
     for case in cases:
         shown = _shown(case)
         expected = reference(**_fresh(case))
@@ -244,18 +465,21 @@ def check_function(
         if why is not None:
             slip = explain_slip(got, slips, case, name=name, shown=shown, expected=expected, said=said,
                                 hint=hint, atol=atol, rtol=rtol)
-            raise ExerciseFailed(slip if slip is not None else f"`{name}({shown})`: {why}." + then)
+            if slip is None:
+                slip = f"`{name}({shown})`: {why}." + (f"\nHint: {hint_text(hint)}" if hint else "")
+            raise ExerciseFailed(slip)
         for arg in unchanged:
             if not np.array_equal(np.asarray(given[arg]), np.asarray(case[arg])):
                 raise ExerciseFailed(
                     f"`{name}({shown})` returns the right values, but it also changed the array `{arg}` "
                     f"that was passed in: afterwards it held {describe(given[arg])}. {changed_hint}"
                 )
-    print(f"✅ `{name}` is correct on all {len(cases)} test cases.")
+    praise(f"`{name}` is correct on all {len(cases)} test cases.")
 
 
-def check_value(got: Any, expected: Any, *, what: str, hint: str = "", atol: float = 1e-6, rtol: float = 1e-5) -> None:
+def check_value(got: Any, expected: Any, *, what: str, hint: "str | Hint" = "", atol: float = 1e-6,
+                rtol: float = 1e-5) -> None:
     """Check a single answer (a number, an array) rather than a function."""
     if (why := same(got, expected, atol, rtol)) is not None:
-        raise ExerciseFailed(f"{what}: {why}." + (f"\nHint: {hint}" if hint else ""))
-    print(f"✅ {what}: correct.")
+        raise ExerciseFailed(f"{what}: {why}." + (f"\nHint: {hint_text(hint)}" if hint else ""))
+    praise(f"{what}: correct.")

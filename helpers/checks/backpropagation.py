@@ -1,6 +1,6 @@
 """Self-checks for the exercises of notebook 06, "Backpropagation".
 
-Every expected answer comes from the course's own network: the error Delta^l of each
+Every expected answer comes from the course's own network: the error E^l of each
 example is the bias gradient ``Network.backprop`` returns for a mini-batch of that one
 example (BP3: dC/db^l = delta^l), and the weight gradients are ``Network.backprop`` on
 the whole mini-batch; finite differences come from ``helpers.gradcheck``. Where a
@@ -17,7 +17,8 @@ import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.lessons.backpropagation import backprop_steps, sup
-from helpers.checks import ExerciseFailed, call_learner, check_function, describe, explain_slip, same
+from helpers.checks import ExerciseFailed, Hint, call_learner, check_function, describe, explain_slip, praise, same, wrong_kind
+from helpers.checks import recipe  # noqa: F401  (`check.recipe("output_error")` in the notebook)
 from helpers.gradcheck import numerical_derivative
 from helpers.network import Network
 from helpers.source import compiled_names, names_used
@@ -29,7 +30,7 @@ SIZES = ([3, 5, 4], [6, 4, 7, 2], [2, 3, 2])
 def _setup(sizes, m: int, seed: int):
     """A float64 network, a mini-batch (X, Y), the forward record and the true errors.
 
-    ``errors[l]`` is Delta^l with one row per example, taken from ``Network.backprop``
+    ``errors[l]`` is E^l with one row per example, taken from ``Network.backprop``
     run on one example at a time (its bias gradient for one example is that example's
     delta^l)."""
     rng = np.random.default_rng(seed)
@@ -59,6 +60,40 @@ def _answers(expected: list):
 ATOL, RTOL = 1e-10, 1e-7
 
 
+OUTPUT_ERROR_HINT = Hint(
+    "output_error",
+    "BP1 multiplies two things element by element: how the cost changes with each output (for the "
+    "quadratic cost, A^L − Y) and the slope of each output neuron at its weighted input.",
+    "E^L = (A^L − Y) ⊙ σ'(Z^L): in NumPy `(A_L - Y) * sigmoid_prime(Z_L)`, where `*` multiplies "
+    "element by element.",
+)
+BACKPROPAGATE_ERROR_HINT = Hint(
+    "backpropagate_error",
+    "send the next layer's errors back along the weights that connect the two layers (mind the shapes: "
+    "the result needs one row per example and one column per neuron of this layer), then weigh each by "
+    "the slope of this layer's neurons.",
+    "(E_next @ w_next) * sigmoid_prime(Z): E_next has shape (m, n_next) and w_next has shape (n_next, n), "
+    "so `E_next @ w_next` has shape (m, n), one row per example; then multiply element by element "
+    "by sigmoid_prime(Z).",
+)
+LAYER_GRADIENTS_HINT = Hint(
+    "layer_gradients",
+    "return the pair (dC_dw, dC_db), both *means* over the m examples: dC_dw has the shape of w^l "
+    "(one row per neuron of this layer, one column per neuron of the layer before), dC_db one number per neuron.",
+    "m = len(E); dC_dw = E.T @ A_prev / m; dC_db = E.mean(axis=0); return dC_dw, dC_db.",
+)
+NUMERICAL_PARTIAL_RECIPE = (
+    "w = net.weights[l - 1] (no copy); old = w[j, k]; w[j, k] = old + eps; c_plus = net.cost(X, Y); "
+    "w[j, k] = old - eps; c_minus = net.cost(X, Y); w[j, k] = old; return (c_plus - c_minus) / (2 * eps)."
+)
+NUMERICAL_PARTIAL_HINT = Hint(
+    "numerical_partial",
+    "nudge the one weight net.weights[l - 1][j, k] up by eps and compute the cost, nudge it down by "
+    "eps and compute it again, put the weight back, and divide the difference of the costs by 2 * eps.",
+    NUMERICAL_PARTIAL_RECIPE,
+)
+
+
 # A recognised slip is announced without the (long) inputs: the message says what went wrong.
 SAID = "`{name}` is not right yet: "
 
@@ -78,13 +113,12 @@ def output_error_cases():
 
 
 def output_error(learner) -> None:
-    """Exercise 1: Delta^L = (A^L - Y) * sigma'(Z^L), one row per example (BP1)."""
+    """Exercise 1: E^L = (A^L - Y) * sigma'(Z^L), one row per example (BP1)."""
     cases, expected = output_error_cases()
 
     check_function(
         learner, _answers(expected), cases, name="output_error",
-        hint="Δ^L = (A^L − Y) ⊙ σ'(Z^L): in NumPy `(A_L - Y) * sigmoid_prime(Z_L)`, where `*` multiplies "
-        "element by element.",
+        hint=OUTPUT_ERROR_HINT,
         slips=[
             (lambda A_L, Y, Z_L: (Y - A_L) * sigmoid_prime(Z_L),
              "the sign is flipped. For C = ½(a − y)² the derivative is "
@@ -98,8 +132,11 @@ def output_error(learner) -> None:
             (lambda A_L, Y, Z_L: (A_L - Y) * sigmoid(Z_L),
              "you multiplied by σ(Z_L) itself; BP1 needs its derivative σ'(Z_L), "
              "sigmoid_prime(Z_L)."),
+            (lambda A_L, Y, Z_L: ((A_L - Y) * sigmoid_prime(Z_L)).mean(axis=0),
+             "you averaged over the examples. E^L keeps one row of errors per example; the averaging comes "
+             "later, in the gradients (Exercise 3)."),
             (lambda A_L, Y, Z_L: (A_L - Y) * sigmoid_prime(Z_L) / len(A_L),
-             "you divided by the batch size m. Δ^L holds one error "
+             "you divided by the batch size m. E^L holds one error "
              "per example, with no 1/m: the averaging comes later, "
              "in the gradients (Exercise 3)."),
         ],
@@ -116,27 +153,25 @@ def backpropagate_error_cases():
     for seed, (sizes, m) in enumerate(zip(SIZES, (4, 3, 2))):
         net, _, _, Z, _, errors = _setup(sizes, m, seed + 10)
         for l in range(len(sizes) - 2, 0, -1):
-            cases.append({"Delta_next": errors[l + 1], "w_next": net.weights[l], "Z": Z[l]})
+            cases.append({"E_next": errors[l + 1], "w_next": net.weights[l], "Z": Z[l]})
             expected.append(errors[l])
     return cases, expected
 
 
 def backpropagate_error(learner) -> None:
-    """Exercise 2: Delta^l = (Delta^(l+1) w^(l+1)) * sigma'(Z^l) (BP2)."""
+    """Exercise 2: E^l = (E^(l+1) w^(l+1)) * sigma'(Z^l) (BP2)."""
     cases, expected = backpropagate_error_cases()
 
     check_function(
         learner, _answers(expected), cases, name="backpropagate_error",
-        hint="Delta_next has shape (m, n_next) and w_next has shape (n_next, n): the product "
-        "`Delta_next @ w_next` has shape (m, n), one row per example. Then multiply element by "
-        "element by sigmoid_prime(Z).",
+        hint=BACKPROPAGATE_ERROR_HINT,
         slips=[
-            (lambda Delta_next, w_next, Z: Delta_next @ w_next,
-             "you sent the error back along the weights (Delta_next @ w_next) but forgot to "
+            (lambda E_next, w_next, Z: E_next @ w_next,
+             "you sent the error back along the weights (E_next @ w_next) but forgot to "
              "multiply by σ'(Z), the slope of this layer's neurons: `* sigmoid_prime(Z)`."),
-            (lambda Delta_next, w_next, Z: (Delta_next @ w_next) * sigmoid(Z),
+            (lambda E_next, w_next, Z: (E_next @ w_next) * sigmoid(Z),
              "you multiplied by σ(Z); BP2 needs the derivative σ'(Z), sigmoid_prime(Z)."),
-            (lambda Delta_next, w_next, Z: (Delta_next @ w_next) * sigmoid_prime(sigmoid(Z)),
+            (lambda E_next, w_next, Z: (E_next @ w_next) * sigmoid_prime(sigmoid(Z)),
              "σ' is taken at the weighted input Z itself: "
              "sigmoid_prime(Z), not sigmoid_prime(sigmoid(Z))."),
         ],
@@ -154,37 +189,36 @@ def layer_gradients_cases():
         net, X, Y, _, A, errors = _setup(sizes, m, seed + 20)
         nabla_w, nabla_b = net.backprop(X, Y)
         for l in range(1, len(sizes)):
-            cases.append({"Delta": errors[l], "A_prev": A[l - 1]})
+            cases.append({"E": errors[l], "A_prev": A[l - 1]})
             expected.append((nabla_w[l - 1], nabla_b[l - 1]))
     return cases, expected
 
 
 def layer_gradients(learner) -> None:
-    """Exercise 3: (dC/dw^l, dC/db^l) = ((Delta^l)^T A^(l-1) / m, mean of the rows of Delta^l)."""
+    """Exercise 3: (dC/dw^l, dC/db^l) = ((E^l)^T A^(l-1) / m, mean of the rows of E^l)."""
     cases, expected = layer_gradients_cases()
 
     check_function(
         learner, _answers(expected), cases, name="layer_gradients",
-        hint="return the pair (dC_dw, dC_db): dC_dw = Delta.T @ A_prev / m has the shape of w^l "
-        "(one row per neuron of this layer), and dC_db = Delta.mean(axis=0) one number per neuron.",
+        hint=LAYER_GRADIENTS_HINT, parts=("dC_dw", "dC_db"),
         slips=[
-            (lambda Delta, A_prev: (Delta.T @ A_prev, Delta.sum(axis=0)),
+            (lambda E, A_prev: (E.T @ A_prev, E.sum(axis=0)),
              "you returned the sums over the mini-batch. The cost is the "
-             "*mean* over the m examples, so divide both by m = len(Delta) "
+             "*mean* over the m examples, so divide both by m = len(E) "
              "(or use .mean(axis=0) for the biases)."),
-            (lambda Delta, A_prev: (Delta.T @ A_prev / len(Delta), Delta.sum(axis=0)),
-             "∂C/∂w is right, but ∂C/∂b is the sum of the rows of Delta: "
-             "take their mean, Delta.mean(axis=0)."),
-            (lambda Delta, A_prev: (Delta.T @ A_prev, Delta.mean(axis=0)),
+            (lambda E, A_prev: (E.T @ A_prev / len(E), E.sum(axis=0)),
+             "∂C/∂w is right, but ∂C/∂b is the sum of the rows of E: "
+             "take their mean, E.mean(axis=0)."),
+            (lambda E, A_prev: (E.T @ A_prev, E.mean(axis=0)),
              "∂C/∂b is right, but ∂C/∂w is summed over the mini-batch: divide "
-             "(Delta.T @ A_prev) by m = len(Delta)."),
-            (lambda Delta, A_prev: (A_prev.T @ Delta / len(Delta), Delta.mean(axis=0)),
+             "(E.T @ A_prev) by m = len(E)."),
+            (lambda E, A_prev: (A_prev.T @ E / len(E), E.mean(axis=0)),
              "your ∂C/∂w is transposed. It must have the shape of w^l, "
              "(n_l, n_(l-1)): one row per neuron of layer l, so "
-             "Delta.T @ A_prev."),
-            (lambda Delta, A_prev: (Delta.T @ A_prev / len(Delta), Delta.mean(axis=1)),
-             "∂C/∂b must have one number per neuron: average Delta over "
-             "the examples, which are its rows: Delta.mean(axis=0)."),
+             "E.T @ A_prev."),
+            (lambda E, A_prev: (E.T @ A_prev / len(E), E.mean(axis=1)),
+             "∂C/∂b must have one number per neuron: average E over "
+             "the examples, which are its rows: E.mean(axis=0)."),
         ],
         said=SAID, atol=ATOL, rtol=RTOL,
     )
@@ -274,12 +308,14 @@ def numerical_partial(learner) -> None:
                 "next derivative) would start from a nudged weight.\nHint: `old = w[j, k]` before the "
                 "nudge, `w[j, k] = old` after it."
             )
-    print(f"✅ `{name}` is correct on all {len(cases)} test cases.")
+    praise(f"`{name}` is correct on all {len(cases)} test cases.")
 
 
 def _explain_wrong_value(name, shown, got, right, reference, args) -> None:
     """Raise ExerciseFailed for a wrong slope, naming the mistake where it is a known one."""
     X, Y, l, j, k, eps = args["X"], args["Y"], args["l"], args["j"], args["k"], args["eps"]
+    if (kind := wrong_kind(got, right)) is not None:  # text, a list...: say that first
+        raise ExerciseFailed(f"`{name}({shown})`: {kind}.")
     try:
         value = float(np.asarray(got, dtype=float).reshape(-1)[0]) if np.size(got) == 1 else None
     except (TypeError, ValueError):
@@ -319,8 +355,5 @@ def _explain_wrong_value(name, shown, got, right, reference, args) -> None:
         raise ExerciseFailed(slip)
     if value is not None and right != 0 and abs(value / right - 0.5) < 0.05:
         raise ExerciseFailed(f"`{name}({shown})`: {half}")
-    raise ExerciseFailed(
-        f"`{name}({shown})`: expected {describe(float(right))}, got {describe(got)}.\nHint: nudge "
-        "net.weights[l - 1][j, k] up by eps, compute net.cost(X, Y); nudge it down by eps, compute "
-        "the cost again; put the weight back; return the difference of the costs over 2 * eps."
-    )
+    why = same(got, right, atol=1e-10, rtol=1e-6) or f"expected {describe(float(right))}, got {describe(got)}"
+    raise ExerciseFailed(f"`{name}({shown})`: {why}.\nHint: {NUMERICAL_PARTIAL_HINT.text()}")

@@ -9,7 +9,34 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.lessons import gradient_descent as descent
-from helpers.checks import ExerciseFailed, call_learner, check_function, describe
+from helpers.checks import ExerciseFailed, Hint, call_learner, check_function, describe, hint_text, kind_of, praise
+from helpers.checks import recipe  # noqa: F401  (`check.recipe("descent_step")` in the notebook)
+
+QUADRATIC_COST_HINT = Hint(
+    "quadratic_cost",
+    "three steps: for each example (row) the squared length of y − a, then the average of those over "
+    "the n rows, then half of it.",
+    "0.5 * ((Y - A) ** 2).sum(axis=1).mean(): ((Y - A)**2).sum(axis=1) is the squared length of each "
+    "row, .mean() averages over the rows, and 0.5 halves it.",
+)
+BOWL_GRADIENT_HINT = Hint(
+    "bowl_gradient",
+    "treat v2 as a constant to get ∂C/∂v1, and v1 as a constant to get ∂C/∂v2; the gradient is the "
+    "array of the two.",
+    "∂C/∂v1 = 2 v1 and ∂C/∂v2 = 8 v2 (the derivative of 4 v2² is 4 · 2 v2): "
+    "return np.array([2 * v[0], 8 * v[1]]).",
+)
+DESCENT_STEP_HINT = Hint(
+    "descent_step",
+    "the new point is the old one moved against the gradient, by a step η times as long.",
+    "one line: return v - eta * gradient (NumPy does it for every entry at once, and makes a new array).",
+)
+MINIBATCH_HINT = Hint(
+    "minibatch_indices",
+    "shuffle the numbers 0..n−1 once, with the generator you are given, then cut the shuffled order into "
+    "pieces of mini_batch_size (the last piece holds what is left over).",
+    "order = rng.permutation(n); return [order[k:k + mini_batch_size] for k in range(0, n, mini_batch_size)].",
+)
 
 
 def quadratic_cost(learner) -> None:
@@ -27,8 +54,7 @@ def quadratic_cost(learner) -> None:
             {"A": np.eye(10)[[2, 7]], "Y": np.eye(10)[[2, 7]]},
         ],
         name="quadratic_cost",
-        hint="for each row compute the squared length ((Y - A)**2).sum(axis=1), then take the "
-        "mean over the rows and halve it.",
+        hint=QUADRATIC_COST_HINT,
         slips=[
             (lambda A, Y: ((Y - A) ** 2).sum(axis=1).mean(),
              "your answer is twice too big: did you forget the 1/2 in front of the sum?"),
@@ -40,8 +66,11 @@ def quadratic_cost(learner) -> None:
              "over the whole array does. Sum the squares along each row first "
              "(axis=1), then average over the n rows."),
             (lambda A, Y: np.mean((Y - A) ** 2),
-             "this is np.mean((Y - A)**2): it averages over every number and has no 1/2. "
-             "Sum the squares along each row, average over rows, and halve."),
+             "this is np.mean((Y - A)**2), what libraries call the mean squared error: it averages "
+             "over every single number and has no 1/2. The course's quadratic cost C sums the squares "
+             "along each row, averages over the rows, and halves."),
+            (lambda A, Y: 0.5 * ((Y - A) ** 2).sum(axis=1),
+             "one cost per example. C is one number: the average of these over the n rows (.mean())."),
             (lambda A, Y: 0.5 * np.linalg.norm(Y - A, axis=1).mean(),
              "||y - a||² is the *squared* length: sum the squares of the "
              "differences and do not take the square root."),
@@ -50,37 +79,50 @@ def quadratic_cost(learner) -> None:
     )
 
 
+# Test points where every slip below gives a different answer (at v = (1, 1) the cost terms
+# (v1², 4 v2²) and the half gradient (v1, 4 v2) would both be (1, 4)).
+BOWL_POINTS = [np.array([3.0, -2.0]), np.array([-4.0, 1.5]), np.array([0.5, 0.25]), np.array([0.0, 0.0])]
+
+
 def bowl_gradient(learner) -> None:
     """Exercise 2: the gradient (2 v1, 8 v2) of the bowl C(v1, v2) = v1^2 + 4 v2^2."""
-    got = call_learner(learner, {"v": np.array([1.0, 1.0])}, name="bowl_gradient")
-    if np.ndim(got) == 0:
-        raise ExerciseFailed(f"`bowl_gradient(v=[1, 1])` returned one number, {describe(got)}. The gradient "
-                             "has one entry per variable: return np.array([dC/dv1, dC/dv2]).")
+    first = {"v": BOWL_POINTS[0].copy()}
+    got = call_learner(learner, first, name="bowl_gradient", hint=BOWL_GRADIENT_HINT)
+    if not isinstance(got, str | bytes) and np.ndim(got) == 0:
+        raise ExerciseFailed(f"`bowl_gradient(v=[3., -2.])` returned one number, {describe(got)}. The gradient "
+                             "has one entry per variable: return np.array([∂C/∂v1, ∂C/∂v2]).")
     check_function(
         learner,
         descent.bowl_gradient,
-        [{"v": np.array([1.0, 1.0])}, {"v": np.array([-4.0, 1.5])}, {"v": np.array([0.0, 0.0])},
-         {"v": np.array([0.5, -2.0])}],
+        [{"v": v} for v in BOWL_POINTS],
         name="bowl_gradient",
-        hint="treat v2 as a constant to get dC/dv1, and v1 as a constant to get dC/dv2; "
-        "return np.array([dC/dv1, dC/dv2]).",
+        hint=BOWL_GRADIENT_HINT,
         slips=[
+            (lambda v: np.array([v[0] ** 2, 4 * v[1] ** 2]),
+             "those are the two terms of the cost itself, v1² and 4 v2², not their slopes. The gradient "
+             "holds the derivatives: the derivative of v1² is 2 v1."),
             (lambda v: np.array([v[0], 4 * v[1]]),
              "that is half the right answer in both directions: the derivative of v² is 2v, "
              "so don't forget the 2."),
             (lambda v: np.array([2 * v[0], 2 * v[1]]),
              "the first number is right, the second is not: C has 4 v2², and the derivative "
              "of 4 v2² is 4 · 2 v2 = 8 v2."),
+            (lambda v: np.array([2 * v[0], 4 * v[1]]),
+             "the first number is right, the second is half of it: the derivative of 4 v2² is "
+             "4 · 2 v2 = 8 v2."),
             (lambda v: np.array([8 * v[1], 2 * v[0]]),
-             "the two numbers are swapped: the first is dC/dv1 = 2 v1, the second dC/dv2 = 8 v2."),
+             "the two numbers are swapped: the first is ∂C/∂v1 = 2 v1, the second ∂C/∂v2 = 8 v2."),
             (lambda v: np.array([v[0], 8 * v[1]]),
-             "the first number should be dC/dv1 = 2 v1 (the derivative of v1² is 2 v1)."),
+             "the first number should be ∂C/∂v1 = 2 v1 (the derivative of v1² is 2 v1)."),
+            (lambda v: np.array([-2 * v[0], -8 * v[1]]),
+             "the signs are flipped: the gradient points uphill, the way C grows. (Going downhill, "
+             "against it, is the next exercise.)"),
         ],
     )
 
 
 def descent_step(learner) -> None:
-    """Exercise 3: one step of gradient descent, v' = v - eta * gradient."""
+    """Exercise 3: one step of gradient descent, v' = v - eta * gradient, as a new array."""
     check_function(
         learner,
         descent.descent_step,
@@ -91,7 +133,7 @@ def descent_step(learner) -> None:
             {"v": np.zeros(5), "gradient": np.arange(5.0), "eta": 2.0},
         ],
         name="descent_step",
-        hint="one line: return v - eta * gradient (NumPy does it for every entry at once).",
+        hint=DESCENT_STEP_HINT,
         slips=[
             (lambda v, gradient, eta: v + eta * gradient,
              "you stepped *uphill*: the gradient points the way C increases fastest, "
@@ -102,6 +144,12 @@ def descent_step(learner) -> None:
             (lambda v, gradient, eta: eta * gradient,
              "that is η times the gradient, not the new point: the new point is v - eta * gradient."),
         ],
+        unchanged=("v", "gradient"),
+        changed_hint="That is what `v -= ...` (or `v[...] = ...`) does: it writes into the caller's array, "
+        "the lesson of `learning_step` in notebook 02. Here `gradient_descent` (shown after the exercise) "
+        "keeps every point of the path with `path.append(v)` to draw it, and each point would silently "
+        "turn into the newest one.\nHint: "
+        "`return v - eta * gradient`: `-` makes a new array.",
     )
 
 
@@ -109,24 +157,44 @@ def _batches(n: int, mini_batch_size: int, seed: int) -> dict:
     return {"n": n, "mini_batch_size": mini_batch_size, "rng": np.random.default_rng(seed)}
 
 
+def _as_batches(got, shown: str) -> list[np.ndarray]:
+    """The learner's mini-batches as a list of arrays (a generator is read once, here), or
+    ExerciseFailed saying what came back instead."""
+    if isinstance(got, str | bytes | dict | set | frozenset):
+        raise ExerciseFailed(f"{shown} returned {kind_of(got)}: return a list of index arrays, one per "
+                             "mini-batch (for example [array([3, 0, 7]), array([5, 1, 9]), ...]).")
+    try:
+        batches = [np.asarray(batch) for batch in got]
+    except TypeError:
+        raise ExerciseFailed(f"{shown} returned {kind_of(got)}: return a list of index arrays, one per "
+                             "mini-batch.") from None
+    if any(batch.ndim != 1 for batch in batches):
+        raise ExerciseFailed(f"{shown} returned {kind_of(got)}: each mini-batch should be a flat array of "
+                             "indices, like order[0:3].")
+    return batches
+
+
 def minibatch_indices(learner) -> None:
-    """Exercise 4: shuffle 0..n-1 with the given rng and cut into mini-batches."""
+    """Exercise 4: shuffle 0..n-1 with the given rng and cut into mini-batches.
+
+    A generator of mini-batches (``yield order[k:k + size]``) is fine too: every answer is
+    read once, into a list, before it is looked at."""
     name = "minibatch_indices"
+
+    def batches_for(n, size, seed, shown):
+        got = call_learner(learner, _batches(n, size, seed=seed), name=name,
+                           shown=f"n={n}, mini_batch_size={size}, rng", hint=MINIBATCH_HINT)
+        return _as_batches(got, shown)
+
     for n, size in [(10, 3), (50, 10), (7, 7), (100, 8)]:
         shown = f"`{name}(n={n}, mini_batch_size={size}, rng)`"
-        got = call_learner(learner, _batches(n, size, seed=5), name=name)
-        try:
-            batches = [np.asarray(batch) for batch in got]
-        except TypeError:
-            raise ExerciseFailed(f"{shown} returned {describe(got)}: return a list of index arrays, "
-                                 "one per mini-batch.") from None
+        batches = batches_for(n, size, 5, shown)
         expected_sizes = [size] * (n // size) + ([n % size] if n % size else [])
         sizes = [batch.size for batch in batches]
         if sizes != expected_sizes:
             raise ExerciseFailed(
                 f"{shown} returned mini-batches of sizes {sizes}; expected {expected_sizes}.\n"
-                "Hint: cut the shuffled indices with order[k:k + mini_batch_size] for k in "
-                "range(0, n, mini_batch_size); the last mini-batch holds what is left over."
+                f"Hint: {hint_text(MINIBATCH_HINT)}"
             )
         flat = np.concatenate(batches) if batches else np.array([])
         if not np.issubdtype(flat.dtype, np.integer):
@@ -142,9 +210,10 @@ def minibatch_indices(learner) -> None:
                 f"{shown}: the indices come out in order 0, 1, 2, ...: shuffle them first with "
                 "order = rng.permutation(n), so that each mini-batch is a random sample."
             )
-    again = [np.asarray(b) for b in call_learner(learner, _batches(100, 8, seed=5), name=name)]
-    other = [np.asarray(b) for b in call_learner(learner, _batches(100, 8, seed=6), name=name)]
-    first = [np.asarray(b) for b in got]
+    shown = f"`{name}(n=100, mini_batch_size=8, rng)`"
+    first = batches
+    again = batches_for(100, 8, 5, shown)
+    other = batches_for(100, 8, 6, shown)
     if any(not np.array_equal(x, y) for x, y in zip(first, again)):
         raise ExerciseFailed(
             f"`{name}` gave different mini-batches for two generators made with the same seed: it must draw "
@@ -155,5 +224,5 @@ def minibatch_indices(learner) -> None:
             f"`{name}` gave the same mini-batches for generators with different seeds: shuffle with the "
             "`rng` it is given (rng.permutation(n)) rather than a generator of your own."
         )
-    print(f"✅ `{name}` is correct: every index exactly once, shuffled with the given rng, "
-          "in mini-batches of the right sizes.")
+    praise(f"`{name}` is correct: every index exactly once, shuffled with the given rng, "
+           "in mini-batches of the right sizes.")

@@ -6,8 +6,31 @@ import numpy as np
 
 from helpers import metrics
 from helpers.lessons import meet_the_digits as baselines
-from helpers.checks import check_function
+from helpers.checks import Hint, check_function, recipe  # noqa: F401  (recipe: `check.recipe("accuracy")`)
 from helpers.data import scale_pixels as _scale_pixels
+
+
+SCALE_PIXELS_HINT = Hint(
+    "scale_pixels",
+    "two steps: one row of 784 numbers per image, then every number divided by the largest pixel value, "
+    "255. Watch out: uint8 arithmetic wraps around (np.uint8(255) + 1 is 0).",
+    "images.reshape(len(images), 784).astype(np.float32) / 255: reshape to (len(images), 784), "
+    "convert to float (float32 or float64) before dividing or multiplying, and divide by 255.",
+)
+ACCURACY_HINT = Hint(
+    "accuracy",
+    "compare the two arrays entry by entry; what fraction of the comparisons are True?",
+    "return float(np.mean(predictions == labels)): `predictions == labels` is an array of True/False, "
+    "and the mean of it is the fraction of True (a number from 0 to 1, not a count).",
+)
+NEAREST_MEAN_HINT = Hint(
+    "predict_nearest_mean",
+    "for each image, measure its distance to each of the ten templates and keep the *position* of the "
+    "smallest distance: that position is the digit.",
+    "np.array([np.argmin(np.linalg.norm(means - x, axis=1)) for x in X]): for one image x, "
+    "np.linalg.norm(means - x, axis=1) gives its ten distances, and np.argmin the index of the "
+    "smallest. Return one digit per row of X, as an array.",
+)
 
 
 def _reference_scale(images):
@@ -26,8 +49,7 @@ def scale_pixels(learner) -> None:
             {"images": np.full((2, 28, 28), 255, dtype=np.uint8)},
         ],
         name="scale_pixels",
-        hint="reshape to (len(images), 784) and divide by 255. Watch out: uint8 arithmetic "
-        "wraps around (255 + 1 == 0), so convert to float before dividing or multiplying.",
+        hint=SCALE_PIXELS_HINT,
         atol=1e-6,
     )
 
@@ -43,7 +65,7 @@ def accuracy(learner) -> None:
             {"predictions": np.array([7, 7, 7]), "labels": np.array([1, 2, 3])},
         ],
         name="accuracy",
-        hint="`predictions == labels` is an array of True/False; the mean of it is the fraction of True.",
+        hint=ACCURACY_HINT,
     )
 
 
@@ -61,7 +83,5 @@ def predict_nearest_mean(learner) -> None:
             {"means": means, "X": rng.random((20, 784))},
         ],
         name="predict_nearest_mean",
-        hint="for one image x, the distances to the ten templates are "
-        "np.linalg.norm(means - x, axis=1); the answer is the index of the smallest (np.argmin). "
-        "Return one digit per row of X, as an array.",
+        hint=NEAREST_MEAN_HINT,
     )

@@ -15,7 +15,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from helpers.lessons import perceptrons as ref
-from helpers.checks import ExerciseFailed, check_function
+from helpers.checks import ExerciseFailed, Hint, check_function, hint_text, kind_of, praise
+from helpers.checks import recipe  # noqa: F401  (`check.recipe("half_adder")` in the notebook)
 from helpers.source import function_source, function_tree
 
 GATES = {
@@ -54,6 +55,27 @@ class _Finding(NamedTuple):
     position: tuple[int, int]  # (line, column) in that function's source, for sorting
 
 
+def _constant_table(node: ast.AST) -> bool:
+    """True for a literal made only of constants, with at least four of them: a truth table
+    such as ``{(0, 0): (0, 0), ...}`` or ``[[0, 1], [1, 0]]``, not ``(total, carry)``."""
+    leaves = [n for n in ast.walk(node) if not isinstance(n, ast.Dict | ast.List | ast.Tuple | ast.Set)]
+    return all(isinstance(n, ast.Constant | ast.Load) for n in leaves) and sum(
+        isinstance(n, ast.Constant) for n in leaves) >= 4
+
+
+def _looks_up(node: ast.Subscript, params: set[str], local: set[str]) -> bool:
+    """True if ``node`` looks the answer up: ``table[x1][x2]``, ``TABLE[(x1, x2)]``, a
+    subscript of a literal or of a global table. Reading a wire by name from a local
+    dict of the learner's own (``wires["sum"]``) is not a lookup of the answer."""
+    inner = node
+    while isinstance(inner, ast.Subscript):
+        inner = inner.value
+    by_input = any(isinstance(n, ast.Name) and n.id in params for n in ast.walk(node.slice))
+    literal = isinstance(inner, ast.Dict | ast.List | ast.Tuple | ast.Set)
+    a_global = isinstance(inner, ast.Name) and inner.id not in local and inner.id not in params
+    return by_input or literal or a_global
+
+
 def _not_only(function: Callable, allowed: set[str], seen: set | None = None) -> list[_Finding] | None:
     """What in ``function``'s code computes with something other than the ``allowed`` calls.
 
@@ -73,6 +95,8 @@ def _not_only(function: Callable, allowed: set[str], seen: set | None = None) ->
         roots = [node.body]
     else:
         roots = [node]
+    params = {a.arg for a in node.args.args + node.args.kwonlyargs} if isinstance(
+        node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) else set()
     local = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     local |= {n.name for n in ast.walk(node) if isinstance(n, ast.FunctionDef) and n is not node}
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
@@ -91,6 +115,10 @@ def _not_only(function: Callable, allowed: set[str], seen: set | None = None) ->
             found(_OPERATOR_NAMES.get(type(n.ops[0]), "a comparison"), n)
         elif isinstance(n, ast.If | ast.IfExp):
             found("an `if`", n)
+        elif isinstance(n, ast.Subscript) and _looks_up(n, params, local):
+            found("a lookup in a table (`...[...]`)", n)
+        elif isinstance(n, ast.Dict | ast.List | ast.Tuple | ast.Set) and _constant_table(n):
+            found("a table of answers", n)
         elif isinstance(n, ast.Match):
             found("a `match`", n)
         elif isinstance(n, ast.Call):
@@ -126,14 +154,35 @@ def _only_nand(learner: Callable, name: str) -> None:
     first = findings[0]
     where = (f"your function `{first.function}`: " if first.function != learner.__name__ else "") + f"`{first.line}`"
     raise ExerciseFailed(
-        f"`{name}` uses {listed} (first in {where}). Those compute the answer directly; the "
-        "exercise is to build it from `nand` alone — that is the point: if NAND perceptrons can add, then "
-        "perceptrons can compute any function of bits.\nHint: every gate is one line "
+        f"`{name}` uses {listed} (first in {where}). Those compute or look up the answer directly; "
+        "the exercise is to build it from `nand` alone — that is the point: if NAND perceptrons can add, "
+        "then perceptrons can compute any function of bits.\nHint: every gate is one line "
         "`something = nand(..., ...)`; five such lines are enough."
     )
 
 
 # --- the exercises ---------------------------------------------------------------------
+
+PERCEPTRON_OUTPUT_HINT = Hint(
+    "perceptron_output",
+    "first the weighted input z = w·x + b, then the step: 1 only if z is *strictly* greater than 0.",
+    "z = np.dot(w, x) + b; return 1 if z > 0 else 0 (z = 0 exactly gives 0).",
+)
+HALF_ADDER_HINT = Hint(
+    "half_adder",
+    "return a pair (sum, carry): sum is 1 when exactly one input is 1 (x1 XOR x2), carry is 1 when "
+    "both are (x1 AND x2). Follow the five gates listed above the exercise, one line each.",
+    "n1 = nand(x1, x2); n2 = nand(x1, n1); n3 = nand(x2, n1); total = nand(n2, n3); "
+    "carry = nand(n1, n1); return total, carry. (XOR takes four NANDs; AND is NOT NAND, "
+    "and NOT y is nand(y, y).)",
+)
+LEARNING_STEP_HINT = Hint(
+    "learning_step",
+    "first the perceptron's answer a (0 or 1) for x, then the error y - a (+1, 0 or -1); the formula "
+    "above the exercise turns the error into the new w and b.",
+    "a = perceptron.perceptron_output(x, w, b); return (w + eta * (y - a) * x, b + eta * (y - a)). "
+    "When the answer was right, y - a is 0 and w and b come back unchanged.",
+)
 
 
 def perceptron_output(learner) -> None:
@@ -152,8 +201,7 @@ def perceptron_output(learner) -> None:
         ref.perceptron_output,
         cases,
         name="perceptron_output",
-        hint="compute z = np.dot(w, x) + b and return 1 only if z is *strictly* greater than 0 "
-        "(z = 0 gives 0).",
+        hint=PERCEPTRON_OUTPUT_HINT,
     )
 
 
@@ -165,6 +213,10 @@ def gate_weights(w, b, gate: str = "AND") -> None:
     gate = gate.upper()
     if gate not in GATES:
         raise ValueError(f"gate must be one of {', '.join(GATES)}, got {gate!r}")
+    for value, what in ((w, "w (two numbers)"), (b, "b (one number)")):
+        if isinstance(value, str | bytes) or (isinstance(value, list | tuple) and any(isinstance(v, str) for v in value)):
+            raise ExerciseFailed(f"{what} should hold numbers, but it is {kind_of(value)}. Write the numbers "
+                                 "themselves, without quotes: w_and = [1.0, 1.0], not ['1', '1'].")
     try:
         w = np.asarray(w, dtype=float)
         b = float(b)
@@ -190,7 +242,7 @@ def gate_weights(w, b, gate: str = "AND") -> None:
                     "NOR": "NOR is OR with every sign flipped.",
                 }[gate]
             )
-    print(f"✅ {gate} truth table for the inputs (0, 0), (0, 1), (1, 0), (1, 1): correct.")
+    praise(f"{gate} truth table for the inputs (0, 0), (0, 1), (1, 0), (1, 1): correct.")
 
 
 def half_adder(learner) -> None:
@@ -208,10 +260,9 @@ def half_adder(learner) -> None:
         cases,
         parts=("sum", "carry"),
         name="half_adder",
-        hint="return a pair (sum, carry): sum is 1 when exactly one input is 1 (x1 XOR x2), "
-        "carry is 1 when both are (x1 AND x2). XOR needs four NANDs: n1 = nand(x1, x2), "
-        "then nand(x1, n1) and nand(x2, n1), then a NAND of those two. AND is NOT NAND, "
-        "and NOT y is nand(y, y).",
+        hint=HALF_ADDER_HINT,
+        slips=[(lambda x1, x2: tuple(reversed(ref.half_adder(x1, x2))),
+                "the two bits are the right ones but swapped: return (sum, carry), the sum bit first.")],
     )
 
 
@@ -239,9 +290,7 @@ def learning_step(learner) -> None:
         cases,
         parts=("w", "b"),
         name="learning_step",
-        hint="first compute the output a (0 or 1) for x, then the error y - a (+1, 0 or -1); "
-        "return (w + eta * (y - a) * x, b + eta * (y - a)). When the answer was right, "
-        "return w and b unchanged.",
+        hint=LEARNING_STEP_HINT,
         unchanged=("w", "x"),
         changed_hint="That is what `w += ...` (or `w[...] = ...`) does: it writes into the caller's "
         "array instead of making a new one. Here the caller keeps the old weights — to compare "

@@ -10,8 +10,24 @@ import numpy as np
 
 from helpers import activations
 from helpers.lessons import sigmoid_neurons as sigmoid_neuron
-from helpers.checks import ExerciseFailed, call_learner, check_function, describe
+from helpers.checks import ExerciseFailed, Hint, call_learner, check_function, describe, praise
+from helpers.checks import recipe  # noqa: F401  (`check.recipe("stable_sigmoid")` in the notebook)
 from helpers.source import names_used
+
+
+NEURON_OUTPUT_HINT = Hint(
+    "neuron_output",
+    "the same weighted input z as a perceptron's, then the smooth σ instead of the step. The answer is "
+    "one number between 0 and 1.",
+    "z = np.dot(w, x) + b (don't forget the bias); return sigmoid(z).",
+)
+SIGMOID_PRIME_HINT = Hint(
+    "sigmoid_prime",
+    "σ'(z) = σ(z) (1 − σ(z)): compute σ(z) once with the course's sigmoid (which never overflows) and "
+    "build the slope from it. At z = 0 the answer is 1/2 · 1/2 = 0.25.",
+    "s = sigmoid(z); return s * (1 - s). np.exp(-z) / (1 + np.exp(-z))**2 is right on paper but "
+    "overflows at z = -1000; with np.abs(z) in place of z (the course's form) it never does.",
+)
 
 
 def neuron_output(learner) -> None:
@@ -26,8 +42,7 @@ def neuron_output(learner) -> None:
             {"x": np.array([0.5, 0.25, 1.0, 0.75]), "w": np.array([1.0, -2.0, 0.5, 4.0]), "b": -2.0},
         ],
         name="neuron_output",
-        hint="first the weighted input z = np.dot(w, x) + b (don't forget the bias), "
-        "then the sigmoid of it: sigmoid(z). The answer is one number between 0 and 1.",
+        hint=NEURON_OUTPUT_HINT,
     )
 
 
@@ -52,18 +67,17 @@ def sigmoid_prime(learner) -> None:
                 {"z": np.array([-1000.0, 1000.0])},
             ],
             name="sigmoid_prime",
-            hint="σ'(z) = σ(z) (1 − σ(z)): compute s = sigmoid(z) once, then return s * (1 - s). "
-            "At z = 0 the answer is 1/2 · 1/2 = 0.25. Use the course's sigmoid, which never "
-            "overflows. np.exp(-z) / (1 + np.exp(-z))**2 is right on paper but overflows at "
-            "z = -1000; with np.abs(z) in place of z (the course's form) it never does.",
+            hint=SIGMOID_PRIME_HINT,
             atol=1e-9,
         )
 
 
-PREDICTED_CHANGE_HINT = (
+PREDICTED_CHANGE_HINT = Hint(
+    "predicted_change",
+    "the prediction is the slope σ'(z) times the change Δz = Σ_j x_j Δw_j + Δb of the weighted input: "
+    "both the inputs x_j and the slope belong in the answer.",
     "z = np.dot(w, x) + b; the slope is s = sigmoid_prime(z). Then ∂a/∂w_j = s * x_j and "
-    "∂a/∂b = s, so Δa ≈ s * np.dot(x, dw) + s * db. Both the inputs x_j and the slope σ'(z) "
-    "belong in the answer."
+    "∂a/∂b = s, so Δa ≈ s * np.dot(x, dw) + s * db.",
 )
 
 
@@ -95,14 +109,17 @@ def predicted_change(learner) -> None:
     )
 
 
-STABLE_SIGMOID_HINT = (
+STABLE_SIGMOID_HINT = Hint(
+    "stable_sigmoid",
+    "np.exp(t) overflows when t is above about 709 (88 in float32), so never take the exponential of a "
+    "large positive number: e^(−|z|) is at most 1. For z >= 0, σ(z) = 1/(1 + e^(−z)); for z < 0, "
+    "multiply top and bottom by e^z. The function must work on whole arrays too (np.where, not `if`).",
     "σ(z) = 1/(1 + e^(−z)) is near 1 for large positive z and near 0 for large negative z. "
-    "np.exp(t) overflows when t is above about 709 (88 in float32), so never take the "
-    "exponential of a large positive number. Compute e = np.exp(-np.abs(z)), which is at "
+    "Compute e = np.exp(-np.abs(z)), which is at "
     "most 1, and return 1/(1+e) where z >= 0 and e/(1+e) where z < 0. Careful: np.where(z >= 0, "
     "1/(1+np.exp(-z)), ...) still computes np.exp(-z) for every z, so it still overflows. "
     "The function must work on whole arrays too: use NumPy (np.exp, np.abs, np.where), "
-    "not math.exp or `if z >= 0:`."
+    "not math.exp or `if z >= 0:`.",
 )
 
 
@@ -126,7 +143,7 @@ def stable_sigmoid(learner) -> None:
         {"z": np.array([-1000.0, -100.0, 100.0, 1000.0])},
         {"z": np.array([-1000.0, -5.0, -2.0, 0.0, 2.0, 5.0, 1000.0], dtype=np.float32)},
     ]
-    # check_function prints its ✅ line at the end; hold it back until the dtypes are checked too.
+    # check_function prints its line of praise at the end; hold it back until the dtypes are checked too.
     with _warnings_as_errors(), contextlib.redirect_stdout(io.StringIO()) as praise:
         check_function(learner, activations.sigmoid, cases, name="stable_sigmoid",
                        hint=STABLE_SIGMOID_HINT, atol=1e-9)

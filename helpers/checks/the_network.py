@@ -5,9 +5,39 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.lessons import the_network as network_views
-from helpers.checks import check_function
+from helpers.checks import Hint, check_function, recipe  # noqa: F401  (`check.recipe("feedforward")`)
 from helpers.data import one_hot as _one_hot
 from helpers.network import Network
+
+
+FEEDFORWARD_HINT = Hint(
+    "feedforward",
+    "start with A = X and go through the layers one after the other: each turns the activations A of "
+    "the layer before into its own, with its own w and b. Every layer, including the last, applies the sigmoid.",
+    "A = X; for w, b in zip(weights, biases): A = sigmoid(A @ w.T + b); return A, the last layer's "
+    "activations A^L, one row per example.",
+)
+ONE_HOT_HINT = Hint(
+    "one_hot_rows",
+    "start from a table of zeros with one row per label and n_classes columns; then put a single 1 in "
+    "each row, in the column its label names.",
+    "out = np.zeros((len(labels), n_classes)); then out[i, labels[i]] = 1 for every row i (a loop works; "
+    "so does out[np.arange(len(labels)), labels] = 1); return out.",
+)
+PREDICTED_DIGITS_HINT = Hint(
+    "predicted_digits",
+    "for each row, the *position* of its largest value is the digit; NumPy has a function for that "
+    "position, which can work along each row.",
+    "np.argmax(outputs, axis=1) gives, for each row, the position of its largest value. Without axis=1, "
+    "argmax looks at the whole array at once and returns a single number.",
+)
+COUNT_PARAMETERS_HINT = Hint(
+    "count_parameters",
+    "go through the pairs of neighbouring layers: between a layer of n_in neurons and the next of n_out "
+    "there is one weight for every pair of neurons, and the next layer has one bias per neuron.",
+    "sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])): each pair of neighbouring "
+    "layers has an n_out x n_in weight matrix w^l and n_out biases b^l.",
+)
 
 
 class _Layers(list):
@@ -59,9 +89,7 @@ def feedforward(learner) -> None:
         _reference_feedforward,
         feedforward_cases(),
         name="feedforward",
-        hint="start with A = X and, for each pair (w, b) in zip(weights, biases), replace A "
-        "by sigmoid(A @ w.T + b): every layer, including the last, applies the sigmoid. "
-        "Return the last layer's activations A^L, one row per example.",
+        hint=FEEDFORWARD_HINT,
     )
 
 
@@ -80,8 +108,7 @@ def one_hot(learner) -> None:
             {"labels": np.array([7]), "n_classes": 10},
         ],
         name="one_hot_rows",
-        hint="make np.zeros((len(labels), n_classes)), one row per label; then, in row i, "
-        "set the column labels[i] to 1 (a loop works; so does out[np.arange(len(labels)), labels] = 1).",
+        hint=ONE_HOT_HINT,
     )
 
 
@@ -101,8 +128,10 @@ def predicted_digits(learner) -> None:
             {"outputs": rng.random((5, 10))},
         ],
         name="predicted_digits",
-        hint="np.argmax(outputs, axis=1) gives, for each row, the position of its largest value. "
-        "Without axis=1, argmax looks at the whole array at once and returns a single number.",
+        hint=PREDICTED_DIGITS_HINT,
+        slips=[(lambda outputs: np.argmax(outputs),
+                "one number for the whole array. Without axis=1, np.argmax looks at all the numbers at once "
+                "(as if in one long row); with axis=1 it answers once per row, one digit per example.")],
     )
 
 
@@ -115,8 +144,7 @@ def count_parameters(learner) -> None:
         network_views.count_parameters,
         [{"sizes": s} for s in (sizes_784, [2, 3, 1], [784, 10], [784, 30, 10], [4, 5, 6, 3])],
         name="count_parameters",
-        hint="for each pair of neighbouring layers (n_in, n_out) in zip(sizes[:-1], sizes[1:]) "
-        "there is an n_out x n_in weight matrix w^l and n_out biases b^l.",
+        hint=COUNT_PARAMETERS_HINT,
         slips=[
             (weights_only, "that is the weights only.\nHint: every neuron of layers 1 to L (all but the "
              "input layer 0) also has a bias; add sum(sizes[1:]) to the total."),

@@ -2,8 +2,9 @@
 
 ``backprop_steps(net, X, Y)`` runs the forward pass and the backward pass of a small
 sigmoid network with the quadratic cost on a mini-batch, one equation at a time, and
-records every intermediate matrix: Z and A for each layer, then the errors Delta and the
-gradients. The notebook prints the record and its widget steps through it.
+records every intermediate matrix: Z and A for each layer, then the errors E (one row
+delta per example; E rather than Delta, which means "a change of") and the gradients.
+The notebook prints the record and its widget steps through it.
 
 Every number comes from the network's own weights and biases and from
 ``helpers.activations``; the gradients at the end of the record are the ones
@@ -13,10 +14,10 @@ networks), so the record cannot drift away from the code that trains the network
 The matrices have one row per example, as in ``helpers.network``:
 
     Z^l = A^(l-1) (w^l)^T + b^l          A^l = sigma(Z^l)                   (forward)
-    Delta^L = (A^L - Y) * sigma'(Z^L)                                      (BP1)
-    Delta^l = (Delta^(l+1) w^(l+1)) * sigma'(Z^l)                          (BP2)
-    dC/db^l = mean of the rows of Delta^l                                  (BP3)
-    dC/dw^l = (Delta^l)^T A^(l-1) / m                                      (BP4)
+    E^L = (A^L - Y) * sigma'(Z^L)                                          (BP1)
+    E^l = (E^(l+1) w^(l+1)) * sigma'(Z^l)                                  (BP2)
+    dC/db^l = mean of the rows of E^l                                      (BP3)
+    dC/dw^l = (E^l)^T A^(l-1) / m                                          (BP4)
 
 Layers are numbered from 0 (the input) to L (the output); w^l and b^l are the weights
 and biases *into* layer l, so w^l is ``net.weights[l - 1]``. The weights keep their
@@ -51,7 +52,7 @@ class Step:
     ``phase`` is "input", "forward", "cost", "output error" (BP1), "backward" (BP2) or
     "gradients" (BP3 and BP4); ``layer`` is the layer l the step is about; ``title``
     says what happens in words; ``equation`` is the equation in LaTeX and ``text`` the
-    same in plain text; ``values`` maps names such as "Z¹", "Δ²" or "∂C/∂w²" to the matrices
+    same in plain text; ``values`` maps names such as "Z¹", "E²" or "∂C/∂w²" to the matrices
     (one row per example) or numbers computed; ``number`` counts from 1 to ``total``.
     """
 
@@ -78,8 +79,8 @@ def backprop_steps(net, X, Y) -> list[Step]:
     row) with wanted outputs ``Y`` (one-hot rows), as a list of :class:`Step`.
 
     Order: the input; the forward pass layer by layer (Z, A); the cost; the output error
-    Delta^L (BP1) and the gradients of the last layer (BP3, BP4); then for each earlier
-    layer, its error Delta^l (BP2) and its gradients. Computed in the network's dtype.
+    E^L (BP1) and the gradients of the last layer (BP3, BP4); then for each earlier
+    layer, its error E^l (BP2) and its gradients. Computed in the network's dtype.
     """
     _check_net(net)
     X = check_X(X, net.sizes[0], net.dtype)
@@ -119,50 +120,50 @@ def backprop_steps(net, X, Y) -> list[Step]:
         )
     )
 
-    def gradient_step(l: int, delta: np.ndarray) -> Step:
-        nabla_b = delta.mean(axis=0)  # (BP3), averaged over the mini-batch
-        nabla_w = delta.T @ A[l - 1] / m  # (BP4), summed by the matrix product, then / m
+    def gradient_step(l: int, E: np.ndarray) -> Step:
+        nabla_b = E.mean(axis=0)  # (BP3), averaged over the mini-batch
+        nabla_w = E.T @ A[l - 1] / m  # (BP4), summed by the matrix product, then / m
         return Step(
             "gradients",
             l,
             f"Gradients of layer {l}, read off its error",
-            rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} = \text{{mean of the rows of }} \Delta^{{{l}}}, \qquad "
-            rf"\frac{{\partial C}}{{\partial w^{{{l}}}}} = (\Delta^{{{l}}})^\mathsf{{T}} A^{{{l - 1}}} / m "
+            rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} = \text{{mean of the rows of }} E^{{{l}}}, \qquad "
+            rf"\frac{{\partial C}}{{\partial w^{{{l}}}}} = (E^{{{l}}})^\mathsf{{T}} A^{{{l - 1}}} / m "
             rf"\qquad \text{{(BP3, BP4)}}",
-            f"∂C/∂b{sup(l)} = mean of the rows of Δ{sup(l)},   ∂C/∂w{sup(l)} = (Δ{sup(l)})ᵀ A{sup(l - 1)} / m   (BP3, BP4)",
+            f"∂C/∂b{sup(l)} = mean of the rows of E{sup(l)},   ∂C/∂w{sup(l)} = (E{sup(l)})ᵀ A{sup(l - 1)} / m   (BP3, BP4)",
             {f"∂C/∂b{sup(l)}": nabla_b, f"∂C/∂w{sup(l)}": nabla_w},
         )
 
     # Backward pass: (BP1) the output error, then (BP2) back one layer at a time.
     grad_a = A[L] - Y  # dC/da for the quadratic cost, one row per example
     sp = sigmoid_prime(Z[L])
-    delta = grad_a * sp
+    E = grad_a * sp
     steps.append(
         Step(
             "output error",
             L,
-            f"Backward pass: the output error Δ{sup(L)}",
-            rf"\Delta^{{{L}}} = (A^{{{L}}} - Y) \odot \sigma'(Z^{{{L}}}) \qquad \text{{(BP1)}}",
-            f"Δ{sup(L)} = (A{sup(L)} − Y) ⊙ σ′(Z{sup(L)})   (BP1)",
-            {f"A{sup(L)} − Y": grad_a, f"σ′(Z{sup(L)})": sp, f"Δ{sup(L)}": delta},
+            f"Backward pass: the output error E{sup(L)}",
+            rf"E^{{{L}}} = (A^{{{L}}} - Y) \odot \sigma'(Z^{{{L}}}) \qquad \text{{(BP1)}}",
+            f"E{sup(L)} = (A{sup(L)} − Y) ⊙ σ′(Z{sup(L)})   (BP1)",
+            {f"A{sup(L)} − Y": grad_a, f"σ′(Z{sup(L)})": sp, f"E{sup(L)}": E},
         )
     )
-    steps.append(gradient_step(L, delta))
+    steps.append(gradient_step(L, E))
     for l in range(L - 1, 0, -1):
-        back = delta @ net.weights[l]  # Delta^(l+1) w^(l+1): the errors sent back along the weights
+        back = E @ net.weights[l]  # E^(l+1) w^(l+1): the errors sent back along the weights
         sp = sigmoid_prime(Z[l])
-        delta = back * sp
+        E = back * sp
         steps.append(
             Step(
                 "backward",
                 l,
-                f"Backward pass: the error Δ{sup(l)} of layer {l}",
-                rf"\Delta^{{{l}}} = (\Delta^{{{l + 1}}} w^{{{l + 1}}}) \odot \sigma'(Z^{{{l}}}) \qquad \text{{(BP2)}}",
-                f"Δ{sup(l)} = (Δ{sup(l + 1)} w{sup(l + 1)}) ⊙ σ′(Z{sup(l)})   (BP2)",
-                {f"Δ{sup(l + 1)} w{sup(l + 1)}": back, f"σ′(Z{sup(l)})": sp, f"Δ{sup(l)}": delta},
+                f"Backward pass: the error E{sup(l)} of layer {l}",
+                rf"E^{{{l}}} = (E^{{{l + 1}}} w^{{{l + 1}}}) \odot \sigma'(Z^{{{l}}}) \qquad \text{{(BP2)}}",
+                f"E{sup(l)} = (E{sup(l + 1)} w{sup(l + 1)}) ⊙ σ′(Z{sup(l)})   (BP2)",
+                {f"E{sup(l + 1)} w{sup(l + 1)}": back, f"σ′(Z{sup(l)})": sp, f"E{sup(l)}": E},
             )
         )
-        steps.append(gradient_step(l, delta))
+        steps.append(gradient_step(l, E))
     return [replace(step, number=i, total=len(steps)) for i, step in enumerate(steps, start=1)]
 
 
@@ -175,8 +176,8 @@ def gradients_from_steps(steps: list[Step]) -> tuple[list[np.ndarray], list[np.n
 
 
 def errors_from_steps(steps: list[Step]) -> dict[int, np.ndarray]:
-    """The error matrix Delta^l of every layer l = 1..L, from a record."""
-    return {s.layer: s.values[f"Δ{sup(s.layer)}"] for s in steps if s.phase in ("output error", "backward")}
+    """The error matrix E^l of every layer l = 1..L, from a record."""
+    return {s.layer: s.values[f"E{sup(s.layer)}"] for s in steps if s.phase in ("output error", "backward")}
 
 
 def _matrix_text(value, decimals: int) -> str:
@@ -240,7 +241,7 @@ def node_labels(steps: list[Step], upto: int, example: int = 0) -> dict[tuple[in
             for j, a in enumerate(step.values[f"A{sup(l)}"][example]):
                 labels.setdefault((l, j), []).append(f"a = {a:.4f}")
         elif step.phase in ("output error", "backward"):
-            for j, d in enumerate(step.values[f"Δ{sup(l)}"][example]):
+            for j, d in enumerate(step.values[f"E{sup(l)}"][example]):
                 labels.setdefault((l, j), []).append(f"δ = {d + 0.0:.4f}")
     return labels
 

@@ -15,6 +15,7 @@ The full network with hidden layers, and backpropagation, live in ``helpers.netw
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.costs import QuadraticCost
@@ -227,6 +228,7 @@ def draw_costs(ax, runs, title: str = "Cost after each step"):
         colour = list(PALETTE.values())[i % len(PALETTE)]
         ax.semilogy(np.arange(len(costs)), costs, color=colour, linestyle=LINESTYLES[i % len(LINESTYLES)],
                     marker=MARKERS[i % len(MARKERS)], markersize=4, label=label)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers: no tick at 2.5
     ax.set_xlabel("step")
     ax.set_ylabel("cost C (log scale)")
     ax.set_title(title)
@@ -289,14 +291,14 @@ class OneLayer:
         """The gradient of the quadratic cost over the mini-batch (X, Y): (nabla_w, nabla_b).
 
         nabla_w holds dC/dw (shape of w) and nabla_b holds dC/db (shape of b). For m
-        examples: Delta = (A - Y) * sigma'(Z), one row delta per example, then
-        nabla_w = Delta^T X / m and nabla_b = the mean of the rows of Delta.
+        examples: E = (A - Y) * sigma'(Z), the errors, one row delta per example, then
+        nabla_w = E^T X / m and nabla_b = the mean of the rows of E.
         """
         Z = X @ self.w.T + self.b  # b is added to each row
         A = sigmoid(Z)
-        Delta = (A - Y) * sigmoid_prime(Z)  # dC_x/dz for each example (row) and output (column)
-        nabla_w = Delta.T @ X / len(X)
-        nabla_b = Delta.mean(axis=0)
+        E = (A - Y) * sigmoid_prime(Z)  # dC_x/dz for each example (row) and output (column)
+        nabla_w = E.T @ X / len(X)
+        nabla_b = E.mean(axis=0)
         return nabla_w, nabla_b
 
     def update_mini_batch(self, X, Y, eta: float) -> None:

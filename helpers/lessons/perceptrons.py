@@ -183,6 +183,20 @@ def misclassified(X, y, w, b) -> np.ndarray:
     return predict(X, w, b) != np.asarray(y)
 
 
+def margin(X, y, w_true, b_true, *, with_extra_1: bool = True) -> float:
+    """The smallest signed distance of any example from the boundary of ``(w_true, b_true)``.
+
+    With ``with_extra_1`` (the theorem's gamma), the distance of ``(x, 1)`` from the plane
+    ``w_true·x + b_true·1 = 0`` through the origin: ``|w·x + b| / ||(w, b)||``. Without,
+    the distance of ``x`` from the line drawn in the plane, ``|w·x + b| / ||w||``, which is
+    larger: the extra 1 adds ``b**2`` under the square root.
+    """
+    u = np.append(np.asarray(w_true, dtype=float), float(b_true)) if with_extra_1 else np.asarray(w_true, dtype=float)
+    signs = 2 * np.asarray(y) - 1  # labels 0/1 -> -1/+1
+    z = np.asarray(X, dtype=float) @ np.asarray(w_true, dtype=float) + float(b_true)
+    return float((signs * z / np.linalg.norm(u)).min())
+
+
 def mistake_bound(X, y, w_true, b_true) -> float:
     """Novikoff's bound (R / gamma)^2 on the total number of mistakes of the learning rule.
 
@@ -195,10 +209,7 @@ def mistake_bound(X, y, w_true, b_true) -> float:
     ``(w_true, b_true)``).
     """
     X1 = np.column_stack([np.asarray(X, dtype=float), np.ones(len(X))])
-    u = np.append(np.asarray(w_true, dtype=float), float(b_true))
-    signs = 2 * np.asarray(y) - 1  # labels 0/1 -> -1/+1
-    margins = signs * (X1 @ u) / np.linalg.norm(u)
-    gamma = margins.min()
+    gamma = margin(X, y, w_true, b_true)
     if gamma <= 0:
         raise ValueError("(w_true, b_true) does not separate the data, so there is no bound")
     radius = np.linalg.norm(X1, axis=1).max()

@@ -17,7 +17,7 @@ from helpers.widgets.figure import FigureView
 
 def backprop_stepper(net, X, Y, start: int = 1) -> widgets.VBox:
     """A widget that reveals the forward pass layer by layer, then the backward pass
-    (Delta^L, Delta^(L-1), ...) and the gradients, with the equation used at each step.
+    (E^L, E^(L-1), ...) and the gradients, with the equation used at each step.
 
     ``box.steps`` is the whole record, ``box.shown`` the step on show and ``box.picture``
     the Image widget drawing it; ``box.slider``, ``box.prev``, ``box.next`` and

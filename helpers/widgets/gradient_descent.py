@@ -21,7 +21,8 @@ ETA_CHOICES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.11, 0.12, 0.125, 0.
 def run_summary(run: dict, eta: float) -> str:
     """One line saying where a run ended and what happened, e.g. for the widget's label."""
     v1, v2 = run["final"]
-    text = (f"η = {eta:.3g}, after {run['steps']} steps: v = ({v1:.3g}, {v2:.3g}), "
+    steps = f"{run['steps']} step" + ("" if run["steps"] == 1 else "s")
+    text = (f"η = {eta:.3g}, after {steps}: v = ({v1:.3g}, {v2:.3g}), "
             f"C = {run['final_cost']:.3g} → {run['verdict']}")
     if run["zigzag"]:
         text += " (zigzagging across the valley)"

@@ -10,12 +10,16 @@ from helpers.plots import show_digit
 from helpers.widgets.figure import FigureView
 
 
+ANY = -1  # the dropdown's value for "any digit"
+
+
 def digit_browser(images: np.ndarray, labels: np.ndarray, count: int = 10) -> widgets.VBox:
     """A dropdown (which digit) and a slider (where to start) over a strip of ``count`` digits.
 
     ``box.indices`` are the digits on show and ``box.picture`` the Image widget showing them.
     """
-    digit = widgets.Dropdown(options=[("any", None)] + [(str(d), d) for d in range(10)], value=None, description="Digit")
+    # "any" has a value of its own: a Dropdown whose value is None shows an empty box.
+    digit = widgets.Dropdown(options=[("any", ANY)] + [(str(d), d) for d in range(10)], value=ANY, description="Digit")
     start = widgets.IntSlider(value=0, min=0, max=5_400, step=count, description="Start at", continuous_update=False)
 
     def draw_strip(fig, indices):
@@ -29,12 +33,12 @@ def digit_browser(images: np.ndarray, labels: np.ndarray, count: int = 10) -> wi
     picture = FigureView(draw_strip, figsize=(count * 1.1, 1.5))
 
     def draw(*_):
-        indices = digits_with_label(labels, digit.value, start.value, count)
+        indices = digits_with_label(labels, None if digit.value == ANY else digit.value, start.value, count)
         box.indices = indices  # what is on show, for tests and the curious
         picture.redraw(indices=indices)
 
     box = widgets.VBox([widgets.HBox([digit, start]), picture.image])
-    box.picture = picture.image
+    box.picture, box.digit = picture.image, digit
     digit.observe(draw, names="value")
     start.observe(draw, names="value")
     draw()

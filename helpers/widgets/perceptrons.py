@@ -238,12 +238,15 @@ def half_adder_widget(x1: int = 1, x2: int = 1):
     ``wires`` (the latest dict of wire values) and ``picture`` (the Image widget) as
     extra attributes.
     """
-    buttons = {name: widgets.ToggleButtons(options=[("0", 0), ("1", 1)], value=value, description=name,
-                                           style={"button_width": "3em", "description_width": "2em"})
+    # One row per input, each with its name in front ("input x1 = [0][1]"), so the four
+    # buttons do not read as one row "0 1 0 1".
+    buttons = {name: widgets.ToggleButtons(options=[("0", 0), ("1", 1)], value=value, description=f"input {name} =",
+                                           tooltips=[f"{name} = 0", f"{name} = 1"],
+                                           style={"button_width": "3em", "description_width": "6em"})
                for name, value in (("x1", x1), ("x2", x2))}
     summary = widgets.HTML()
     picture = FigureView(lambda fig, a, b: plot_half_adder(a, b, ax=fig.subplots()), figsize=(8, 4.2))
-    box = widgets.VBox([widgets.HBox(list(buttons.values())), summary, picture.image])
+    box = widgets.VBox([widgets.VBox(list(buttons.values())), summary, picture.image])
     box.buttons, box.summary, box.picture = buttons, summary, picture.image
 
     def redraw(_change=None):
