@@ -121,18 +121,19 @@ class Network:
             Z.append(A[l - 1] @ self.weights[l - 1].T + self.biases[l - 1])
             A.append((self.output if l == L else self.activation).fn(Z[l]))
         nabla_w, nabla_b = [None] * L, [None] * L
-        # (BP1) the output error Delta^L. Dividing it by the batch size m makes every sum
+        # (BP1) the output error E^L: the errors delta^L of the examples, one row each (E, not
+        # Delta, which means "a change of"). Dividing it by the batch size m makes every sum
         # over the batch below a mean.
-        Delta = self.cost_function.delta(Z[L], A[L], Y, self.output)
-        Delta *= 1 / len(X)
+        E = self.cost_function.delta(Z[L], A[L], Y, self.output)
+        E *= 1 / len(X)
         for l in range(L, 0, -1):
-            # (BP3, BP4) dC/db^l = Delta^l and dC/dw^l = (Delta^l)^T A^(l-1), summed over the batch.
-            nabla_b[l - 1] = Delta.sum(axis=0)
-            nabla_w[l - 1] = Delta.T @ A[l - 1]
+            # (BP3, BP4) dC/db^l = E^l and dC/dw^l = (E^l)^T A^(l-1), summed over the batch.
+            nabla_b[l - 1] = E.sum(axis=0)
+            nabla_w[l - 1] = E.T @ A[l - 1]
             if l > 1:
-                # (BP2) move the error back one layer: Delta^(l-1) = (Delta^l w^l) * sigma'(Z^(l-1))
+                # (BP2) move the error back one layer: E^(l-1) = (E^l w^l) * sigma'(Z^(l-1))
                 # (the hidden activation's derivative: sigma' or ReLU')
-                Delta = self.activation.backward(Z[l - 1], A[l - 1], Delta @ self.weights[l - 1])
+                E = self.activation.backward(Z[l - 1], A[l - 1], E @ self.weights[l - 1])
         return nabla_w, nabla_b
 
     # ----------------------------------------------------------------- cost and gradient
