@@ -31,6 +31,7 @@ Commands (python -m helpers.NAME --help)
     predict        read digits from image files with a saved network
     bench          speed and memory of training, as JSON
     student_edition  the notebooks with the worked solutions taken out
+    report         a teacher's progress report: each student's exercises, run in a fresh kernel
 """
 
 __version__ = "0.1.0"
