@@ -24,11 +24,11 @@ def reference_backprop(net, X, Y, slope_in_bp2=True):
         A.append(sigmoid(Z[-1]))
     L = len(net.weights)
     nabla_w, nabla_b = [None] * L, [None] * L
-    Delta = (A[L] - Y) * sigmoid_prime(Z[L])
+    E = (A[L] - Y) * sigmoid_prime(Z[L])
     for l in range(L, 0, -1):
-        nabla_w[l - 1], nabla_b[l - 1] = Delta.T @ A[l - 1] / len(X), Delta.mean(axis=0)
+        nabla_w[l - 1], nabla_b[l - 1] = E.T @ A[l - 1] / len(X), E.mean(axis=0)
         if l > 1:
-            Delta = (Delta @ net.weights[l - 1]) * (sigmoid_prime(Z[l - 1]) if slope_in_bp2 else 1)
+            E = (E @ net.weights[l - 1]) * (sigmoid_prime(Z[l - 1]) if slope_in_bp2 else 1)
     return nabla_w, nabla_b
 
 

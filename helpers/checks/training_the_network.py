@@ -52,11 +52,11 @@ def _no_slope_in_bp2(net, X, Y):
     Z, A = _forward(net, X)
     L = len(net.weights)
     nabla_w, nabla_b = [None] * L, [None] * L
-    Delta = (A[L] - Y) * sigmoid_prime(Z[L])
+    E = (A[L] - Y) * sigmoid_prime(Z[L])
     for l in range(L, 0, -1):
-        nabla_w[l - 1], nabla_b[l - 1] = Delta.T @ A[l - 1] / len(X), Delta.mean(axis=0)
+        nabla_w[l - 1], nabla_b[l - 1] = E.T @ A[l - 1] / len(X), E.mean(axis=0)
         if l > 1:
-            Delta = Delta @ net.weights[l - 1]
+            E = E @ net.weights[l - 1]
     return nabla_w, nabla_b
 
 
@@ -74,13 +74,13 @@ def my_backprop(learner) -> None:
              "the right numbers, but as (nabla_b, nabla_w): the course returns nabla_w first (Nielsen's code "
              "does it the other way round)."),
             (_summed, "every gradient is m times too large: the gradients are means over the mini-batch, so "
-             "divide by m = len(X) (in layer_gradients: `Delta.T @ A_prev / m` and `Delta.mean(axis=0)`)."),
+             "divide by m = len(X) (in layer_gradients: `E.T @ A_prev / m` and `E.mean(axis=0)`)."),
             (_no_slope_in_bp2, "the output layer's gradients are right, the earlier layers' are not: BP2 "
-             "multiplies by σ'(Z^(l-1)) after `Delta @ w`, i.e. `(Delta @ net.weights[l - 1]) * sigmoid_prime(Z[l - 1])`."),
+             "multiplies by σ'(Z^(l-1)) after `E @ w`, i.e. `(E @ net.weights[l - 1]) * sigmoid_prime(Z[l - 1])`."),
         ],
-        hint="forward pass keeping Z[l] and A[l] (Z[0] unused, A[0] = X); Delta = (A[L] - Y) * "
-        "sigmoid_prime(Z[L]); then for l = L, ..., 1: nabla_w[l - 1] = Delta.T @ A[l - 1] / m, "
-        "nabla_b[l - 1] = Delta.mean(axis=0), and, while l > 1, Delta = (Delta @ net.weights[l - 1]) "
+        hint="forward pass keeping Z[l] and A[l] (Z[0] unused, A[0] = X); E = (A[L] - Y) * "
+        "sigmoid_prime(Z[L]); then for l = L, ..., 1: nabla_w[l - 1] = E.T @ A[l - 1] / m, "
+        "nabla_b[l - 1] = E.mean(axis=0), and, while l > 1, E = (E @ net.weights[l - 1]) "
         "* sigmoid_prime(Z[l - 1]).",
         atol=1e-10,
         rtol=1e-7,

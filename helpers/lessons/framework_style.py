@@ -47,8 +47,8 @@ class Dense:
     """A fully connected layer, Keras' ``Dense`` (PyTorch: ``nn.Linear`` and an activation).
 
     forward:   Z = A_in w^T + b,   A = activation(Z)          (one example per row)
-    backward:  given G = dC/dA:    Delta = dC/dZ = activation.backward(Z, A, G)
-               dC/dw = Delta^T A_in,   dC/db = sum of Delta's rows,   dC/dA_in = Delta w
+    backward:  given G = dC/dA:    E = dC/dZ = activation.backward(Z, A, G)
+               dC/dw = E^T A_in,   dC/db = sum of E's rows,   dC/dA_in = E w
 
     ``w`` has shape (n_out, n_in) as in the course's network (and PyTorch). The starting
     weights are Keras' default, Glorot-uniform: U(-r, r) with r = sqrt(6 / (n_in + n_out)),
@@ -68,10 +68,10 @@ class Dense:
         return self.A
 
     def backward(self, G: np.ndarray) -> np.ndarray:
-        Delta = self.activation.backward(self.Z, self.A, G)
-        self.nabla_w = Delta.T @ self.A_in
-        self.nabla_b = Delta.sum(axis=0)
-        return Delta @ self.w  # dC/dA_in: the G of the layer before
+        E = self.activation.backward(self.Z, self.A, G)
+        self.nabla_w = E.T @ self.A_in
+        self.nabla_b = E.sum(axis=0)
+        return E @ self.w  # dC/dA_in: the G of the layer before
 
     def __repr__(self) -> str:
         n_out, n_in = self.w.shape
