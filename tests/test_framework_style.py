@@ -230,7 +230,7 @@ def test_softmax_check_praises_and_names_the_slips(capsys):
     for message, slip in slips.items():
         with pytest.raises(ExerciseFailed, match=message):
             check.softmax(slip)
-    with pytest.raises(ExerciseFailed, match="not written yet"):
+    with pytest.raises(ExerciseFailed, match="not written yet|NotImplementedError"):
         check.softmax(lambda z: (_ for _ in ()).throw(NotImplementedError()))
 
 

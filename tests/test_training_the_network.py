@@ -127,7 +127,7 @@ def test_my_backprop_check_accepts_the_reference_and_names_the_slips(capsys):
 
     with pytest.raises(ExerciseFailed, match="BP2 multiplies by σ'"):
         check.my_backprop(lambda net, X, Y: reference_backprop(net, X, Y, slope_in_bp2=False))
-    with pytest.raises(ExerciseFailed, match="not written yet"):
+    with pytest.raises(ExerciseFailed, match="not written yet|NotImplementedError"):
         check.my_backprop(lambda net, X, Y: (_ for _ in ()).throw(NotImplementedError()))
 
 
@@ -190,3 +190,98 @@ def test_monitor_picture_changes_with_the_history_and_is_repeatable():
     assert monitor.picture.redraw(history=history) == one
     assert monitor.picture.redraw(history={**history, "test_accuracy": [0.95, 0.98]}) != one
     assert epoch_line(1, 30, history) == "epoch 2/30: test accuracy 97.00 %, 0.50 s"
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 3, 7, 15, 30, 60])
+def test_the_monitor_and_the_curves_tick_whole_epochs_only(epochs):
+    from matplotlib.figure import Figure
+
+    history = {"epoch": [0, 1][:epochs], "test_accuracy": [0.95, 0.96][:epochs], "seconds": [0.4, 0.5][:epochs]}
+    monitor_axes = draw_monitor(Figure(figsize=(7, 3.4)), history, epochs=epochs).axes[0]
+    curve_axes = Figure(figsize=(7, 3.4)).subplots()
+    lesson.draw_accuracy_curves(curve_axes, {"run": {"test_accuracy": [0.9] * epochs}})
+    for ax in (monitor_axes, curve_axes):
+        lo, hi = ax.get_xlim()
+        ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    if epochs <= 7:  # a short run: a tick at every epoch, 1, 2, ...
+        assert [t for t in monitor_axes.get_xticks() if 0.5 <= t <= epochs + 0.5] == list(range(1, epochs + 1))
+
+
+def test_my_backprop_check_points_at_the_equation_that_is_wrong():
+    def variant(bp1_slope=True, slope_of="Z", bias="mean", bp4="E.T @ A", order="by index"):
+        def backprop(net, X, Y):
+            Z, A = [None], [X]
+            for w, b in zip(net.weights, net.biases):
+                Z.append(A[-1] @ w.T + b)
+                A.append(sigmoid(Z[-1]))
+            S = Z if slope_of == "Z" else A
+            L, m = len(net.weights), len(X)
+            nabla_w, nabla_b = [None] * L, [None] * L
+            E = (A[L] - Y) * (sigmoid_prime(S[L]) if bp1_slope else 1)
+            for l in range(L, 0, -1):
+                nabla_w[l - 1] = E.T @ A[l - 1] / m if bp4 == "E.T @ A" else A[l - 1].T @ E / m
+                nabla_b[l - 1] = E.mean(axis=0) if bias == "mean" else E.sum(axis=0)
+                if l > 1:
+                    E = (E @ net.weights[l - 1]) * sigmoid_prime(S[l - 1])
+            return (nabla_w, nabla_b) if order == "by index" else (nabla_w[::-1], nabla_b[::-1])
+        return backprop
+
+    for wrong, message in [(variant(bp1_slope=False), "BP1 is missing its σ'"),
+                           (variant(slope_of="A"), "given the activations A instead of the weighted inputs Z"),
+                           (variant(bias="sum"), "the biases' are m times too large"),
+                           (variant(order="reversed"), "in the wrong places"),
+                           (variant(bp4="A.T @ E"), r"nabla_w\[1\] \(layer 2, the output layer\) has shape \(4, 2\), "
+                            r"expected \(2, 4\) \(the transpose: BP4"),
+                           (lambda net, X, Y: reference_backprop(net, X, Y)[0], "is one array of shape"),
+                           (lambda net, X, Y: net.weights[5], "do not fit|index"),
+                           ]:
+        with pytest.raises(ExerciseFailed, match=message) as failure:
+            check.my_backprop(wrong)
+        assert "Y=one-hot rows of shape (5, 2)" in str(failure.value)  # shapes, not 10 numbers over 5 lines
+
+    def wrong_transpose_in_bp2(net, X, Y):
+        Z, A = [None], [X]
+        for w, b in zip(net.weights, net.biases):
+            Z.append(A[-1] @ w.T + b)
+            A.append(sigmoid(Z[-1]))
+        E = (A[2] - Y) * sigmoid_prime(Z[2])
+        E = (E @ net.weights[1].T) * sigmoid_prime(Z[1])
+        return [E, E], [E, E]
+
+    with pytest.raises(ExerciseFailed, match=r"raised ValueError.*\nHint: two arrays whose shapes do not fit.*no \.T"):
+        check.my_backprop(wrong_transpose_in_bp2)
+
+
+def test_per_digit_and_confident_mistake_checks_name_the_new_slips():
+    for wrong, message in [(lambda C: C.diagonal() // C.sum(axis=1), "whole-number division"),
+                           (lambda C: 100 * C.diagonal() / C.sum(axis=1), "percentages"),
+                           (lambda C: C.diagonal() / C.sum(), "number of \\*all\\* images")]:
+        with pytest.raises(ExerciseFailed, match=message):
+            check.per_digit_accuracy(wrong)
+
+    def steps(outputs, labels):
+        answers = outputs.argmax(axis=1)
+        wrong = np.flatnonzero(answers != labels)
+        return answers, wrong, outputs[wrong, answers[wrong]]
+
+    def positions(outputs, labels, k):
+        _, wrong, sure = steps(outputs, labels)
+        return np.argsort(-sure, kind="stable")[:k]
+
+    def by_label(outputs, labels, k):
+        _, wrong, _ = steps(outputs, labels)
+        return wrong[np.argsort(-outputs[wrong, labels[wrong]], kind="stable")[:k]]
+
+    def sureness(outputs, labels, k):
+        return np.sort(steps(outputs, labels)[2])[::-1][:k]
+
+    def all_of_them(outputs, labels, k):
+        _, wrong, sure = steps(outputs, labels)
+        return wrong[np.argsort(-sure, kind="stable")]
+
+    for wrong, message in [(positions, "positions in your list of mistakes"), (by_label, "the \\*true\\* digit"),
+                           (sureness, "how sure the network was, not which images"),
+                           (all_of_them, "keep only the first k")]:
+        with pytest.raises(ExerciseFailed, match=message):
+            check.confident_mistakes(wrong)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.ticker import MaxNLocator
 
 from helpers.plots import LINESTYLES, MARKERS, PALETTE, as_image
 
@@ -183,6 +184,7 @@ def draw_accuracy_curves(ax, runs: dict, title: str = "Test accuracy after each 
         ax.plot(epochs, accuracy, color=colours[i % len(colours)], linestyle=LINESTYLES[i % len(LINESTYLES)],
                 marker=MARKERS[i % len(MARKERS)], markersize=3, label=name)
     ax.set_xlabel("epochs of training")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10], integer=True, min_n_ticks=1))  # whole epochs only
     ax.set_ylabel("accuracy on the test images (%)")
     ax.set_ylim(*ylim)
     ax.set_title(title)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from IPython.display import display
+from matplotlib.ticker import MaxNLocator
 
 from helpers.plots import PALETTE
 from helpers.widgets.figure import FigureView
@@ -43,6 +44,8 @@ def draw_monitor(fig, history: dict, epochs: int, title: str = "Training"):
                     markersize=4, label=f"{name} images")
             shown.append(values)
     ax.set_xlim(0.5, max(epochs, 1) + 0.5)
+    # Epochs are whole numbers: never a tick at 0.5 or 1.5, however few epochs the run has.
+    ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10], integer=True, min_n_ticks=1))
     low = min((v.min() for v in shown), default=90.0)
     ax.set_ylim(min(90.0, np.floor(low) - 1), 100)
     ax.set_xlabel("epochs of training")

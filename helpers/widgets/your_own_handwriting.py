@@ -105,8 +105,20 @@ class HandwritingReader:
         self.clear.on_click(lambda _: self.canvas.set_trait("strokes", []))
         self.canvas.observe(lambda change: self.show_strokes(change["new"]), names="strokes")
         self.upload.observe(lambda change: self.show_upload(change["new"]), names="value")
-        controls = widgets.VBox([self.canvas, widgets.HBox([self.clear, self.upload])])
-        self.box = widgets.VBox([widgets.HBox([controls, self.picture.image]), self.status])
+        # The layout: the canvas column never shrinks (a fixed-size canvas in a shrunk column
+        # would slide under the picture); the picture takes the rest of the row, scaled down
+        # to fit, and moves below the canvas when the row is too narrow for both.
+        side = f"{self.canvas.size + 2}px"  # the canvas and its 1-pixel border
+        self.canvas.layout = widgets.Layout(width=side, height=side, flex="0 0 auto")
+        self.clear.layout = widgets.Layout(width="auto")
+        self.upload.layout = widgets.Layout(width="auto")  # the whole label, "Photo or scan"
+        controls = widgets.VBox([self.canvas, widgets.HBox([self.clear, self.upload], layout=widgets.Layout(
+            flex_flow="row wrap", width=side))], layout=widgets.Layout(flex="0 0 auto", width=side))
+        self.picture.image.layout = widgets.Layout(flex="1 1 420px", min_width="320px", max_width="100%",
+                                                   height="auto", object_fit="contain")
+        row = widgets.HBox([controls, self.picture.image], layout=widgets.Layout(
+            flex_flow="row wrap", align_items="flex-start", grid_gap="12px", width="100%"))
+        self.box = widgets.VBox([row, self.status])
         self.reading = None
         self.show_strokes(self.canvas.strokes)
 
