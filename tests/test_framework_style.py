@@ -263,3 +263,40 @@ def test_adam_check_accepts_the_textbook_form_and_names_the_missing_bias_correct
                           "square root": check._adam_slip(True, True, root=False)}.items():
         with pytest.raises(ExerciseFailed, match=message):
             check.adam_update(slip)
+
+
+def test_the_checks_of_10_name_the_new_slips_and_use_the_learners_name(capsys):
+    with pytest.raises(ExerciseFailed, match="(?s)`my_softmax.*the whole array adds up to 1"):
+        check.softmax(lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum())
+
+    def in_place(z, g):
+        g[z <= 0] = 0
+        return g
+
+    with pytest.raises(ExerciseFailed, match="changed the array `g`.*A backward pass must leave"):
+        check.relu_backward(in_place)
+    with pytest.raises(ExerciseFailed, match="applied ReLU to g"):
+        check.relu_backward(lambda z, g: np.maximum(g, 0))
+    with pytest.raises(ExerciseFailed, match="multiplied g by z"):
+        check.relu_backward(lambda z, g: g * z)
+
+    def adam(p, g, m, v, t, eta, beta1=0.9, beta2=0.999, epsilon=1e-8, late=False, hats=False, sign=-1, swap=False):
+        def averages(m, v):
+            if swap:
+                return (1 - beta1) * m + beta1 * g, (1 - beta2) * v + beta2 * g**2
+            return beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g**2
+        if not late:
+            m, v = averages(m, v)
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        p = p + sign * eta * m_hat / (np.sqrt(v_hat) + epsilon)
+        if late:
+            m, v = averages(m, v)
+        return (p, m_hat, v_hat) if hats else (p, m, v)
+
+    check.adam_update(adam)
+    assert "correct" in capsys.readouterr().out
+    for options, message in [({"late": True}, "p moved with the old m and v"), ({"hats": True}, "corrected m_hat"),
+                             ({"sign": 1}, "\\*up\\* the gradient"), ({"swap": True}, "weigh the wrong terms")]:
+        with pytest.raises(ExerciseFailed, match=message) as failure:
+            check.adam_update(lambda *args, **kwargs: adam(*args, **kwargs, **options))
+        assert "array([" not in str(failure.value)  # no tuple of arrays cut off mid-number

@@ -292,7 +292,7 @@ def test_l2_step_check(capsys):
 
 def test_early_stopping_check(capsys):
     check.early_stopping(lesson.stopping_point)
-    assert "correct on all 5 test cases" in capsys.readouterr().out
+    assert "correct on all 6 test cases" in capsys.readouterr().out
 
     def from_zero(accuracies, patience):
         best, stop = lesson.stopping_point(accuracies, patience)
@@ -363,3 +363,47 @@ def test_measured_run_keeps_the_best_validation_epoch_and_scores_the_test_set_on
     assert final["validation"] is None and final["best_epoch"] == final["epochs"] == 3
     assert len(final["history"]["test_accuracy"]) == 3 and final["history"]["test_accuracy"][-1] == final["test"]
     assert "validation" not in lesson.describe_row(final)
+
+
+def test_the_checks_name_the_new_slips_and_stage_their_hints():
+    from helpers.checks import reset_hints
+
+    for wrong, message in [
+        (lambda a, y: -(y * np.log(a) + (1 - y) * np.log(1 - a)), "one number per output neuron: the cost"),
+        (lambda a, y: -(y * np.log(a) + (1 - y) * np.log(1 - a)).sum(axis=0), "add up each \\*row\\*"),
+    ]:
+        with pytest.raises(ExerciseFailed, match=message):
+            check.cross_entropy(wrong)
+    for wrong, message in [
+        (lambda w, nabla_w, eta, lmbda, n: (1 - eta * lmbda // n) * w - eta * nabla_w, "without the L2 part.*`//`"),
+        (lambda w, nabla_w, eta, lmbda, n: (1 - eta * lmbda / (2 * n)) * w - eta * nabla_w, "half what it should be"),
+        (lambda w, nabla_w, eta, lmbda, n: (1 - eta * lmbda / n) * w + eta * nabla_w, "step \\*up\\* the gradient"),
+        (lambda w, nabla_w, eta, lmbda, n: (1 - eta * lmbda / n) * w - nabla_w, "missing its eta"),
+    ]:
+        with pytest.raises(ExerciseFailed, match=message):
+            check.l2_step(wrong)
+
+    def walk(accuracies, patience, late=False, reset=True, last=0, give="epoch"):
+        best, best_epoch, waited = -1.0, 0, 0
+        for epoch, accuracy in enumerate(accuracies, start=1):
+            if accuracy > best:
+                best, best_epoch, waited = accuracy, epoch, 0 if reset else waited
+            else:
+                waited += 1
+                if (waited > patience) if late else (waited >= patience):
+                    return (best_epoch if give == "epoch" else best), epoch
+        return (best_epoch if give == "epoch" else best), len(accuracies) - last
+
+    for options, message in [({"late": True}, "one epoch too late"), ({"reset": False}, "never starts again"),
+                             ({"last": 1}, "not len\\(accuracies\\) - 1"), ({"give": "accuracy"}, "best \\*accuracy\\*")]:
+        with pytest.raises(ExerciseFailed, match=message):
+            check.early_stopping(lambda accuracies, patience: walk(accuracies, patience, **options))
+    check.early_stopping(walk)  # the walk itself, with none of the slips, is right
+
+    reset_hints()
+    wrong = lambda w, nabla_w, eta, lmbda, n: w * 0  # noqa: E731  (no known slip: the hint is shown)
+    with pytest.raises(ExerciseFailed, match="(?s)Only the old weights are shrunk.*Stuck\\?") as first:
+        check.l2_step(wrong)
+    with pytest.raises(ExerciseFailed, match=r"Hint: \(1 - eta \* lmbda / n\) \* w - eta \* nabla_w") as second:
+        check.l2_step(wrong)
+    assert "Stuck?" not in str(second.value) and str(first.value) != str(second.value)

@@ -235,3 +235,30 @@ def test_the_canvas_column_never_shrinks_under_the_picture():
     assert reader.canvas.layout.width == reader.canvas.layout.height == side and reader.canvas.layout.flex == "0 0 auto"
     assert picture is reader.picture.image and picture.layout.max_width == "100%" and picture.layout.height == "auto"
     assert reader.upload.layout.width == "auto"  # "Photo or scan" in full, not "Photo..."
+
+
+def test_the_checks_of_09_name_the_new_slips_and_accept_an_array_pair(capsys):
+    with pytest.raises(ExerciseFailed, match="True/False values"):
+        check.crop_to_ink(lambda ink: images.crop_to_ink(ink) > 0)
+    check.centre_of_mass(lambda image: np.array(images.centre_of_mass(image)))  # np.array([row, column]) is a pair
+    assert "correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="number of pixels, image.size"):
+        check.centre_of_mass(lambda image: (image.sum(axis=1) @ np.arange(image.shape[0]) / image.size,
+                                            image.sum(axis=0) @ np.arange(image.shape[1]) / image.size))
+    with pytest.raises(ExerciseFailed, match="one too large: rows and columns are numbered from 0"):
+        check.centre_of_mass(lambda image: (image.sum(axis=1) @ np.arange(1, image.shape[0] + 1) / image.sum(),
+                                            image.sum(axis=0) @ np.arange(1, image.shape[1] + 1) / image.sum()))
+
+    def windows(image, shifts=3, combine=np.maximum):
+        h, w = image.shape
+        p, out = np.pad(image, 1), np.zeros_like(image)
+        for i in range(shifts):
+            for j in range(shifts):
+                out = combine(out, p[i:i + h, j:j + w])
+        return out
+
+    with pytest.raises(ExerciseFailed, match="only 4 of the 9 windows"):
+        check.thicken(lambda image: windows(image, shifts=2))
+    with pytest.raises(ExerciseFailed, match="added up"):
+        check.thicken(lambda image: windows(image, combine=np.add))
+    check.thicken(windows)

@@ -9,7 +9,7 @@ import numpy as np
 
 from helpers.activations import ReLU, relu
 from helpers.activations import softmax as course_softmax
-from helpers.checks import ExerciseFailed, call_learner, check_function, describe
+from helpers.checks import ExerciseFailed, Hint, call_learner, check_function, describe, recipe  # noqa: F401
 from helpers.optimizers import Adam
 
 
@@ -31,12 +31,15 @@ def _quiet():
             yield
 
 
-# ----------------------------------------------------------------- Exercise 1: softmax
+# ----------------------------------------------------------------- Exercise 2: softmax
 
-SOFTMAX_HINT = (
+SOFTMAX_HINT = Hint(
+    "my_softmax",
+    "work row by row (one example per row): subtract the row's largest z, take np.exp, and divide by the "
+    "row's sum. keepdims=True keeps a row's max or sum as a column, so that it lines up with the rows.",
     "e = np.exp(z - z.max(axis=1, keepdims=True)), then e / e.sum(axis=1, keepdims=True). Every row "
     "is one example: its own largest z is subtracted, and its own sum divides it (keepdims=True "
-    "keeps the result a column, so it lines up with the rows)."
+    "keeps the result a column, so it lines up with the rows).",
 )
 OVERFLOW = (
     "np.exp(1000) overflows: it is larger than any float (the limit is about e^709), so the "
@@ -62,13 +65,14 @@ def _softmax_cases() -> list[dict]:
 
 
 def softmax(learner) -> None:
-    """Exercise 2: ``softmax(z)`` for each row of z, without overflow at z = 1000."""
+    """Exercise 2: ``my_softmax(z)``, the softmax of each row of z, without overflow at z = 1000."""
     for case, message in (({"z": np.array([[1000.0, 0.0, -5.0]])}, OVERFLOW),
                           ({"z": np.array([[1000.0, 999.0], [0.0, 1.0]])}, GLOBAL_MAX)):
         with _warnings_as_errors():
-            got = call_learner(learner, case, name="softmax", error_hints={RuntimeWarning: message}, hint=SOFTMAX_HINT)
+            got = call_learner(learner, case, name="my_softmax", error_hints={RuntimeWarning: message},
+                               hint=SOFTMAX_HINT)
         if not np.all(np.isfinite(np.asarray(got, dtype=float))):
-            raise ExerciseFailed(f"`softmax(z={describe(case['z'])})` returned {describe(got)}: {message}")
+            raise ExerciseFailed(f"`my_softmax(z={describe(case['z'])})` returned {describe(got)}: {message}")
 
     def columns(z):
         e = np.exp(z - z.max(axis=0, keepdims=True))
@@ -76,13 +80,16 @@ def softmax(learner) -> None:
 
     with _warnings_as_errors():
         check_function(
-            learner, course_softmax, _softmax_cases(), name="softmax", hint=SOFTMAX_HINT,
+            learner, course_softmax, _softmax_cases(), name="my_softmax", hint=SOFTMAX_HINT,
             slips=[
                 (lambda z: _with(_quiet, columns, z),
                  "each *column* adds up to 1, not each row. Here a row is one example (ten logits of one "
                  "digit), so take the max and the sum along axis=1."),
                 (lambda z: _with(_quiet, lambda z: np.exp(z - z.max(axis=1, keepdims=True)), z),
                  "the exponentials are right, but they do not add up to 1: divide each row by its sum."),
+                (lambda z: _with(_quiet, lambda z: (lambda e: e / e.sum())(np.exp(z - z.max(axis=1, keepdims=True))), z),
+                 "the whole array adds up to 1, not each row: divide by each row's own sum, "
+                 "e.sum(axis=1, keepdims=True)."),
             ],
             atol=1e-9,
         )
@@ -93,7 +100,15 @@ def _with(context, function, *args):
         return function(*args)
 
 
-# ----------------------------------------------------------------- Exercise 2: ReLU backward
+# ----------------------------------------------------------------- Exercise 1: ReLU backward
+
+RELU_BACKWARD_HINT = Hint(
+    "relu_backward",
+    "the chain rule: dC/dz = dC/da times the slope of ReLU at z. Where is that slope 1, and where 0? A "
+    "comparison such as `z > 0` is an array of True/False, which NumPy multiplies as 1/0.",
+    "ReLU(z) = max(0, z) has slope 1 where z > 0 and slope 0 where z < 0, so dC/dz = g where "
+    "z > 0 and 0 elsewhere: g * (z > 0).",
+)
 
 def _relu_backward(z, g):
     return ReLU.backward(z, relu(z), g)
@@ -112,9 +127,11 @@ def _relu_cases() -> list[dict]:
 def relu_backward(learner) -> None:
     """Exercise 1: ``relu_backward(z, g)``: dC/dz = g * ReLU'(z), with ReLU'(z) = 1 for z > 0, else 0."""
     check_function(
-        learner, _relu_backward, _relu_cases(), name="relu_backward",
-        hint="ReLU(z) = max(0, z) has slope 1 where z > 0 and slope 0 where z < 0, so dC/dz = g where "
-        "z > 0 and 0 elsewhere: g * (z > 0).",
+        learner, _relu_backward, _relu_cases(), name="relu_backward", hint=RELU_BACKWARD_HINT,
+        unchanged=("z", "g"),
+        changed_hint="A backward pass must leave the arrays it is given as they were (the layer keeps Z "
+        "for later, and g belongs to the layer after it): return a new array, e.g. `g * (z > 0)`, instead "
+        "of writing into g with `g[...] = 0`.",
         slips=[
             (lambda z, g: g * (z < 0),
              "the gradient passes where z < 0 and stops where z > 0: the wrong side. ReLU is flat (slope 0) "
@@ -128,12 +145,44 @@ def relu_backward(learner) -> None:
             (lambda z, g: g * (z >= 0),
              "right everywhere except at z = 0 exactly, where you let the gradient through. ReLU has a "
              "corner there; the course (like PyTorch and TensorFlow) takes the slope 0 at z = 0: use z > 0."),
+            (lambda z, g: np.maximum(g, 0),
+             "you applied ReLU to g. Whether the gradient passes depends on the layer's weighted input z "
+             "(slope 1 where z > 0), not on the sign of g: g * (z > 0)."),
+            (lambda z, g: g * z,
+             "you multiplied g by z. ReLU's slope is 1 where z > 0 (not z) and 0 elsewhere: g * (z > 0)."),
         ],
         atol=1e-12,
     )
 
 
 # ----------------------------------------------------------------- Exercise 3: one Adam step
+
+ADAM_HINT = Hint(
+    "adam_update",
+    "the four lines of the section in their order: first the new running averages m and v (from this g), "
+    "then their corrected copies m_hat and v_hat, then the step of p. Return the new p and the "
+    "uncorrected m and v, which the next step continues from.",
+    "m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g**2; m_hat = m / (1 - beta1**t); "
+    "v_hat = v / (1 - beta2**t); p = p - eta * m_hat / (np.sqrt(v_hat) + epsilon); return p, m, v.",
+)
+
+
+def _adam_from(averages_first=True, return_hats=False, square=True, sign=-1, swap_betas=False):
+    """Slips of one Adam step: m and v updated after the step, m_hat and v_hat returned, g not
+    squared, a step up the gradient, the betas on the wrong terms."""
+    def step(p, g, m, v, t, eta, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        def averages(m, v):
+            if swap_betas:
+                return (1 - beta1) * m + beta1 * g, (1 - beta2) * v + beta2 * (g**2 if square else g)
+            return beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * (g**2 if square else g)
+        if averages_first:
+            m, v = averages(m, v)
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        p = p + sign * eta * m_hat / (np.sqrt(np.abs(v_hat)) + epsilon)
+        if not averages_first:
+            m, v = averages(m, v)
+        return (p, m_hat, v_hat) if return_hats else (p, m, v)
+    return step
 
 def _course_adam(p, g, m, v, t, eta, beta1=0.9, beta2=0.999, epsilon=1e-8):
     """The course's Adam, started from the state (m, v) after t - 1 steps, taking step t."""
@@ -172,9 +221,8 @@ def _adam_cases() -> list[dict]:
 def adam_update(learner) -> None:
     """Exercise 3: ``adam_update(p, g, m, v, t, eta)``: one Adam step, returning the new (p, m, v)."""
     check_function(
-        learner, _course_adam, _adam_cases(), name="adam_update", parts=("p", "m", "v"),
-        hint="m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g**2; m_hat = m / (1 - beta1**t); "
-        "v_hat = v / (1 - beta2**t); p = p - eta * m_hat / (np.sqrt(v_hat) + epsilon); return p, m, v.",
+        learner, _course_adam, _adam_cases(), name="adam_update", parts=("p", "m", "v"), hint=ADAM_HINT,
+        said="`{call}`: ",  # three arrays in a row would be cut off mid-number: the message says what is wrong
         slips=[
             (_adam_slip(False, False),
              "m and v are right, but p moved by the wrong amount: the bias correction is missing. m and v "
@@ -189,6 +237,19 @@ def adam_update(learner) -> None:
             (_adam_slip(True, True, root=False),
              "divide m_hat by the *square root* of v_hat: v is a mean of g**2, and its square root is the "
              "size of a typical g, so the step is about eta whatever the size of the gradient."),
+            (_adam_from(averages_first=False),
+             "p moved with the old m and v: update m and v with this step's g first, then correct them "
+             "and move p (at t = 1, m and v start at 0, so p did not move at all)."),
+            (_adam_from(return_hats=True),
+             "p is right, but the m and v you returned are the corrected m_hat and v_hat. Return the "
+             "running averages themselves: the correction is for this step only, and the next step "
+             "continues from the uncorrected m and v."),
+            (_adam_from(square=False),
+             "v is a running average of g**2, the squared gradient, not of g: v = beta2 * v + (1 - beta2) * g**2."),
+            (_adam_from(sign=+1), "p moved *up* the gradient: subtract the step, p - eta * m_hat / (...)."),
+            (_adam_from(swap_betas=True),
+             "beta1 and beta2 weigh the wrong terms: the old average keeps the large share, "
+             "m = beta1 * m + (1 - beta1) * g (beta1 = 0.9 of the old m, 0.1 of the new g), and likewise v."),
         ],
         atol=1e-9,
         rtol=1e-6,

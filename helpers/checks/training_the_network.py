@@ -113,27 +113,6 @@ SHAPES_DO_NOT_FIT = (
     "sigmoid_prime(Z[l - 1]): w^l itself (no .T), and the Z of layer l - 1, not of layer l."
 )
 
-BACKPROP_SLIPS = [
-    (lambda net, X, Y: net.backprop(X, Y)[::-1],
-     "the right numbers, but as (nabla_b, nabla_w): the course returns nabla_w first (Nielsen's code "
-     "does it the other way round)."),
-    (_layers_reversed,
-     "the right gradients, in the wrong places: nabla_w[0] must be layer 1's (the first hidden layer, "
-     "shaped like net.weights[0]) and nabla_w[L - 1] the output layer's. Fill the lists by index, "
-     "`nabla_w[l - 1] = ...`, rather than appending while you go backwards from the output."),
-    (_summed, "every gradient is m times too large: the gradients are means over the mini-batch, so "
-     "divide by m = len(X) (in layer_gradients: `E.T @ A_prev / m` and `E.mean(axis=0)`)."),
-    (_bias_sums, "the weights' gradients are right, the biases' are m times too large: BP3 is the mean of "
-     "E's rows, `E.mean(axis=0)`, not their sum."),
-    (_no_slope_in_bp2, "the output layer's gradients are right, the earlier layers' are not: BP2 "
-     "multiplies by σ'(Z^(l-1)) after `E @ w`, i.e. `(E @ net.weights[l - 1]) * sigmoid_prime(Z[l - 1])`."),
-    (_bp1_without_slope, "BP1 is missing its σ'(Z^L): for the quadratic cost the output error is "
-     "E = (A[L] - Y) * sigmoid_prime(Z[L]). (A[L] - Y alone is the output error of another cost, which "
-     "notebook 08 meets.)"),
-    (_slope_of_a, "sigmoid_prime was given the activations A instead of the weighted inputs Z: σ'(z) is "
-     "the slope at z, so write sigmoid_prime(Z[L]) in BP1 and sigmoid_prime(Z[l - 1]) in BP2. (The same "
-     "slope from A would be A * (1 - A).)"),
-]
 
 
 def _shown_backprop(case: dict) -> str:
@@ -195,6 +174,27 @@ def my_backprop(learner) -> None:
     equation to look at; the arrays are described by their shapes, not printed whole."""
     name = "my_backprop"
     cases = _backprop_cases()
+    slips = [
+        (lambda net, X, Y: net.backprop(X, Y)[::-1],
+         "the right numbers, but as (nabla_b, nabla_w): the course returns nabla_w first (Nielsen's code "
+         "does it the other way round)."),
+        (_layers_reversed,
+         "the right gradients, in the wrong places: nabla_w[0] must be layer 1's (the first hidden layer, "
+         "shaped like net.weights[0]) and nabla_w[L - 1] the output layer's. Fill the lists by index, "
+         "`nabla_w[l - 1] = ...`, rather than appending while you go backwards from the output."),
+        (_summed, "every gradient is m times too large: the gradients are means over the mini-batch, so "
+         "divide by m = len(X) (in layer_gradients: `E.T @ A_prev / m` and `E.mean(axis=0)`)."),
+        (_bias_sums, "the weights' gradients are right, the biases' are m times too large: BP3 is the mean of "
+         "E's rows, `E.mean(axis=0)`, not their sum."),
+        (_no_slope_in_bp2, "the output layer's gradients are right, the earlier layers' are not: BP2 "
+         "multiplies by σ'(Z^(l-1)) after `E @ w`, i.e. `(E @ net.weights[l - 1]) * sigmoid_prime(Z[l - 1])`."),
+        (_bp1_without_slope, "BP1 is missing its σ'(Z^L): for the quadratic cost the output error is "
+         "E = (A[L] - Y) * sigmoid_prime(Z[L]). (A[L] - Y alone is the output error of another cost, which "
+         "notebook 08 meets.)"),
+        (_slope_of_a, "sigmoid_prime was given the activations A instead of the weighted inputs Z: σ'(z) is "
+         "the slope at z, so write sigmoid_prime(Z[L]) in BP1 and sigmoid_prime(Z[l - 1]) in BP2. (The same "
+         "slope from A would be A * (1 - A).)"),
+    ]
     for case in cases:
         shown = _shown_backprop(case)
         expected = _course_backprop(**case)
@@ -206,14 +206,15 @@ def my_backprop(learner) -> None:
         why = _diagnose(got, expected)
         if why is None:
             continue
-        slip = explain_slip(got, BACKPROP_SLIPS, case, name=name, shown=shown, said="`{call}`: ",
+        slip = explain_slip(got, slips, case, name=name, shown=shown, said="`{call}`: ",
                             atol=1e-10, rtol=1e-7)
         if slip is None:
             slip = f"`{name}({shown})`: {why}\nHint: {hint_text(MY_BACKPROP_HINT)}"
         raise ExerciseFailed(slip)
-    from helpers.checks import praise
-
-    praise(f"`{name}` is correct on all {len(cases)} test cases.")
+    # Every case is right: the shared check confirms it and prints the praise (and declares the
+    # slips where tools/common_mistakes.py finds them for INSTRUCTORS.md).
+    check_function(learner, _course_backprop, cases, name=name, parts=("nabla_w", "nabla_b"), slips=slips,
+                   hint=MY_BACKPROP_HINT, atol=1e-10, rtol=1e-7)
 
 
 def describe_kind(value) -> str:

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from helpers import images
-from helpers.checks import check_function
+from helpers.checks import Hint, check_function, recipe  # noqa: F401  (`check.recipe("crop_to_ink")`)
+
+CROP_HINT = Hint(
+    "crop_to_ink",
+    "find the first and the last row that have any ink, and the first and the last column; then slice "
+    "the picture from the first to the last of each. A slice `a[first:last]` stops *before* `last`.",
+    "rows = np.flatnonzero(ink.any(axis=1)) are the rows with ink, cols = np.flatnonzero(ink.any(axis=0)) "
+    "the columns; keep ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].",
+)
+CENTRE_HINT = Hint(
+    "centre_of_mass",
+    "a weighted mean: add up (row number x ink) over all pixels and divide by the total ink; the same for "
+    "the column. Rows and columns are numbered from 0.",
+    "the ink in each row is image.sum(axis=1); the row of the centre is sum(row * ink in that row) / "
+    "total ink, i.e. image.sum(axis=1) @ np.arange(height) / image.sum(); the column likewise with axis=0.",
+)
+THICKEN_HINT = Hint(
+    "thicken",
+    "the nine pixels around each pixel are nine copies of the picture, each shifted by at most one pixel; "
+    "the answer is their largest value, pixel by pixel. A frame of zeros round the picture makes the "
+    "shifted copies easy to cut out.",
+    "p = np.pad(image, 1) puts a frame of zeros round it; the 9 windows p[i : i + h, j : j + w] for "
+    "i, j in 0, 1, 2 are the picture shifted by one pixel each way; their np.maximum is the answer.",
+)
 
 
 def _ink_cases() -> list[dict]:
@@ -49,9 +74,11 @@ def crop_to_ink(learner) -> None:
              "so slice to `last + 1`."),
             (_axes_swapped, "rows and columns are swapped: `ink.any(axis=1)` is True for each *row* with ink "
              "(it looks along the row), `ink.any(axis=0)` for each *column*."),
+            (lambda ink: images.crop_to_ink(ink) > 0,
+             "the right rectangle, but of True/False values: crop the picture `ink` itself, so that the grey "
+             "levels stay, not the mask `ink > 0`."),
         ],
-        hint="rows = np.flatnonzero(ink.any(axis=1)) are the rows with ink, cols = "
-        "np.flatnonzero(ink.any(axis=0)) the columns; keep ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].",
+        hint=CROP_HINT,
     )
 
 
@@ -71,10 +98,24 @@ def _unweighted(image):
     return float(rows.mean()), float(cols.mean())
 
 
+def _as_pair(learner):
+    """The learner's function, with an answer of two numbers in an array (np.array([row, column]))
+    taken as the pair it is: unpacking `row, column = ...` works on it just as well."""
+
+    @functools.wraps(learner)
+    def pair(*args, **kwargs):
+        got = learner(*args, **kwargs)
+        if isinstance(got, np.ndarray) and got.shape == (2,):
+            return tuple(got)
+        return got
+
+    return pair
+
+
 def centre_of_mass(learner) -> None:
     """Exercise 2: ``centre_of_mass(image)``: (row, column) of the ink's centre of mass."""
     check_function(
-        learner,
+        _as_pair(learner) if callable(learner) else learner,
         images.centre_of_mass,
         _mass_cases(),
         name="centre_of_mass",
@@ -89,9 +130,15 @@ def centre_of_mass(learner) -> None:
                             float(image.sum(axis=0) @ np.arange(image.shape[1]))),
              "those are the sums of position times ink; divide them by the total ink, `image.sum()`, to get "
              "a mean position."),
+            (lambda image: (float(image.sum(axis=1) @ np.arange(image.shape[0])) / image.size,
+                            float(image.sum(axis=0) @ np.arange(image.shape[1])) / image.size),
+             "you divided by the number of pixels, image.size; a mean weighted by the ink divides by the "
+             "total ink, `image.sum()`."),
+            (lambda image: tuple(x + 1 for x in images.centre_of_mass(image)),
+             "both numbers are one too large: rows and columns are numbered from 0, as NumPy indexes them "
+             "(`np.arange(height)`, not `np.arange(1, height + 1)`)."),
         ],
-        hint="the ink in each row is image.sum(axis=1); the row of the centre is sum(row * ink in that row) / "
-        "total ink, i.e. image.sum(axis=1) @ np.arange(height) / image.sum(); the column likewise with axis=0.",
+        hint=CENTRE_HINT,
     )
 
 
@@ -121,6 +168,20 @@ def _plus_only(image):
     return np.max([p[1:1 + h, 1:1 + w], p[:h, 1:1 + w], p[2:, 1:1 + w], p[1:1 + h, :w], p[1:1 + h, 2:]], axis=0)
 
 
+def _four_windows(image):
+    """The slip of range(2): only the shifts 0 and 1 in each direction."""
+    p = np.pad(image, 1)
+    h, w = image.shape
+    return np.max([p[i:i + h, j:j + w] for i in range(2) for j in range(2)], axis=0)
+
+
+def _added_up(image):
+    """The slip of adding the nine copies instead of taking their largest."""
+    p = np.pad(image, 1)
+    h, w = image.shape
+    return np.sum([p[i:i + h, j:j + w] for i in range(3) for j in range(3)], axis=0)
+
+
 def thicken(learner) -> None:
     """Exercise 3: ``thicken(image)``: each pixel becomes the largest of itself and its 8 neighbours."""
     check_function(
@@ -137,7 +198,10 @@ def thicken(learner) -> None:
              "ones count too (a 3 x 3 square of 9 pixels in all)."),
             (lambda image: image, "the picture came back unchanged: take the maximum over the 9 shifted "
              "copies, `np.maximum(out, ...)`, and return that."),
+            (_four_windows, "only 4 of the 9 windows: the shifts go 0, 1, 2 in each direction (`range(3)`), so "
+             "the stroke grew up and left but not down and right."),
+            (_added_up, "the nine copies were added up: thickening takes the *largest* of the nine, "
+             "`np.maximum`, so that ink stays between 0 and 1."),
         ],
-        hint="p = np.pad(image, 1) puts a frame of zeros round it; the 9 windows p[i : i + h, j : j + w] for "
-        "i, j in 0, 1, 2 are the picture shifted by one pixel each way; their np.maximum is the answer.",
+        hint=THICKEN_HINT,
     )
