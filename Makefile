@@ -5,17 +5,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# JupyterLab refuses to run as root unless told it is on purpose (containers, Binder-like VMs).
-ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: lab test data notebooks student clean help
 
 help:
-	@echo "make lab        open the course in JupyterLab (installs on first use)"
+	@echo "make lab        open the course in JupyterLab, in your own copy student/ (installs on first use)"
 	@echo "make test       run the unit tests and every notebook (nbval)"
 	@echo "make data       fetch and verify MNIST into data/ (MNIST_MIRROR for a local copy)"
 	@echo "make notebooks  re-execute every notebook in place, in order (for authors)"
-	@echo "make student    write the student edition (solutions removed) to student/"
+	@echo "make student    write the student edition (solutions removed) to student/ (refuses to overwrite work)"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +23,11 @@ $(STAMP): requirements.txt pyproject.toml
 data: $(STAMP)
 	$(BIN)/python -m helpers.data
 
+# Your own copy of the lessons (student/, exercises to do; never overwritten), then JupyterLab
+# on notebook 01 of it (helpers/lab.py says how). LAB_ARGS go to JupyterLab, e.g. --no-browser.
 lab: $(STAMP)
 	$(BIN)/python -m helpers.data --quiet || true
-	$(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) notebooks/01_meet_the_digits.ipynb
+	$(BIN)/python -m helpers.lab $(LAB_ARGS)
 
 # Two test processes on two cores: one BLAS thread each, or they fight over the cores
 # (and the committed outputs are made the same way as they are tested).

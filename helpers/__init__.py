@@ -32,6 +32,7 @@ Commands (python -m helpers.NAME --help)
     bench          speed and memory of training, as JSON
     student_edition  the notebooks with the worked solutions taken out
     report         a teacher's progress report: each student's exercises, run in a fresh kernel
+    lab            what `make lab` runs: the learner's own copy (student/), then JupyterLab on notebook 01
 """
 
 __version__ = "0.1.0"

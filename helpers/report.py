@@ -11,7 +11,8 @@ only read, never changed), from the top down to its last exercise. An exercise i
 result is
 
 - **done**: the check passed;
-- **not done**: the stub is untouched (it still raises NotImplementedError);
+- **not done**: the stub is untouched (it still raises NotImplementedError, or an answer
+  is still ``...``): the check says "Not done yet";
 - **wrong**: the check failed (with the check's one-line reason), the cell raised an error,
   or it ran longer than ``--timeout`` seconds (a loop that never ends?);
 - **not checked**: the check cell is missing, or the notebook never got that far.
@@ -40,6 +41,7 @@ MARK = "application/x-digits-report+json"  # what the kernel tells us about an e
 STUB = re.compile(r"^[ \t]*raise NotImplementedError\b", re.M)  # the stub's line, still there
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 STATUSES = ("done", "not done", "wrong", "not checked")
+NOT_DONE = "Not done yet:"  # how a check begins when the exercise is not begun (helpers.checks.NOT_DONE)
 
 # Run first in every kernel: an error from a check (or a stub) also says whether a
 # NotImplementedError is behind it, which is how an untouched stub shows, whatever the
@@ -131,6 +133,8 @@ def judge(cell: dict, seconds: float, timeout: float) -> Result:
     text = "".join(source({"source": o.get("text", "")}) for o in outputs if o.get("output_type") == "stream")
     if "✓" in text:
         return Result("done")
+    if NOT_DONE in text:  # the check said so kindly (and let the course's version stand in)
+        return Result("not done")
     if seconds >= timeout:
         return Result("wrong", f"stopped after {timeout:g} s: a loop that never ends?")
     return Result("not checked", "the check printed no result")

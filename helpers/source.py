@@ -64,6 +64,20 @@ def function_tree(function) -> ast.AST | None:
     return tree
 
 
+def is_stub(function) -> bool:
+    """True if ``function`` is still an exercise's stub: its body (not a function inside it)
+    has a ``raise NotImplementedError`` statement of its own."""
+    tree = function_tree(function)
+    if not isinstance(tree, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    for statement in tree.body:
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            raised = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            if isinstance(raised, ast.Name) and raised.id == "NotImplementedError":
+                return True
+    return False
+
+
 def names_used(function) -> list[str] | None:
     """The names ``function``'s code uses (variables, functions, attributes such as
     ``tanh`` in ``np.tanh``), in order of first use; None if the source cannot be read.

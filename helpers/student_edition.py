@@ -7,6 +7,9 @@ outputs, so students start from a clean page:
 
     python -m helpers.student_edition student/
 
+``make lab`` runs it with ``--missing-only``: it writes only the notebooks that are not in
+the folder yet, so a learner's work is never touched and a new lesson still arrives.
+
 It never overwrites work: it refuses to write into the folder the notebooks come from,
 and it keeps a list of what it wrote (``.student_edition.json`` in the destination, the
 SHA-256 of each file); a notebook there that differs from what it last wrote (a student
@@ -16,6 +19,7 @@ has worked in it) is left alone, and nothing is written, unless ``--force`` is g
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import os
@@ -29,10 +33,36 @@ BLOCK = re.compile(r"^([ \t]*)# BEGIN SOLUTION[^\n]*\n.*?^[ \t]*# END SOLUTION[^
 
 
 def strip_solutions(source: str, exercise: str = "Exercise") -> str:
-    """``source`` with each solution block replaced by a NotImplementedError line."""
+    """``source`` with each solution block replaced by its stub: a NotImplementedError line
+    inside a function; at the top of a cell, where raising would stop Run All there, each
+    name the solution assigns set to ``...`` (``w_and = ...``), which the check calls not done."""
     if source.count("# BEGIN SOLUTION") != source.count("# END SOLUTION"):
         raise ValueError(f"unbalanced solution markers in:\n{source}")
-    return BLOCK.sub(lambda m: f'{m.group(1)}raise NotImplementedError("{exercise}: your code here")\n', source)
+
+    def stub(match: re.Match) -> str:
+        indent = match.group(1)
+        if not indent:
+            names = assigned_names(match.group(0))
+            if names:
+                return "".join(f"{name} = ...  # {exercise}: your answer here\n" for name in names)
+        return f'{indent}raise NotImplementedError("{exercise}: your code here")\n'
+
+    return BLOCK.sub(stub, source)
+
+
+def assigned_names(block: str) -> list[str]:
+    """The names a block of top-level code assigns (``w_and = ...``), in order; [] if it
+    does anything else (then a stub that raises is the only honest one)."""
+    try:
+        tree = ast.parse(block)
+    except SyntaxError:
+        return []
+    names = []
+    for statement in tree.body:
+        if not (isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets)):
+            return []
+        names += [t.id for t in statement.targets if t.id not in names]
+    return names
 
 
 def student_notebook(notebook: dict) -> dict:
@@ -54,8 +84,10 @@ class EditionError(Exception):
     """The student edition cannot be written safely: the message says why and what to do."""
 
 
-def plan(source: Path, destination: Path, force: bool = False) -> dict[str, bytes]:
-    """What to write: {file name: bytes}, after every check (EditionError if one fails)."""
+def plan(source: Path, destination: Path, force: bool = False, missing_only: bool = False) -> dict[str, bytes]:
+    """What to write: {file name: bytes}, after every check (EditionError if one fails).
+    With ``missing_only``, only the notebooks not in ``destination`` yet: the others,
+    worked in or not, are never touched (how ``make lab`` keeps a learner's work)."""
     if not source.is_dir():
         raise EditionError(f"the notebooks folder {source} does not exist or is not a folder")
     if destination.exists() and not destination.is_dir():
@@ -72,6 +104,8 @@ def plan(source: Path, destination: Path, force: bool = False) -> dict[str, byte
         data = (json.dumps(student_notebook(json.loads(path.read_text(encoding="utf-8"))), indent=1,
                            ensure_ascii=False) + "\n").encode("utf-8")
         target = destination / path.name
+        if missing_only and (target.exists() or target.is_symlink()):
+            continue
         if target.exists() and os.path.samefile(target, path):
             raise EditionError(f"{target} is the notebook {path} itself (a link?): give another folder")
         if target.exists() and not force:
@@ -110,27 +144,41 @@ def write_file(path: Path, data: bytes) -> None:
             tmp.unlink()
 
 
+def write_edition(source: Path, destination: Path, force: bool = False, missing_only: bool = False) -> list[str]:
+    """Write the student edition of ``source`` into ``destination`` (see :func:`plan`) and
+    record what was written; the names of the notebooks written."""
+    notebooks = plan(source, destination, force, missing_only)
+    if not notebooks:
+        return []
+    try:
+        destination.mkdir(parents=True, exist_ok=True)
+        written = read_manifest(destination)
+        for name, data in notebooks.items():
+            write_file(destination / name, data)
+            written[name] = hashlib.sha256(data).hexdigest()
+        write_file(destination / MANIFEST, (json.dumps({"written": written}, indent=1) + "\n").encode())
+    except (FileExistsError, NotADirectoryError):
+        raise EditionError(f"cannot write to {destination}: part of that path is a file, not a folder") from None
+    except OSError as err:
+        raise EditionError(f"cannot write to {destination}: {err.strerror or err}") from None
+    return list(notebooks)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.student_edition", description=__doc__.splitlines()[0])
     parser.add_argument("destination", help="folder for the student notebooks (created if needed)")
     parser.add_argument("--notebooks", default=str(Path(__file__).resolve().parent.parent / "notebooks"))
-    parser.add_argument("--force", action="store_true", help="overwrite notebooks even if someone has changed them")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--force", action="store_true", help="overwrite notebooks even if someone has changed them")
+    how.add_argument("--missing-only", action="store_true",
+                     help="write only the notebooks the folder does not have yet, never touching the others")
+    parser.add_argument("--quiet", action="store_true", help="print nothing when all is well")
     args = parser.parse_args(argv)
     destination, source = Path(args.destination), Path(args.notebooks)
     try:
-        notebooks = plan(source, destination, args.force)
-        try:
-            destination.mkdir(parents=True, exist_ok=True)
-            written = read_manifest(destination)
-            for name, data in notebooks.items():
-                write_file(destination / name, data)
-                written[name] = hashlib.sha256(data).hexdigest()
+        for name in write_edition(source, destination, args.force, args.missing_only):
+            if not args.quiet:
                 print(f"{name} -> {destination / name}")
-            write_file(destination / MANIFEST, (json.dumps({"written": written}, indent=1) + "\n").encode())
-        except (FileExistsError, NotADirectoryError):
-            raise EditionError(f"cannot write to {destination}: part of that path is a file, not a folder") from None
-        except OSError as err:
-            raise EditionError(f"cannot write to {destination}: {err.strerror or err}") from None
     except (EditionError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1 if isinstance(err, EditionError) else 2

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.checks import ExerciseFailed, call_learner, check_function, check_value, explain_slip
+from helpers.checks import ExerciseFailed, ExerciseNotDone, call_learner, check_function, check_value, explain_slip
 from helpers.checks import meet_the_digits as digits
 
 
@@ -33,7 +33,7 @@ def test_errors_missing_return_wrong_shape_and_not_written():
     def not_yet(x):
         raise NotImplementedError("Exercise 1: your code here")
 
-    with pytest.raises(ExerciseFailed, match="not written yet"):
+    with pytest.raises(ExerciseNotDone, match="`not_yet` still has its `raise NotImplementedError` line"):
         check_function(not_yet, square, [{"x": 2}])
 
 
@@ -131,7 +131,7 @@ def test_call_learner_explains_none_not_a_function_and_not_written_yet():
     def not_yet(x):
         raise NotImplementedError
 
-    with pytest.raises(ExerciseFailed, match="`not_yet` is not written yet"):
+    with pytest.raises(ExerciseNotDone, match="`not_yet` still has its `raise NotImplementedError` line"):
         call_learner(not_yet, {"x": 2})
 
 
@@ -393,3 +393,66 @@ def test_shape_messages_say_one_number_and_do_not_repeat_a_big_arrays_shape():
     assert str(err.value) == "pixels: expected shape (1, 784), got shape (1, 28, 28)."
     with pytest.raises(ExerciseFailed, match=r"got a Python list, \[6.0, -16.0\]\."):
         check_value([np.float64(6.0), np.float64(-16.0)], np.array([6.0, -16.0]), what="gradient")
+
+
+# --- an exercise not begun ------------------------------------------------------------------
+
+from helpers.checks import NOT_DONE, is_stand_in, kindly, stand_in  # noqa: E402
+from helpers.checks import the_network as network_checks  # noqa: E402
+
+
+def test_an_untouched_stub_is_not_done_and_the_course_version_stands_in(capsys):
+    # As in a notebook: the stub and the check's call live in the learner's namespace.
+    namespace = {"check": network_checks}
+    exec("def count_parameters(sizes):\n    raise NotImplementedError('Exercise 4: your code here')\n", namespace)
+    stub = namespace["count_parameters"]
+    exec("result = check.count_parameters(count_parameters)", namespace)
+    out = capsys.readouterr().out
+    assert namespace["result"] is None  # no exception: Run All goes on to the next cell
+    assert out.startswith(f"{NOT_DONE} `count_parameters` still has its `raise NotImplementedError` line")
+    assert "the course's own `count_parameters` stands in for yours" in " ".join(out.split())
+    standing = namespace["count_parameters"]
+    assert standing is not stub and is_stand_in(standing)
+    assert standing([784, 100, 10]) == 79_510 and standing(sizes=[2, 3]) == 9  # by position and by name
+    # The stand-in given to the check again is still not done: never praised as the learner's work.
+    exec("check.count_parameters(count_parameters)", namespace)
+    out = capsys.readouterr().out
+    assert out.startswith(NOT_DONE) and "✓" not in out
+    # The learner writes it: their function replaces the stand-in and is checked as usual.
+    exec("def count_parameters(sizes):\n    return sum(n * (m + 1) for m, n in zip(sizes, sizes[1:]))\n"
+         "check.count_parameters(count_parameters)", namespace)
+    assert "✓" in capsys.readouterr().out and not is_stand_in(namespace["count_parameters"])
+
+
+def test_a_stand_in_goes_only_where_the_stub_still_is(capsys):
+    namespace = {"check": network_checks}
+    exec("def count_parameters(sizes):\n    raise NotImplementedError\nstub = count_parameters\n"
+         "def count_parameters(sizes):\n    return 1\n"  # the name now holds other work of the learner's
+         "check.count_parameters(stub)", namespace)
+    assert namespace["count_parameters"](None) == 1  # untouched
+    assert "runs without it" in capsys.readouterr().out
+
+
+def test_a_wrong_answer_still_fails_and_stops_run_all():
+    with pytest.raises(ExerciseFailed):
+        network_checks.count_parameters(lambda sizes: 0)
+
+
+def test_stand_in_calls_the_reference_like_the_learners_function():
+    def learner(a, b, eps=1e-5):
+        raise NotImplementedError
+
+    standing = stand_in(learner, lambda a, b, eps: (a, b, eps))
+    assert standing(1, 2) == (1, 2, 1e-5) and standing(b=2, a=1, eps=3) == (1, 2, 3)
+    assert standing.__name__ == "learner" and is_stand_in(standing)
+    # A reference whose parameters have other names is called by position.
+    assert stand_in(learner, lambda x, y, z: x + y + z)(1, 2, 3) == 6
+
+
+def test_kindly_lets_other_errors_through():
+    @kindly
+    def check(learner):
+        raise ExerciseFailed("wrong")
+
+    with pytest.raises(ExerciseFailed, match="wrong"):
+        check(lambda: 0)

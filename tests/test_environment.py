@@ -1,5 +1,6 @@
 """The install files agree with each other, and `import helpers` works as promised."""
 
+import os
 import re
 import subprocess
 import sys
@@ -63,5 +64,10 @@ def test_readme_shows_the_two_commands_the_makefile_provides():
     for target in ("lab", "test"):
         assert f"make {target}" in readme
         assert re.search(rf"^{target}:", makefile, re.M)
-    assert "--allow-root" in makefile and "--ip=127.0.0.1" in makefile  # token auth is left on
-    assert "NotebookApp.token=''" not in makefile and "ServerApp.token=''" not in makefile
+    assert "helpers.lab" in makefile  # which starts JupyterLab like this:
+    from helpers import lab
+    line = " ".join(lab.command(ROOT, []))
+    assert "--ip=127.0.0.1" in line and "/lab/tree/student/01_meet_the_digits.ipynb" in line
+    assert ("--allow-root" in line) == (os.geteuid() == 0)
+    for text in (makefile, line, (ROOT / "helpers" / "lab.py").read_text()):  # token auth is left on
+        assert "NotebookApp.token=''" not in text and "ServerApp.token=''" not in text

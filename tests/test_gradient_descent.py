@@ -482,13 +482,13 @@ def test_minibatch_check_explains_a_wrong_number_of_parameters():
         check.minibatch_indices(lambda n, mini_batch_size: [np.arange(n)])
 
 
-def test_unwritten_exercise_is_reported():
+def test_unwritten_exercise_is_reported(capsys):
     def not_yet(*args, **kwargs):
         raise NotImplementedError("Exercise: your code here")
 
     for name in ("quadratic_cost", "bowl_gradient", "descent_step", "minibatch_indices"):
-        with pytest.raises(ExerciseFailed, match="not written yet"):
-            getattr(check, name)(not_yet)
+        assert getattr(check, name)(not_yet) is None  # not a failure: Run All goes on
+        assert "still has its `raise NotImplementedError` line" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

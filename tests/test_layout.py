@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "helpers"
 SLUGS = sorted(re.match(r"\d\d_(.+)\.ipynb", p.name).group(1) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SHARED = {"__init__", "figure", "progress"}  # modules in the per-lesson folders that serve every lesson
-COMMANDS = {"train", "predict", "bench", "student_edition", "report"}
+COMMANDS = {"train", "predict", "bench", "student_edition", "report", "lab"}
 UI = {"ipywidgets", "IPython", "matplotlib"}
 
 

@@ -16,7 +16,8 @@ from tests.conftest import real_data
 
 ROOT = Path(__file__).resolve().parent.parent
 RIGHT = object()  # "fill in the worked solution"
-STUB = re.compile(r"^([ \t]*)raise NotImplementedError\(.*\)[ \t]*$", re.M)
+STUB = re.compile(r"^([ \t]*)raise NotImplementedError\(.*\)[ \t]*$"  # in a function
+                  r"|^()(?:\w+ = \.\.\.  # Exercise \d+: your answer here\n?)+", re.M)  # top-level answers
 SOLUTION_MARKER = re.compile(r"^[ \t]*# (BEGIN|END) SOLUTION.*\n?", re.M)
 
 
@@ -35,7 +36,8 @@ def filled_in(slug: str, answers: dict) -> dict:
         else:
             code = report.source(cell)
             assert STUB.search(code), f"no stub in exercise {number} of {slug}"
-            cell["source"] = STUB.sub(lambda m: "\n".join(m.group(1) + line for line in answers[number].splitlines()),
+            cell["source"] = STUB.sub(lambda m: "\n".join((m.group(1) or "") + line
+                                                         for line in answers[number].splitlines()) + "\n",
                                       code, count=1)
     return notebook
 

@@ -24,6 +24,7 @@ function that runs longer than :data:`TIME_LIMIT` seconds is stopped with a hint
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import signal
 import textwrap
@@ -313,6 +314,122 @@ def _hint_for_error(err: Exception) -> str | None:
     return None
 
 
+# --- exercises not begun ------------------------------------------------------------------
+
+# The mark of an exercise not begun: not a failure, so no red; DejaVu Sans draws the circle.
+NOT_DONE = "○ Not done yet:"
+STAND_IN = "_digits_stand_in"  # set on the course's version while it stands in for a stub
+
+
+class ExerciseNotDone(ExerciseFailed):
+    """The exercise is not begun: the learner's function is still the stub (it raises
+    NotImplementedError) or an answer is still ``...``.
+
+    ``stand_ins`` maps names in the learner's notebook to the course's answers; the check
+    puts them in place of the stubs (see :func:`kindly`), so the rest of the notebook runs."""
+
+    def __init__(self, message: str, stand_ins: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.stand_ins = dict(stand_ins or {})
+
+
+def stub_message(name: str) -> str:
+    return f"`{name}` still has its `raise NotImplementedError` line: write your code in its place."
+
+
+def stand_in(learner: Callable, reference: Callable) -> Callable:
+    """The course's ``reference``, callable like the learner's function (same name and
+    parameters), marked so that a check never takes it for the learner's own work."""
+    try:
+        signature = inspect.signature(learner)
+    except (TypeError, ValueError):
+        signature = None
+    try:
+        taken = inspect.signature(reference).parameters
+    except (TypeError, ValueError):
+        taken = {}
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in taken.values())
+
+    def course_version(*args, **kwargs):
+        if signature is None:
+            return reference(*args, **kwargs)
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        arguments = {k: v for k, v in bound.arguments.items() if takes_any or k in taken}
+        if len(arguments) < len(taken) - sum(p.default is not inspect.Parameter.empty for p in taken.values()):
+            return reference(*bound.arguments.values())  # the reference names its parameters otherwise
+        return reference(**arguments)
+
+    course_version.__name__ = course_version.__qualname__ = getattr(learner, "__name__", "course_version")
+    course_version.__doc__ = f"The course's own version, standing in until you write yours.\n\n{learner.__doc__ or ''}"
+    if signature is not None:
+        course_version.__signature__ = signature
+    setattr(course_version, STAND_IN, True)
+    return course_version
+
+
+def is_stand_in(value: Any) -> bool:
+    return bool(getattr(value, STAND_IN, False))
+
+
+def _put_in_place(stand_ins: dict[str, Any], namespace: dict, stubs: tuple) -> list[str]:
+    """Bind each stand-in in the learner's ``namespace`` where that name still holds one of
+    the ``stubs`` given to the check (or ``...``); the names bound."""
+    placed = []
+    for name, value in stand_ins.items():
+        now = namespace.get(name, None)
+        if name in namespace and (now is Ellipsis or is_stand_in(now) or any(now is s for s in stubs)):
+            namespace[name] = value
+            placed.append(name)
+    return placed
+
+
+def kindly(check: Callable) -> Callable:
+    """``check``, but an exercise not begun is no failure: it says so kindly and lets the
+    course's answer stand in for the stub, so that a learner who skips an exercise can run
+    the rest of the notebook (and Run All does not stop). A stand-in given to the check
+    again is still "not done", never praised."""
+
+    @functools.wraps(check)
+    def wrapper(*args, **kwargs):
+        given = args + tuple(kwargs.values())
+        caller = inspect.currentframe().f_back
+        namespace = caller.f_globals if caller is not None else {}
+        try:
+            if any(is_stand_in(v) for v in given):
+                name = next(v.__name__ for v in given if is_stand_in(v))
+                raise ExerciseNotDone(stub_message(name))
+            return check(*args, **kwargs)
+        except ExerciseNotDone as err:
+            placed = _put_in_place(err.stand_ins, namespace, given)
+            text = str(err)
+            if placed:
+                names = " and ".join(f"`{n}`" for n in placed)
+                text += (f" Until then the course's own {names} stand{'s' if len(placed) == 1 else ''} in for "
+                         "yours, so the rest of the notebook runs. When yours is written, run its cell and this "
+                         "check again.")
+            elif any(is_stand_in(v) for v in given):
+                text += " (The course's version is standing in for it meanwhile, so the rest of the notebook runs.)"
+            else:
+                text += " The rest of the notebook runs without it; come back to it when you like."
+            lines = [w for line in text.splitlines() for w in _wrapped(line)]
+            print("\n".join(f"{NOT_DONE} {line}" if i == 0 else line for i, line in enumerate(lines)))
+            return None
+        finally:
+            del caller
+
+    return wrapper
+
+
+def kindly_all(namespace: dict) -> None:
+    """Wrap every check of a lesson's module with :func:`kindly`: call it at the end of the
+    module as ``kindly_all(globals())``. A check is a public function defined there."""
+    for name, value in list(namespace.items()):
+        if (inspect.isfunction(value) and not name.startswith("_") and value.__module__ == namespace["__name__"]
+                and not name.endswith("_cases")):
+            namespace[name] = kindly(value)
+
+
 def call_learner(
     learner: Callable,
     arguments: dict,
@@ -323,6 +440,7 @@ def call_learner(
     error_hints: dict[type[BaseException], str] | None = None,
     none_ok: bool = False,
     time_limit: float | None = None,
+    reference: Callable | None = None,
 ) -> Any:
     """Call a learner's function with ``arguments`` and return its answer; stop with
     :class:`ExerciseFailed` in words if the call goes wrong.
@@ -346,7 +464,7 @@ def call_learner(
         with _time_limit(limit, name):
             got = _invoke(learner, arguments)
     except NotImplementedError:
-        raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` line.") from None
+        raise ExerciseNotDone(stub_message(name), {name: stand_in(learner, reference)} if reference else {}) from None
     except _TimeUp:
         raise ExerciseFailed(f"`{name}({shown})` did not finish within {limit:g} seconds, so the check stopped "
                              f"it. {endless}") from None
@@ -445,7 +563,9 @@ def check_function(
     known ``slips``, their message says what went wrong instead (see :func:`explain_slip`).
     An answer made of named ``parts``, e.g. ``("sum", "carry")``, is reported part by part.
     For each argument named in ``unchanged``, a right answer must also leave the caller's
-    array as it was (``changed_hint`` says why that matters).
+    array as it was (``changed_hint`` says why that matters). While the learner's function
+    is an untouched stub, the reference stands in for it (or ``reference.stand_in``, for a
+    reference that only hands out precomputed answers).
     """
     name = name or getattr(learner, "__name__", "your function")
     cases, slips = list(cases), list(slips)
@@ -453,7 +573,8 @@ def check_function(
         shown = _shown(case)
         expected = reference(**_fresh(case))
         given = _fresh(case)  # the reference's inputs and the case stay as they were
-        got = call_learner(learner, given, name=name, shown=shown, hint=hint, none_ok=expected is None)
+        got = call_learner(learner, given, name=name, shown=shown, hint=hint, none_ok=expected is None,
+                           reference=getattr(reference, "stand_in", reference))
         if parts and (not isinstance(got, tuple | list) or len(got) != len(parts)):
             how_many = "a pair" if len(parts) == 2 else f"{len(parts)} values"
             why = f"expected {how_many} ({', '.join(parts)}), got {describe(got)}"

@@ -17,7 +17,8 @@ import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.lessons.backpropagation import backprop_steps, sup
-from helpers.checks import ExerciseFailed, Hint, call_learner, check_function, describe, explain_slip, praise, same, wrong_kind
+from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, describe, explain_slip, kindly_all,
+                            praise, same, wrong_kind)
 from helpers.checks import recipe  # noqa: F401  (`check.recipe("output_error")` in the notebook)
 from helpers.gradcheck import numerical_derivative
 from helpers.network import Network
@@ -49,10 +50,26 @@ def _setup(sizes, m: int, seed: int):
     return net, X, Y, Z, A, errors
 
 
-def _answers(expected: list):
-    """A stand-in reference for ``check_function`` that hands out precomputed answers."""
+def _answers(expected: list, course_version):
+    """A reference for ``check_function`` that hands out precomputed answers (taken from
+    ``Network.backprop``, independently of the formulas); ``course_version``, the formula,
+    is what stands in for the learner's function while it is not written."""
     answers = iter(expected)
-    return lambda **_: next(answers)
+    reference = lambda **_: next(answers)  # noqa: E731
+    reference.stand_in = course_version
+    return reference
+
+
+def _bp1(A_L, Y, Z_L):
+    return (A_L - Y) * sigmoid_prime(Z_L)
+
+
+def _bp2(E_next, w_next, Z):
+    return (E_next @ w_next) * sigmoid_prime(Z)
+
+
+def _bp3_bp4(E, A_prev):
+    return E.T @ A_prev / len(E), E.mean(axis=0)
 
 
 # The answers are computed in float64 by the same few operations, so they agree to ~1e-15;
@@ -117,7 +134,7 @@ def output_error(learner) -> None:
     cases, expected = output_error_cases()
 
     check_function(
-        learner, _answers(expected), cases, name="output_error",
+        learner, _answers(expected, _bp1), cases, name="output_error",
         hint=OUTPUT_ERROR_HINT,
         slips=[
             (lambda A_L, Y, Z_L: (Y - A_L) * sigmoid_prime(Z_L),
@@ -163,7 +180,7 @@ def backpropagate_error(learner) -> None:
     cases, expected = backpropagate_error_cases()
 
     check_function(
-        learner, _answers(expected), cases, name="backpropagate_error",
+        learner, _answers(expected, _bp2), cases, name="backpropagate_error",
         hint=BACKPROPAGATE_ERROR_HINT,
         slips=[
             (lambda E_next, w_next, Z: E_next @ w_next,
@@ -199,7 +216,7 @@ def layer_gradients(learner) -> None:
     cases, expected = layer_gradients_cases()
 
     check_function(
-        learner, _answers(expected), cases, name="layer_gradients",
+        learner, _answers(expected, _bp3_bp4), cases, name="layer_gradients",
         hint=LAYER_GRADIENTS_HINT, parts=("dC_dw", "dC_db"),
         slips=[
             (lambda E, A_prev: (E.T @ A_prev, E.sum(axis=0)),
@@ -265,6 +282,10 @@ def _only_rounding(before: np.ndarray, after: np.ndarray) -> bool:
     return bool(np.all(np.abs(after - before) <= 1e-12 * np.maximum(np.abs(before), 1e-3)))
 
 
+def _numerical_partial(net, X, Y, l, j, k, eps=1e-5):
+    return numerical_derivative(net, X, Y, net.weights[l - 1], (j, k), eps)
+
+
 def numerical_partial(learner) -> None:
     """Exercise 4: dC/dw^l_jk ~ (C(w + eps) - C(w - eps)) / (2 eps), weight put back after."""
     name = "numerical_partial"
@@ -283,7 +304,7 @@ def numerical_partial(learner) -> None:
         reference = net.copy()
         right = numerical_derivative(reference, args["X"], args["Y"], reference.weights[l - 1], (j, k), eps)
         before = [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
-        got = call_learner(learner, {"net": net, **args}, name=name, shown=shown, error_hints={
+        got = call_learner(learner, {"net": net, **args}, name=name, shown=shown, reference=_numerical_partial, error_hints={
             IndexError: f"{WEIGHTS_INTO}, and w^l_jk is net.weights[l - 1][j, k]."})
         if same(got, right, atol=1e-10, rtol=1e-6) is not None:
             _explain_wrong_value(name, shown, got, right, reference, args)
@@ -357,3 +378,7 @@ def _explain_wrong_value(name, shown, got, right, reference, args) -> None:
         raise ExerciseFailed(f"`{name}({shown})`: {half}")
     why = same(got, right, atol=1e-10, rtol=1e-6) or f"expected {describe(float(right))}, got {describe(got)}"
     raise ExerciseFailed(f"`{name}({shown})`: {why}.\nHint: {NUMERICAL_PARTIAL_HINT.text()}")
+
+
+# An exercise not begun gets a kind "not done yet" and the course's answer stands in for it.
+kindly_all(globals())

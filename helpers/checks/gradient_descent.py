@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.lessons import gradient_descent as descent
-from helpers.checks import ExerciseFailed, Hint, call_learner, check_function, describe, hint_text, kind_of, praise
+from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, describe, hint_text, kind_of, kindly_all,
+                            praise)
 from helpers.checks import recipe  # noqa: F401  (`check.recipe("descent_step")` in the notebook)
 
 QUADRATIC_COST_HINT = Hint(
@@ -87,7 +88,7 @@ BOWL_POINTS = [np.array([3.0, -2.0]), np.array([-4.0, 1.5]), np.array([0.5, 0.25
 def bowl_gradient(learner) -> None:
     """Exercise 2: the gradient (2 v1, 8 v2) of the bowl C(v1, v2) = v1^2 + 4 v2^2."""
     first = {"v": BOWL_POINTS[0].copy()}
-    got = call_learner(learner, first, name="bowl_gradient", hint=BOWL_GRADIENT_HINT)
+    got = call_learner(learner, first, name="bowl_gradient", hint=BOWL_GRADIENT_HINT, reference=descent.bowl_gradient)
     if not isinstance(got, str | bytes) and np.ndim(got) == 0:
         raise ExerciseFailed(f"`bowl_gradient(v=[3., -2.])` returned one number, {describe(got)}. The gradient "
                              "has one entry per variable: return np.array([∂C/∂v1, ∂C/∂v2]).")
@@ -183,7 +184,8 @@ def minibatch_indices(learner) -> None:
 
     def batches_for(n, size, seed, shown):
         got = call_learner(learner, _batches(n, size, seed=seed), name=name,
-                           shown=f"n={n}, mini_batch_size={size}, rng", hint=MINIBATCH_HINT)
+                           shown=f"n={n}, mini_batch_size={size}, rng", hint=MINIBATCH_HINT,
+                           reference=descent.mini_batches)
         return _as_batches(got, shown)
 
     for n, size in [(10, 3), (50, 10), (7, 7), (100, 8)]:
@@ -226,3 +228,7 @@ def minibatch_indices(learner) -> None:
         )
     praise(f"`{name}` is correct: every index exactly once, shuffled with the given rng, "
            "in mini-batches of the right sizes.")
+
+
+# An exercise not begun gets a kind "not done yet" and the course's answer stands in for it.
+kindly_all(globals())

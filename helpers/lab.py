@@ -1,0 +1,107 @@
+"""Open the course in JupyterLab, in the learner's own copy: what ``make lab`` runs.
+
+    python -m helpers.lab [JUPYTER LAB OPTIONS...]      (from the course's folder)
+
+1. The student edition (the lessons with the worked solutions taken out, see
+   :mod:`helpers.student_edition`) goes into ``student/``, git-ignored. Only notebooks that
+   are not there yet are written: a learner's work is never touched, and a lesson added
+   to the course later still arrives. (To start a lesson afresh, delete or rename it.)
+2. JupyterLab's news pop-up and update check are turned off (``overrides.json`` in this
+   Python's JupyterLab settings folder: the course's environment, not the learner's own
+   settings).
+3. JupyterLab starts on 127.0.0.1 (with ``--allow-root`` when run as root), showing the
+   whole course folder, and the link it prints opens notebook 01 of ``student/`` even where
+   it cannot start a browser itself (headless, remote, WSL): copy the link into one.
+
+The complete edition, with every solution, stays in ``notebooks/``: reading it is allowed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from helpers import student_edition
+
+STUDENT = "student"
+FIRST = "01_meet_the_digits.ipynb"
+# JupyterLab reads this file in its settings folder (in sys.prefix) before the user's own settings.
+OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def settings_folder(prefix: str = sys.prefix) -> Path:
+    """JupyterLab's application settings folder for the Python in ``prefix``."""
+    return Path(prefix) / "share" / "jupyter" / "lab" / "settings"
+
+
+def quiet_news(folder: Path | None = None) -> bool:
+    """Turn JupyterLab's news pop-up and update check off in ``overrides.json`` (keeping
+    any other overrides there); False if that folder cannot be written (a shared hub)."""
+    path = (folder or settings_folder()) / "overrides.json"
+    try:
+        current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        current = {}
+    if not isinstance(current, dict):
+        current = {}
+    merged = dict(current)
+    for plugin, values in OVERRIDES.items():
+        merged[plugin] = {**(current.get(plugin) if isinstance(current.get(plugin), dict) else {}), **values}
+    if merged == current:
+        return True
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        student_edition.write_file(path, (json.dumps(merged, indent=1) + "\n").encode())
+    except OSError:
+        return False
+    return True
+
+
+def prepare(root: Path) -> list[str]:
+    """Write the notebooks ``root/student`` does not have yet; the names written."""
+    return sorted(student_edition.write_edition(root / "notebooks", root / STUDENT, missing_only=True))
+
+
+def command(root: Path, extra: list[str]) -> list[str]:
+    """The ``jupyter lab`` command line: 127.0.0.1, the course folder, notebook 01 in the link."""
+    jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or "jupyter"
+    line = [jupyter, "lab", "--ip=127.0.0.1", f"--ServerApp.root_dir={root}",
+            # The link JupyterLab prints is this page: notebook 01 opens from the link alone.
+            f"--LabApp.default_url=/lab/tree/{STUDENT}/{FIRST}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        line.append("--allow-root")  # containers and Binder-like machines run as root on purpose
+    return line + extra
+
+
+def main(argv: list[str] | None = None) -> int:
+    extra = sys.argv[1:] if argv is None else argv
+    if extra[:1] in (["-h"], ["--help"]):
+        print(__doc__)
+        return 0
+    root = Path.cwd()
+    if not (root / "notebooks" / FIRST).exists():
+        print(f"error: no notebooks/{FIRST} here ({root}): run `make lab` in the course's folder", file=sys.stderr)
+        return 2
+    try:
+        written = prepare(root)
+    except (student_edition.EditionError, OSError) as err:
+        print(f"error: cannot write your copy of the notebooks in {root / STUDENT}: {err}", file=sys.stderr)
+        return 1
+    if written:
+        print(f"Your own copy of the notebooks, with the exercises to do: {STUDENT}/ "
+              f"({len(written)} new: {', '.join(written)}).")
+    print(f"Your work is in {STUDENT}/ and is never overwritten; the worked solutions are in notebooks/.")
+    if not quiet_news():
+        print("(JupyterLab's news pop-up could not be turned off here: this Python's folder is read-only.)")
+    print(f"Starting JupyterLab. If no browser opens, copy the link below that starts with http://127.0.0.1 "
+          f"into one: it opens {STUDENT}/{FIRST}. Stop JupyterLab with Ctrl+C.", flush=True)
+    line = command(root, extra)
+    os.execv(line[0], line) if os.path.isabs(line[0]) else os.execvp(line[0], line)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())
