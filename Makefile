@@ -46,6 +46,7 @@ notebooks: $(STAMP)
 	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 	done
+	$(BIN)/python tools/widget_placeholders.py notebooks/[0-9]*.ipynb
 
 # A copy of every notebook with the worked solutions taken out, for students.
 student: $(STAMP)

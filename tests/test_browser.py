@@ -466,3 +466,32 @@ def test_widgets_render_and_answer_in_a_browser(path, lab, browser, report):
         report["notebooks"][path.name] = entry
         page.close()
         lab.shut_down_kernels()
+
+
+def test_widget_cells_not_run_yet_read_well(lab, browser):
+    """Opened as committed, before anything runs, a widget cell says how to bring its
+    widget: no `VBox(children=(...`, no `<... object at 0x...>`, no "model not found"."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from widget_placeholders import PLACEHOLDER
+
+    folder = lab.root / "as_committed"
+    folder.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        for path in notebooks_with_widgets():
+            shutil.copy(path, folder / path.name)
+            page.goto(lab.url(f"as_committed/{path.name}"))
+            page.wait_for_selector(f"{NB} .jp-Cell", timeout=60_000)
+            wait_for(lambda: PLACEHOLDER in page.locator(NB).inner_text(), 60,
+                     f"{path.name}: the line that says how to bring the widget")
+            text = page.locator(NB).inner_text()
+            for marker in ("VBox(children", "HBox(children", " object at 0x", "odel not found",
+                           "Error displaying widget"):
+                assert marker not in text, f"{path.name} opened before running shows {marker!r}"
+    except BaseException:
+        BUILD.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(BUILD / "FAILED-not-run-yet.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+        lab.shut_down_kernels()

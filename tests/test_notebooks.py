@@ -64,3 +64,17 @@ def test_no_global_seeding(path):
     code = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "code")
     assert "np.random.seed" not in code and not re.search(r"np\.random\.(rand|randn|randint|choice)\(", code)
     assert "default_rng(" in code
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_widget_not_run_yet_says_how_to_bring_it(path):
+    """Opened before its cell runs, a widget output shows its plain text in JupyterLab: a
+    line for the learner (tools/widget_placeholders.py), never `VBox(children=(...`."""
+    import sys
+    sys.path.insert(0, str(path.parent.parent / "tools"))
+    from widget_placeholders import PLACEHOLDER, WIDGET_VIEW
+
+    texts = ["".join(o["data"].get("text/plain", "")) for c in load(path)["cells"] for o in c.get("outputs", [])
+             if WIDGET_VIEW in o.get("data", {})]
+    wrong = [t[:60] for t in texts if t != PLACEHOLDER]
+    assert not wrong, f"{path.name}: widget outputs that show Python's description; run `make notebooks`: {wrong}"

@@ -1,0 +1,52 @@
+"""The student edition runs top to bottom with every exercise skipped: each check says
+kindly that its exercise is not done yet (no error, so Run All goes on), and every other
+cell runs, with the course's version standing in where a later cell needs the learner's
+function. Two classes, so that `--dist loadscope` runs the two long notebooks (07 and 08,
+which train networks) beside the others."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from helpers import report
+from helpers.checks import NOT_DONE
+from helpers.student_edition import student_notebook
+from tests.conftest import real_data
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+TRAINING = {"07", "08"}
+
+
+def run_student_edition(path: Path, tmp_path: Path) -> None:
+    notebook = nbformat.reads(json.dumps(student_notebook(json.loads(path.read_text(encoding="utf-8")))),
+                              as_version=4)
+    NotebookClient(notebook, kernel_name="python3", timeout=900, allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [(i, o["ename"], o["evalue"][:300]) for i, cell in enumerate(notebook.cells)
+              for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, f"cells of the student edition of {path.name} that stopped with an error: {errors}"
+    exercises = report.exercises(notebook, path.name[:2])
+    assert exercises, f"no exercises found in {path.name}"
+    for exercise in exercises:
+        cell = notebook.cells[exercise.cell]
+        text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+        assert NOT_DONE in text, f"exercise {exercise.key}'s check did not say it is not done yet: {text!r}"
+        assert "✓" not in text, f"exercise {exercise.key} was praised with nothing written: {text!r}"
+
+
+@real_data
+class TestLessons:
+    @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] not in TRAINING], ids=lambda p: p.stem)
+    def test_student_edition_runs_with_every_exercise_skipped(self, path, tmp_path):
+        run_student_edition(path, tmp_path)
+
+
+@real_data
+class TestTrainingLessons:
+    @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] in TRAINING], ids=lambda p: p.stem)
+    def test_student_edition_runs_with_every_exercise_skipped(self, path, tmp_path):
+        run_student_edition(path, tmp_path)
