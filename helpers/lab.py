@@ -1,6 +1,7 @@
 """Open the course in JupyterLab, in the learner's own copy: what ``make lab`` runs.
 
     python -m helpers.lab [JUPYTER LAB OPTIONS...]      (from the course's folder)
+    python -m helpers.lab --prepare-only                 (steps 1 and 2 only: Binder's postBuild)
 
 1. The student edition (the lessons with the worked solutions taken out, see
    :mod:`helpers.student_edition`) goes into ``student/``, git-ignored. Only notebooks that
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     if extra[:1] in (["-h"], ["--help"]):
         print(__doc__)
         return 0
+    prepare_only = extra[:1] == ["--prepare-only"]
     root = Path.cwd()
     if not (root / "notebooks" / FIRST).exists():
         print(f"error: no notebooks/{FIRST} here ({root}): run `make lab` in the course's folder", file=sys.stderr)
@@ -96,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Your work is in {STUDENT}/ and is never overwritten; the worked solutions are in notebooks/.")
     if not quiet_news():
         print("(JupyterLab's news pop-up could not be turned off here: this Python's folder is read-only.)")
+    if prepare_only:
+        return 0
     print(f"Starting JupyterLab. If no browser opens, copy the link below that starts with http://127.0.0.1 "
           f"into one: it opens {STUDENT}/{FIRST}. Stop JupyterLab with Ctrl+C.", flush=True)
     line = command(root, extra)

@@ -111,3 +111,16 @@ def test_make_lab_opens_the_student_edition_and_keeps_the_learners_work(course, 
     assert "(1 new: 03_sigmoid_neurons.ipynb)" in printed and (student / "03_sigmoid_neurons.ipynb").exists()
     assert (course / "notebooks" / "01_meet_the_digits.ipynb").read_bytes() == (
         ROOT / "notebooks" / "01_meet_the_digits.ipynb").read_bytes()  # the complete edition untouched
+
+
+def test_binder_post_build_lands_learners_in_the_student_edition(course, tmp_path):
+    shutil.copy2(ROOT / "postBuild", course / "postBuild")
+    prefix = tmp_path / "prefix"
+    env = dict(os.environ, PATH=f"{VENV / 'bin'}{os.pathsep}{os.environ['PATH']}", NB_PYTHON_PREFIX=str(prefix))
+    result = subprocess.run(["./postBuild"], cwd=course, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    written = sorted(p.name for p in (course / "student").glob("*.ipynb"))
+    assert written == sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    config = json.loads((prefix / "etc/jupyter/jupyter_server_config.d/digits-from-scratch.json").read_text())
+    assert config == {"LabApp": {"default_url": "/lab/tree/student/01_meet_the_digits.ipynb"}}
+    assert os.access(ROOT / "postBuild", os.X_OK), "Binder runs postBuild only if it is executable"
