@@ -287,8 +287,8 @@ def changes(rng: np.random.Generator) -> dict:
         "thickened once": lambda X: images.thicken(X, 1),
         "thickened twice": lambda X: images.thicken(X, 2),
         "thinned once": lambda X: images.thin(X, 1),
-        "noise, σ = 0.2": lambda X: images.add_noise(X, 0.2, rng),
-        "noise, σ = 0.4": lambda X: images.add_noise(X, 0.4, rng),
+        "noise of spread 0.2": lambda X: images.add_noise(X, 0.2, rng),
+        "noise of spread 0.4": lambda X: images.add_noise(X, 0.4, rng),
     }
 
 
