@@ -524,8 +524,7 @@ class Mnist(NamedTuple):
     test_labels: np.ndarray
 
 
-@functools.lru_cache(maxsize=2)
-def _load_mnist_cached(folder: Path) -> Mnist:
+def _read_mnist(folder: Path) -> Mnist:
     arrays = {}
     for key, path in fetch_mnist(folder, quiet=False).items():
         array = read_idx(path, max_size=MNIST_FILES[key].size)
@@ -538,12 +537,25 @@ def _load_mnist_cached(folder: Path) -> Mnist:
 
 
 def load_mnist(folder: Path | None = None) -> Mnist:
-    """Return the 60,000 training and 10,000 test images and labels, as stored.
+    """Return the 60,000 training and 10,000 test images and labels, as stored (read-only).
 
-    Fetches the files first if they are not cached yet. The arrays are read-only and
-    shared between calls (they are read from disk once per session).
+    Fetches the files first if they are not cached yet. Each call reads the files again
+    (half a second): the 55 MB of raw bytes are not kept, since the lessons work with the
+    scaled copy that :func:`load_datasets` keeps.
     """
-    return _load_mnist_cached(Path(folder) if folder is not None else data_dir())
+    return _read_mnist(Path(folder) if folder is not None else data_dir())
+
+
+@functools.lru_cache(maxsize=1)
+def _scaled_mnist(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The 60,000 training and 10,000 test images scaled to float32 rows, and their labels,
+    read-only: one copy per session (220 MB), shared by every call of load_datasets."""
+    mnist = _read_mnist(folder)
+    arrays = (scale_pixels(mnist.train_images), mnist.train_labels.astype(np.int64),
+              scale_pixels(mnist.test_images), mnist.test_labels.astype(np.int64))
+    for array in arrays:
+        array.flags.writeable = False  # shared between callers: nobody may change it
+    return arrays
 
 
 def scale_pixels(images: np.ndarray) -> np.ndarray:
@@ -589,13 +601,12 @@ def load_datasets(n_validation: int = 10_000, one_hot_labels: bool = False, fold
     The validation set is the *last* ``n_validation`` of the 60,000 training images
     (50,000 / 10,000 by default, as in Nielsen's book); ``n_validation=0`` trains on
     all 60,000. The test set is the separate 10,000 images, kept for the final score.
+    The images are read-only and shared by every call (one copy in memory): change a copy,
+    ``train.X.copy()``, not them.
     """
     if not 0 <= n_validation < 60_000:
         raise ValueError(f"n_validation must be between 0 and 59,999, got {n_validation}")
-    mnist = load_mnist(folder)
-    X = scale_pixels(mnist.train_images)
-    y = mnist.train_labels.astype(np.int64)
-    X_test, y_test = scale_pixels(mnist.test_images), mnist.test_labels.astype(np.int64)
+    X, y, X_test, y_test = _scaled_mnist(Path(folder) if folder is not None else data_dir())
     if one_hot_labels:
         y, y_test = one_hot(y), one_hot(y_test)
     cut = 60_000 - n_validation
