@@ -230,8 +230,9 @@ def test_softmax_check_praises_and_names_the_slips(capsys):
     for message, slip in slips.items():
         with pytest.raises(ExerciseFailed, match=message):
             check.softmax(slip)
-    with pytest.raises(ExerciseFailed, match="not written yet|NotImplementedError"):
-        check.softmax(lambda z: (_ for _ in ()).throw(NotImplementedError()))
+    # An untouched stub is 'not done yet', said kindly, not a failure (helpers.checks.kindly)
+    assert check.softmax(lambda z: (_ for _ in ()).throw(NotImplementedError())) is None
+    assert "still has its `raise NotImplementedError` line" in capsys.readouterr().out
 
 
 def test_relu_backward_check_names_the_wrong_side():

@@ -315,8 +315,9 @@ def test_early_stopping_check(capsys):
     ]:
         with pytest.raises(ExerciseFailed, match=message):
             check.early_stopping(wrong)
-    with pytest.raises(ExerciseFailed, match="not written yet|NotImplementedError"):
-        check.early_stopping(lambda accuracies, patience: (_ for _ in ()).throw(NotImplementedError()))
+    # An untouched stub is 'not done yet', said kindly, not a failure (helpers.checks.kindly)
+    assert check.early_stopping(lambda accuracies, patience: (_ for _ in ()).throw(NotImplementedError())) is None
+    assert "still has its `raise NotImplementedError` line" in capsys.readouterr().out
 
 
 # ----------------------------------------------------------------- the widget

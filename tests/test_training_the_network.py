@@ -127,8 +127,9 @@ def test_my_backprop_check_accepts_the_reference_and_names_the_slips(capsys):
 
     with pytest.raises(ExerciseFailed, match="BP2 multiplies by σ'"):
         check.my_backprop(lambda net, X, Y: reference_backprop(net, X, Y, slope_in_bp2=False))
-    with pytest.raises(ExerciseFailed, match="not written yet|NotImplementedError"):
-        check.my_backprop(lambda net, X, Y: (_ for _ in ()).throw(NotImplementedError()))
+    # An untouched stub is 'not done yet', said kindly, not a failure (helpers.checks.kindly)
+    assert check.my_backprop(lambda net, X, Y: (_ for _ in ()).throw(NotImplementedError())) is None
+    assert "still has its `raise NotImplementedError` line" in capsys.readouterr().out
 
 
 def test_per_digit_accuracy_check(capsys):

@@ -157,8 +157,9 @@ def test_crop_check_accepts_the_reference_and_names_the_slips(capsys):
 
     with pytest.raises(ExerciseFailed):
         check.crop_to_ink(in_place)
-    with pytest.raises(ExerciseFailed, match="not written yet|NotImplementedError"):
-        check.crop_to_ink(lambda ink: (_ for _ in ()).throw(NotImplementedError()))
+    # An untouched stub is 'not done yet', said kindly, not a failure (helpers.checks.kindly)
+    assert check.crop_to_ink(lambda ink: (_ for _ in ()).throw(NotImplementedError())) is None
+    assert "still has its `raise NotImplementedError` line" in capsys.readouterr().out
 
 
 def test_centre_of_mass_check_names_the_slips(capsys):

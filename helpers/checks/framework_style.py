@@ -9,7 +9,7 @@ import numpy as np
 
 from helpers.activations import ReLU, relu
 from helpers.activations import softmax as course_softmax
-from helpers.checks import ExerciseFailed, Hint, call_learner, check_function, describe, recipe  # noqa: F401
+from helpers.checks import ExerciseFailed, Hint, call_learner, check_function, describe, kindly_all, recipe  # noqa: F401
 from helpers.optimizers import Adam
 
 
@@ -70,7 +70,7 @@ def softmax(learner) -> None:
                           ({"z": np.array([[1000.0, 999.0], [0.0, 1.0]])}, GLOBAL_MAX)):
         with _warnings_as_errors():
             got = call_learner(learner, case, name="my_softmax", error_hints={RuntimeWarning: message},
-                               hint=SOFTMAX_HINT)
+                               hint=SOFTMAX_HINT, reference=course_softmax)
         if not np.all(np.isfinite(np.asarray(got, dtype=float))):
             raise ExerciseFailed(f"`my_softmax(z={describe(case['z'])})` returned {describe(got)}: {message}")
 
@@ -257,3 +257,6 @@ def adam_update(learner) -> None:
 
 
 __all__ = ["softmax", "relu_backward", "adam_update", "ExerciseFailed"]
+
+
+kindly_all(globals())

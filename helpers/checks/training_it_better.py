@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.activations import Sigmoid
-from helpers.checks import Hint, check_function, recipe  # noqa: F401  (`check.recipe("l2_step")`)
+from helpers.checks import Hint, check_function, kindly_all, recipe  # noqa: F401  (`check.recipe("l2_step")`)
 from helpers.costs import CrossEntropyCost
 from helpers.lessons import training_it_better as lesson
 
@@ -248,3 +248,6 @@ def early_stopping(learner) -> None:
         ],
         hint=EARLY_STOPPING_HINT,
     )
+
+
+kindly_all(globals())

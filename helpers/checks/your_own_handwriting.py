@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from helpers import images
-from helpers.checks import Hint, check_function, recipe  # noqa: F401  (`check.recipe("crop_to_ink")`)
+from helpers.checks import Hint, check_function, kindly_all, recipe  # noqa: F401  (`check.recipe("crop_to_ink")`)
 
 CROP_HINT = Hint(
     "crop_to_ink",
@@ -205,3 +205,6 @@ def thicken(learner) -> None:
         ],
         hint=THICKEN_HINT,
     )
+
+
+kindly_all(globals())
