@@ -85,7 +85,8 @@ def test_large_arrays_point_at_the_first_wrong_value():
     expected = np.zeros((3, 784))
     got = expected.copy()
     got[1, 152] = 0.5
-    with pytest.raises(ExerciseFailed, match=r"1 value\(s\) differ, the first at index \[1, 152\]: expected 0, got 0.5"):
+    with pytest.raises(ExerciseFailed, match=r"the shape \(3, 784\) is right, but 1 of the 2,352 values differ, the first at index \[1, 152\]: "
+                       r"expected 0, got 0.5"):
         check_value(got, expected, what="pixels")
 
 

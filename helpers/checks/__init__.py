@@ -128,10 +128,19 @@ def describe(value: Any, *, dtype: bool = True) -> str:
         return "a generator"
     if isinstance(value, list | tuple) and value and all(isinstance(v, np.generic) for v in value):
         value = type(value)(v.item() for v in value)  # [6.0, -16.0], not [np.float64(6.0), ...]
+    if isinstance(value, list | tuple) and value and all(isinstance(v, float) for v in value):
+        inner = ", ".join(_short_float(v) for v in value)  # (0.0571429, 0.333333), not 17 digits each
+        return f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{inner}]"
     if callable(value):
         return getattr(value, "__name__", "a function")
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _short_float(v: float) -> str:
+    """A float in 6 significant digits that still reads as a float: 2.0, not 2."""
+    text = f"{v:.6g}"
+    return text if any(c in text for c in ".en") else text + ".0"
 
 
 def kind_of(value: Any) -> str:
@@ -219,14 +228,15 @@ def same(got: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) -> str
         return f"got NaN or infinity: {shown_got}"
     close = np.isclose(got_array, expected_array, atol=atol, rtol=rtol)
     if not np.all(close):
-        why = f"expected {shown_expected}, got {shown_got}"
-        if expected_array.size > 12:  # the summary above shows no values: point at one
-            where = tuple(int(i) for i in np.argwhere(~close)[0])
-            why += (
-                f"; {int((~close).sum())} value(s) differ, the first at index {list(where)}: "
-                f"expected {expected_array[where]:.6g}, got {got_array[where]:.6g}"
-            )
-        return why
+        if expected_array.size <= 12:
+            return f"expected {shown_expected}, got {shown_got}"
+        # A summary would only repeat the shape, which is right: point at a value instead.
+        where = tuple(int(i) for i in np.argwhere(~close)[0])
+        kinds = (f" (and your array has dtype {np.asarray(got).dtype}, where {np.asarray(expected).dtype} "
+                 "was expected)") if kinds_differ else ""
+        return (f"the shape {expected_array.shape} is right, but {int((~close).sum()):,} of the "
+                f"{expected_array.size:,} values differ, the first at index {list(where)}: "
+                f"expected {expected_array[where]:.6g}, got {got_array[where]:.6g}{kinds}")
     return None
 
 
