@@ -294,8 +294,12 @@ def test_a_first_failure_in_a_notebook_check_shows_the_pointer_only():
     with pytest.raises(ExerciseFailed) as err:
         digits_check.scale_pixels(lambda images: images.reshape(len(images), -1) / 256)
     assert "astype(np.float32) / 255" not in str(err.value) and "one row of 784 numbers" in str(err.value)
+    # The same answer checked again (the cell run twice, Run All twice) is not a new failure.
     with pytest.raises(ExerciseFailed) as err:
         digits_check.scale_pixels(lambda images: images.reshape(len(images), -1) / 256)
+    assert "astype(np.float32) / 255" not in str(err.value) and "Stuck?" in str(err.value)
+    with pytest.raises(ExerciseFailed) as err:  # changed, and still wrong: now the full recipe
+        digits_check.scale_pixels(lambda images: images.reshape(len(images), -1) / 256.0)
     assert "astype(np.float32) / 255" in str(err.value)
 
 
@@ -457,3 +461,21 @@ def test_kindly_lets_other_errors_through():
 
     with pytest.raises(ExerciseFailed, match="wrong"):
         check(lambda: 0)
+
+
+def test_whose_says_when_the_course_stands_in():
+    from helpers.checks import whose
+
+    def mine(x):
+        return x
+
+    standing = stand_in(mine, lambda x: x)
+    assert whose("backprop", mine) == "your backprop"
+    assert whose("backprop", mine, standing) == "backprop (with the course's `mine` standing in for yours)"
+
+
+def test_a_mark_counts_in_the_width_of_the_first_line():
+    from helpers.checks import WIDTH, marked
+
+    lines = marked(NOT_DONE, "word " * 60)
+    assert lines[0].startswith(f"{NOT_DONE} word") and all(len(line) <= WIDTH for line in lines)

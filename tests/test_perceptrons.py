@@ -533,3 +533,11 @@ def test_check_half_adder_names_a_swapped_pair():
 
     with pytest.raises(ExerciseFailed, match=r"right ones but swapped: return \(sum, carry\)"):
         check.half_adder(swapped)
+
+
+def test_gate_weights_says_which_answer_is_still_left_open(capsys):
+    for w, b, words in (([1, 1], ..., "the bias is still"), (..., -1.5, "the weights are still"),
+                        ([1, ...], -1.5, "the weights are still"), (..., ..., "the weights and the bias are")):
+        assert check.gate_weights(w, b) is None
+        out = capsys.readouterr().out
+        assert "Not done yet" in out and words in out and "Ellipsis" not in out

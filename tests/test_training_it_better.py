@@ -405,6 +405,9 @@ def test_the_checks_name_the_new_slips_and_stage_their_hints():
     wrong = lambda w, nabla_w, eta, lmbda, n: w * 0  # noqa: E731  (no known slip: the hint is shown)
     with pytest.raises(ExerciseFailed, match="(?s)Only the old weights are shrunk.*Stuck\\?") as first:
         check.l2_step(wrong)
-    with pytest.raises(ExerciseFailed, match=r"Hint: \(1 - eta \* lmbda / n\) \* w - eta \* nabla_w") as second:
+    with pytest.raises(ExerciseFailed, match="Stuck\\?"):  # the same answer again: still the pointer
         check.l2_step(wrong)
+    still_wrong = lambda w, nabla_w, eta, lmbda, n: w * 0.0  # noqa: E731  (changed, still wrong)
+    with pytest.raises(ExerciseFailed, match=r"Hint: \(1 - eta \* lmbda / n\) \* w - eta \* nabla_w") as second:
+        check.l2_step(still_wrong)
     assert "Stuck?" not in str(second.value) and str(first.value) != str(second.value)

@@ -286,3 +286,23 @@ def test_per_digit_and_confident_mistake_checks_name_the_new_slips():
                            (all_of_them, "keep only the first k")]:
         with pytest.raises(ExerciseFailed, match=message):
             check.confident_mistakes(wrong)
+
+
+def test_my_backprop_that_asks_the_network_is_refused_in_words():
+    with pytest.raises(ExerciseFailed, match="asks the network for its gradients .`net.backprop`."):
+        check.my_backprop(lambda net, X, Y: net.backprop(X, Y))
+    # Plugged into the network all the same, it is stopped at once, in words (no endless recursion).
+    net = lesson.with_backprop(Network([4, 3, 2], seed=0), lambda net, X, Y: net.backprop(X, Y))
+    with pytest.raises(RecursionError, match="call each other forever"):
+        net.backprop(np.ones((2, 4)), np.eye(2))
+
+
+def test_my_backprop_copied_from_06_without_its_pieces_is_told_where_they_are(tmp_path):
+    import importlib.util
+
+    (tmp_path / "copied.py").write_text("def my_backprop(net, X, Y):\n    E = output_error(X, Y, X)\n    return E\n")
+    spec = importlib.util.spec_from_file_location("copied", tmp_path / "copied.py")
+    copied = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(copied)
+    with pytest.raises(ExerciseFailed, match="calls `output_error` from notebook 06"):
+        check.my_backprop(copied.my_backprop)

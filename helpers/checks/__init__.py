@@ -24,8 +24,10 @@ function that runs longer than :data:`TIME_LIMIT` seconds is stopped with a hint
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import inspect
+import re
 import signal
 import textwrap
 import threading
@@ -33,6 +35,8 @@ from collections import Counter
 from typing import Any, Callable, Iterable
 
 import numpy as np
+
+from helpers.source import function_source
 
 
 # The marks: symbols that DejaVu Sans draws (no emoji font needed), with a word and a colour
@@ -54,18 +58,31 @@ def _wrapped(line: str) -> list[str]:
     return textwrap.wrap(line, WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def marked(mark: str, text: str) -> list[str]:
+    """``text`` wrapped at WIDTH, its first line after ``mark`` (whose width counts too)."""
+    lines = text.splitlines() or [""]
+    first = textwrap.wrap(lines[0], WIDTH, initial_indent=" " * (len(_ANSI.sub("", mark)) + 1),
+                          break_long_words=False, break_on_hyphens=False) or [""]
+    first[0] = f"{mark} {first[0].lstrip()}"
+    return first + [wrapped for line in lines[1:] for wrapped in _wrapped(line)]
+
+
 class ExerciseFailed(AssertionError):
     """Raised by a check that failed; its message is written for the learner."""
 
     def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a traceback
-        lines = [wrapped for line in str(self).splitlines() for wrapped in _wrapped(line)]
-        return [f"{FAILED} {line}" if i == 0 else line for i, line in enumerate(lines)]
+        return marked(FAILED, str(self))
 
 
 # --- hints in two stages -----------------------------------------------------------------
 
 HINTS: dict[str, "Hint"] = {}  # every staged hint by its exercise's name, for recipe()
 _shown_hints: Counter = Counter()  # how often each exercise's hint has been shown
+_last_attempt: dict[str, str] = {}  # the answer each hint was last shown for (see fingerprint)
+_attempt: contextvars.ContextVar = contextvars.ContextVar("attempt")  # the answer being checked now
 
 
 class Hint:
@@ -80,8 +97,12 @@ class Hint:
         HINTS[exercise] = self
 
     def text(self) -> str:
-        """The hint to show now; showing it counts as one failure."""
-        _shown_hints[self.exercise] += 1
+        """The hint to show now; showing it counts as one failure, unless the answer is the
+        same as at the last failure (the same cell run again, or Run All twice)."""
+        attempt = _attempt.get(None)
+        if attempt is None or _last_attempt.get(self.exercise) != attempt:
+            _shown_hints[self.exercise] += 1
+            _last_attempt[self.exercise] = attempt
         if _shown_hints[self.exercise] == 1:
             return (f"{self.pointer}\n(Stuck? Change your code and run the check again: a second "
                     f"failure shows the full recipe. Or see it now: `check.recipe(\"{self.exercise}\")`.)")
@@ -109,6 +130,7 @@ def reset_hints(shown: int = 0) -> None:
     """Forget which hints were shown: every check starts again with its pointer (or, with
     ``shown=1``, as if each had failed once: the next failure shows the recipe)."""
     _shown_hints.clear()
+    _last_attempt.clear()
     for exercise in HINTS if shown else ():
         _shown_hints[exercise] = shown
 
@@ -122,8 +144,10 @@ def describe(value: Any, *, dtype: bool = True) -> str:
         return np.array2string(value, precision=4, separator=", ", suppress_small=True)
     if isinstance(value, float | np.floating):
         return f"{float(value):.6g}"
-    if isinstance(value, np.integer | np.bool_):
-        return repr(value.item())
+    if isinstance(value, np.bool_ | bool):
+        return repr(bool(value))
+    if isinstance(value, np.integer | int):
+        return f"{int(value):,}"  # 79,510, as the course writes big numbers
     if inspect.isgenerator(value):
         return "a generator"
     if isinstance(value, list | tuple) and value and all(isinstance(v, np.generic) for v in value):
@@ -394,6 +418,19 @@ def _put_in_place(stand_ins: dict[str, Any], namespace: dict, stubs: tuple) -> l
     return placed
 
 
+def fingerprint(values: tuple) -> str:
+    """What identifies a learner's answer: a function's source (or compiled code), else the
+    value's description. The same answer checked again gives the same fingerprint."""
+    parts = []
+    for value in values:
+        if inspect.isfunction(value):
+            code = value.__code__
+            parts.append(function_source(value) or repr((code.co_code, code.co_consts, code.co_names)))
+        else:
+            parts.append(describe(value) if not isinstance(value, str) else value)
+    return "\x00".join(parts)
+
+
 def kindly(check: Callable) -> Callable:
     """``check``, but an exercise not begun is no failure: it says so kindly and lets the
     course's answer stand in for the stub, so that a learner who skips an exercise can run
@@ -405,6 +442,7 @@ def kindly(check: Callable) -> Callable:
         given = args + tuple(kwargs.values())
         caller = inspect.currentframe().f_back
         namespace = caller.f_globals if caller is not None else {}
+        token = _attempt.set(fingerprint(given))
         try:
             if any(is_stand_in(v) for v in given):
                 name = next(v.__name__ for v in given if is_stand_in(v))
@@ -422,13 +460,24 @@ def kindly(check: Callable) -> Callable:
                 text += " (The course's version is standing in for it meanwhile, so the rest of the notebook runs.)"
             else:
                 text += " The rest of the notebook runs without it; come back to it when you like."
-            lines = [w for line in text.splitlines() for w in _wrapped(line)]
-            print("\n".join(f"{NOT_DONE} {line}" if i == 0 else line for i, line in enumerate(lines)))
+            print("\n".join(marked(NOT_DONE, text)))
             return None
         finally:
+            _attempt.reset(token)
             del caller
 
     return wrapper
+
+
+def whose(what: str, *functions: Callable) -> str:
+    """"your backprop", or, where the course's version stands in for some of ``functions``
+    (exercises skipped), "backprop (with the course's `f` standing in for yours)": for the
+    notebook's words about the learner's work to stay true."""
+    standing = [f"`{f.__name__}`" for f in functions if is_stand_in(f)]
+    if not standing:
+        return f"your {what}"
+    names = standing[0] if len(standing) == 1 else ", ".join(standing[:-1]) + " and " + standing[-1]
+    return f"{what} (with the course's {names} standing in for yours)"
 
 
 def kindly_all(namespace: dict) -> None:

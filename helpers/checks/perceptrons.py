@@ -213,8 +213,11 @@ def gate_weights(w, b, gate: str = "AND") -> None:
     gate = gate.upper()
     if gate not in GATES:
         raise ValueError(f"gate must be one of {', '.join(GATES)}, got {gate!r}")
-    if w is Ellipsis or b is Ellipsis:
-        raise ExerciseNotDone("the weights and the bias are still `...`: write your numbers in their place, "
+    w_open = w is Ellipsis or (isinstance(w, list | tuple) and any(v is Ellipsis for v in w))
+    if w_open or b is Ellipsis:
+        which = ("the weights and the bias are" if w_open and b is Ellipsis
+                 else "the weights are" if w_open else "the bias is")
+        raise ExerciseNotDone(f"{which} still `...`: write your numbers in place of each `...`, "
                               "as w_and = [w1, w2] and b_and = b.")
     for value, what in ((w, "w (two numbers)"), (b, "b (one number)")):
         if isinstance(value, str | bytes) or (isinstance(value, list | tuple) and any(isinstance(v, str) for v in value)):

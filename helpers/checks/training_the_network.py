@@ -8,6 +8,7 @@ from helpers.activations import sigmoid, sigmoid_prime
 from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, explain_slip, hint_text,  # noqa: F401
                             kindly_all, recipe, same)
 from helpers.lessons import training_the_network as lesson
+from helpers.source import compiled_names, is_stub, names_used
 from helpers.network import Network
 from helpers.validation import check_X, check_Y
 
@@ -171,6 +172,9 @@ def _diagnose(got, expected) -> str | None:
     return None
 
 
+PIECES_FROM_06 = ("output_error", "backpropagate_error", "layer_gradients")  # the learner's in notebook 06
+
+
 def my_backprop(learner) -> None:
     """Exercise 1: ``my_backprop(net, X, Y)`` returns ``(nabla_w, nabla_b)``, equal to
     ``net.backprop(X, Y)`` on networks with one, two and three hidden layers.
@@ -178,6 +182,23 @@ def my_backprop(learner) -> None:
     A wrong answer is reported layer by layer, from the output layer back, with the
     equation to look at; the arrays are described by their shapes, not printed whole."""
     name = "my_backprop"
+    used = names_used(learner) if callable(learner) else None
+    used = compiled_names(learner) if used is None and callable(learner) else (used or [])
+    if asked := [n for n in ("backprop", "_backprop") if n in used]:
+        raise ExerciseFailed(
+            f"`{name}` asks the network for its gradients (`net.{asked[0]}`): that is the course's backprop, "
+            "not yours. Below, your function *becomes* the network's backprop, so it would call itself "
+            "forever.\nHint: compute the gradients in `my_backprop` itself: the forward pass keeping Z and A, "
+            "then BP1, and BP2 to BP4 for each layer going back.")
+    missing = [n for n in PIECES_FROM_06 if n in used and n not in getattr(learner, "__globals__", {})]
+    if missing and not is_stub(learner):
+        listed = ", ".join(f"`{n}`" for n in missing)
+        raise ExerciseFailed(
+            f"`{name}` calls {listed} from notebook 06, which this notebook does not have: they were your "
+            "functions there.\nHint: paste their `def`s into this cell above `my_backprop`, or write their "
+            "one line each in its place (BP1: `(A[L] - Y) * sigmoid_prime(Z[L])`; BP2: "
+            "`(E @ net.weights[l - 1]) * sigmoid_prime(Z[l - 1])`; BP3 and BP4: `E.mean(axis=0)` and "
+            "`E.T @ A[l - 1] / m`).")
     cases = _backprop_cases()
     slips = [
         (lambda net, X, Y: net.backprop(X, Y)[::-1],

@@ -58,10 +58,19 @@ def with_backprop(net, backprop):
     checked for its shape, so a slip shows at once, in words.
     """
     mine = net.copy()
-    checked = []
+    checked, busy = [], []
 
     def gradients(X, Y):
-        answer = backprop(mine, X, Y)
+        if busy:  # the learner's function asked this network for its gradients: endless
+            raise RecursionError(
+                f"`{getattr(backprop, '__name__', 'your backprop')}` asks the network for its gradients "
+                "(net.backprop), and this network gets its gradients from it: they would call each other "
+                "forever. Compute the gradients in the function itself.")
+        busy.append(True)
+        try:
+            answer = backprop(mine, X, Y)
+        finally:
+            busy.clear()
         if not checked:
             check_gradients(mine, answer)
             checked.append(True)
