@@ -12,7 +12,8 @@ result is
 
 - **done**: the check passed;
 - **not done**: the stub is untouched (it still raises NotImplementedError, or an answer
-  is still ``...``): the check says "Not done yet";
+  is still ``...``): the check says "Not done yet"; "started" in the reasons when the
+  learner wrote code above a ``raise NotImplementedError`` line left in place;
 - **wrong**: the check failed (with the check's one-line reason), the cell raised an error,
   or it ran longer than ``--timeout`` seconds (a loop that never ends?);
 - **not checked**: the check cell is missing, or the notebook never got that far.
@@ -24,6 +25,7 @@ after 20 s); the lesson's other cells, which may train a network, get ``--setup-
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
 import json
 import re
@@ -112,6 +114,29 @@ def first_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
+def started(code: str) -> bool:
+    """True if a stub function in ``code`` has lines of the learner's own besides its
+    ``raise NotImplementedError`` (and its docstring): begun, but not finished."""
+    try:
+        tree = ast.parse("\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        raises = [s for s in body if isinstance(s, ast.Raise) and "NotImplementedError" in ast.unparse(s)]
+        if raises and len(body) > len(raises):
+            return True
+    return False
+
+
+def not_done_result(cell: dict) -> Result:
+    if started(source(cell)):
+        return Result("not done", "started: code written, but its `raise NotImplementedError` line is still there")
+    return Result("not done")
+
+
 def judge(cell: dict, seconds: float, timeout: float) -> Result:
     """The result of an exercise from its check cell's outputs after the run."""
     outputs = cell.get("outputs", [])
@@ -125,7 +150,7 @@ def judge(cell: dict, seconds: float, timeout: float) -> Result:
             return Result("wrong", f"stopped after {timeout:g} s: a loop that never ends?")
         # An untouched stub, or one the check read (rather than ran) and found wanting.
         if not_done or STUB.search(source(cell)):
-            return Result("not done")
+            return not_done_result(cell)
         if error.get("ename") == "ExerciseFailed" or marked:
             return Result("wrong", first_line(error.get("evalue", "")) or "the check failed")
         why = first_line(error.get("evalue", ""))
@@ -134,7 +159,7 @@ def judge(cell: dict, seconds: float, timeout: float) -> Result:
     if "✓" in text:
         return Result("done")
     if NOT_DONE in text:  # the check said so kindly (and let the course's version stand in)
-        return Result("not done")
+        return not_done_result(cell)
     if seconds >= timeout:
         return Result("wrong", f"stopped after {timeout:g} s: a loop that never ends?")
     return Result("not checked", "the check printed no result")
@@ -246,7 +271,7 @@ def table(results: dict) -> str:
     lines.append("")
     lines += [f"  {key}  {titles[key]}" for key in keys]
     reasons = [(s, k, r.reason) for s in sorted(results) for k, (_, r) in sorted(results[s].items(), key=lambda x: _key(x[0]))
-               if r.status in ("wrong", "not checked") and r.reason]
+               if r.status in ("wrong", "not checked", "not done") and r.reason]
     if reasons:
         lines += ["", "Why:"]
         lines += [f"  {student.ljust(width)}  {key.ljust(column)}  {reason}" for student, key, reason in reasons]

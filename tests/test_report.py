@@ -168,3 +168,15 @@ def test_the_command_says_what_is_wrong_with_its_folder(tmp_path, capsys):
     assert "is not a folder" in capsys.readouterr().err
     assert report.main([str(tmp_path)]) == 2
     assert "no notebooks" in capsys.readouterr().err
+
+
+def test_a_stub_begun_but_left_raising_is_not_done_and_started():
+    begun = {"cell_type": "code", "source": "def f(x):\n    z = 2 * x\n    raise NotImplementedError('Exercise 1')\n\n"
+             "check.f(f)", "outputs": [{"output_type": "stream", "name": "stdout",
+                                        "text": "○ Not done yet: `f` still has its `raise NotImplementedError` line"}]}
+    result = report.judge(begun, 0.1, 30)
+    assert result.status == "not done" and result.reason.startswith("started")
+    untouched = dict(begun, source="def f(x):\n    raise NotImplementedError('Exercise 1')\n\ncheck.f(f)")
+    assert report.judge(untouched, 0.1, 30) == report.Result("not done")
+    table = report.table({"ann": {"02.1": (report.Exercise("02.1", "f", 1), result)}})
+    assert "started: code written" in table  # the reason is in the table's "Why"
