@@ -37,13 +37,15 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from helpers.checks import NOT_DONE  # how a check begins when the exercise is not begun
+from helpers.source import raises_not_implemented
+
 EXERCISE = re.compile(r"^###\s+Exercise\s+(\d+)\b\s*[—–-]*\s*(.*)$", re.M)
 LESSON = re.compile(r"(\d\d)_[A-Za-z0-9_]+")
 MARK = "application/x-digits-report+json"  # what the kernel tells us about an error
 STUB = re.compile(r"^[ \t]*raise NotImplementedError\b", re.M)  # the stub's line, still there
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 STATUSES = ("done", "not done", "wrong", "not checked")
-NOT_DONE = "Not done yet:"  # how a check begins when the exercise is not begun (helpers.checks.NOT_DONE)
 
 # Run first in every kernel: an error from a check (or a stub) also says whether a
 # NotImplementedError is behind it, which is how an untouched stub shows, whatever the
@@ -125,7 +127,7 @@ def started(code: str) -> bool:
         if not isinstance(node, ast.FunctionDef):
             continue
         body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-        raises = [s for s in body if isinstance(s, ast.Raise) and "NotImplementedError" in ast.unparse(s)]
+        raises = [s for s in body if raises_not_implemented(s)]
         if raises and len(body) > len(raises):
             return True
     return False

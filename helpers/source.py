@@ -64,18 +64,19 @@ def function_tree(function) -> ast.AST | None:
     return tree
 
 
+def raises_not_implemented(statement: ast.stmt) -> bool:
+    """True for the stub's line: ``raise NotImplementedError`` (with or without a message)."""
+    if not isinstance(statement, ast.Raise) or statement.exc is None:
+        return False
+    raised = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+    return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+
+
 def is_stub(function) -> bool:
     """True if ``function`` is still an exercise's stub: its body (not a function inside it)
     has a ``raise NotImplementedError`` statement of its own."""
     tree = function_tree(function)
-    if not isinstance(tree, ast.FunctionDef | ast.AsyncFunctionDef):
-        return False
-    for statement in tree.body:
-        if isinstance(statement, ast.Raise) and statement.exc is not None:
-            raised = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
-            if isinstance(raised, ast.Name) and raised.id == "NotImplementedError":
-                return True
-    return False
+    return isinstance(tree, ast.FunctionDef | ast.AsyncFunctionDef) and any(map(raises_not_implemented, tree.body))
 
 
 def names_used(function) -> list[str] | None:
@@ -108,6 +109,13 @@ def names_used(function) -> list[str] | None:
     except (tokenize.TokenError, SyntaxError):
         pass
     return list(dict.fromkeys(name for i, name in enumerate(tokens) if i == 0 or tokens[i - 1] != "def"))
+
+
+def code_names(function) -> list[str]:
+    """The names ``function``'s code uses: from its source (:func:`names_used`), else, when
+    there is no source to read (made by exec, say), from its compiled code."""
+    used = names_used(function)
+    return compiled_names(function) if used is None else used
 
 
 def compiled_names(function) -> list[str]:

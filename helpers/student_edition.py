@@ -101,11 +101,11 @@ def plan(source: Path, destination: Path, force: bool = False, missing_only: boo
     written = read_manifest(destination)
     out, kept = {}, []
     for path in notebooks:
-        data = (json.dumps(student_notebook(json.loads(path.read_text(encoding="utf-8"))), indent=1,
-                           ensure_ascii=False) + "\n").encode("utf-8")
         target = destination / path.name
         if missing_only and (target.exists() or target.is_symlink()):
             continue
+        data = (json.dumps(student_notebook(json.loads(path.read_text(encoding="utf-8"))), indent=1,
+                           ensure_ascii=False) + "\n").encode("utf-8")
         if target.exists() and os.path.samefile(target, path):
             raise EditionError(f"{target} is the notebook {path} itself (a link?): give another folder")
         if target.exists() and not force:

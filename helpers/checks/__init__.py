@@ -31,6 +31,7 @@ import re
 import signal
 import textwrap
 import threading
+import warnings
 from collections import Counter
 from typing import Any, Callable, Iterable
 
@@ -262,6 +263,18 @@ def same(got: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) -> str
                 f"{expected_array.size:,} values differ, the first at index {list(where)}: "
                 f"expected {expected_array[where]:.6g}, got {got_array[where]:.6g}{kinds}")
     return None
+
+
+@contextlib.contextmanager
+def warnings_as_errors():
+    """Any warning raised inside (NumPy's overflow, 0/0...) becomes an error, which the check
+    reports: "raised RuntimeWarning: overflow encountered in exp" names the problem exactly,
+    where the value alone may even look right (1/(1+inf) = 0). Underflow to 0 is fine."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # NumPy's defaults, in case a global np.seterr turned them off
+        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+            yield
 
 
 def takes_names(function: Callable, arguments: dict) -> bool:

@@ -22,7 +22,7 @@ from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, 
 from helpers.checks import recipe  # noqa: F401  (`check.recipe("output_error")` in the notebook)
 from helpers.gradcheck import numerical_derivative
 from helpers.network import Network
-from helpers.source import compiled_names, names_used
+from helpers.source import code_names
 
 # Layer sizes all different, so that a product with the wrong transpose fails loudly.
 SIZES = ([3, 5, 4], [6, 4, 7, 2], [2, 3, 2])
@@ -271,10 +271,7 @@ WEIGHTS_INTO = (
 def _gradient_names_used(learner) -> list[str]:
     """The names from GRADIENT_NAMES that the learner's code uses, in order of first use
     (comments and strings do not count; without source, the compiled code's names)."""
-    used = names_used(learner)
-    if used is None:  # no source to read (e.g. made by exec)
-        used = compiled_names(learner)
-    return [name for name in used if name in GRADIENT_NAMES]
+    return [name for name in code_names(learner) if name in GRADIENT_NAMES]
 
 
 def _only_rounding(before: np.ndarray, after: np.ndarray) -> bool:

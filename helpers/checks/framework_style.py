@@ -9,17 +9,10 @@ import numpy as np
 
 from helpers.activations import ReLU, relu
 from helpers.activations import softmax as course_softmax
-from helpers.checks import ExerciseFailed, Hint, call_learner, check_function, describe, kindly_all, recipe  # noqa: F401
+from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, describe, kindly_all,  # noqa: F401
+                            recipe, warnings_as_errors)
 from helpers.optimizers import Adam
 
-
-@contextlib.contextmanager
-def _warnings_as_errors():
-    """Any NumPy warning inside (overflow, 0/0) becomes an error that the check reports."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
-            yield
 
 
 @contextlib.contextmanager
@@ -68,7 +61,7 @@ def softmax(learner) -> None:
     """Exercise 2: ``my_softmax(z)``, the softmax of each row of z, without overflow at z = 1000."""
     for case, message in (({"z": np.array([[1000.0, 0.0, -5.0]])}, OVERFLOW),
                           ({"z": np.array([[1000.0, 999.0], [0.0, 1.0]])}, GLOBAL_MAX)):
-        with _warnings_as_errors():
+        with warnings_as_errors():
             got = call_learner(learner, case, name="my_softmax", error_hints={RuntimeWarning: message},
                                hint=SOFTMAX_HINT, reference=course_softmax)
         if not np.all(np.isfinite(np.asarray(got, dtype=float))):
@@ -78,7 +71,7 @@ def softmax(learner) -> None:
         e = np.exp(z - z.max(axis=0, keepdims=True))
         return e / e.sum(axis=0, keepdims=True)
 
-    with _warnings_as_errors():
+    with warnings_as_errors():
         check_function(
             learner, course_softmax, _softmax_cases(), name="my_softmax", hint=SOFTMAX_HINT,
             slips=[

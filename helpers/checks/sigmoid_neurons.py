@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import io
-import warnings
 
 import numpy as np
 
 from helpers import activations
 from helpers.lessons import sigmoid_neurons as sigmoid_neuron
-from helpers.checks import ExerciseFailed, Hint, call_learner, check_function, describe, praise, kindly_all
+from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, describe, kindly_all, praise,
+                            warnings_as_errors)
 from helpers.checks import recipe  # noqa: F401  (`check.recipe("stable_sigmoid")` in the notebook)
 from helpers.source import names_used
 
@@ -55,7 +55,7 @@ def sigmoid_prime(learner) -> None:
     float32 at z = 20 it would not: σ rounds to 1 and σ (1 − σ) to 0, while the slope is
     2e-9; notebook 03 shows that case.)
     """
-    with _warnings_as_errors():
+    with warnings_as_errors():
         check_function(
             learner,
             activations.sigmoid_prime,
@@ -144,14 +144,14 @@ def stable_sigmoid(learner) -> None:
         {"z": np.array([-1000.0, -5.0, -2.0, 0.0, 2.0, 5.0, 1000.0], dtype=np.float32)},
     ]
     # check_function prints its line of praise at the end; hold it back until the dtypes are checked too.
-    with _warnings_as_errors(), contextlib.redirect_stdout(io.StringIO()) as praise:
+    with warnings_as_errors(), contextlib.redirect_stdout(io.StringIO()) as praise:
         check_function(learner, activations.sigmoid, cases, name="stable_sigmoid",
                        hint=STABLE_SIGMOID_HINT, atol=1e-9)
     for case in cases:
         z = case["z"]
         if not isinstance(z, np.ndarray):
             continue
-        with _warnings_as_errors():
+        with warnings_as_errors():
             got = call_learner(learner, {"z": z.copy()}, name="stable_sigmoid")
         if np.asarray(got).dtype != z.dtype:
             raise ExerciseFailed(
@@ -163,21 +163,6 @@ def stable_sigmoid(learner) -> None:
             )
     print(praise.getvalue(), end="")
 
-
-@contextlib.contextmanager
-def _warnings_as_errors():
-    """Any warning raised inside becomes an error, which check_function reports.
-
-    The message then reads e.g. "raised RuntimeWarning: overflow encountered in exp",
-    which names the problem exactly (the value alone may even look right: 1/(1+inf) = 0).
-    A context around the check rather than a wrapper around the learner's function, so
-    check_function still sees the learner's own parameters.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        # NumPy's defaults, in case a global np.seterr turned them off (underflow to 0 is fine)
-        with np.errstate(over="warn", invalid="warn", divide="warn"):
-            yield
 
 
 # An exercise not begun gets a kind "not done yet" and the course's answer stands in for it.

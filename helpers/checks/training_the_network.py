@@ -6,9 +6,9 @@ import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, explain_slip, hint_text,  # noqa: F401
-                            kindly_all, recipe, same)
+                            kind_of, kindly_all, recipe, same)
 from helpers.lessons import training_the_network as lesson
-from helpers.source import compiled_names, is_stub, names_used
+from helpers.source import code_names, is_stub
 from helpers.network import Network
 from helpers.validation import check_X, check_Y
 
@@ -182,8 +182,7 @@ def my_backprop(learner) -> None:
     A wrong answer is reported layer by layer, from the output layer back, with the
     equation to look at; the arrays are described by their shapes, not printed whole."""
     name = "my_backprop"
-    used = names_used(learner) if callable(learner) else None
-    used = compiled_names(learner) if used is None and callable(learner) else (used or [])
+    used = code_names(learner) if callable(learner) else []
     if asked := [n for n in ("backprop", "_backprop") if n in used]:
         raise ExerciseFailed(
             f"`{name}` asks the network for its gradients (`net.{asked[0]}`): that is the course's backprop, "
@@ -227,7 +226,7 @@ def my_backprop(learner) -> None:
         got = call_learner(learner, dict(case), name=name, shown=shown, hint=MY_BACKPROP_HINT,
                            error_hints={ValueError: SHAPES_DO_NOT_FIT}, reference=_course_backprop)
         if not isinstance(got, tuple | list) or len(got) != 2:
-            raise ExerciseFailed(f"`{name}({shown})` returned {describe_kind(got)}; expected a pair "
+            raise ExerciseFailed(f"`{name}({shown})` returned {kind_of(got)}; expected a pair "
                                  "(nabla_w, nabla_b): end with `return nabla_w, nabla_b`.")
         why = _diagnose(got, expected)
         if why is None:
@@ -241,12 +240,6 @@ def my_backprop(learner) -> None:
     # slips where tools/common_mistakes.py finds them for INSTRUCTORS.md).
     check_function(learner, _course_backprop, cases, name=name, parts=("nabla_w", "nabla_b"), slips=slips,
                    hint=MY_BACKPROP_HINT, atol=1e-10, rtol=1e-7)
-
-
-def describe_kind(value) -> str:
-    from helpers.checks import kind_of
-
-    return kind_of(value)
 
 
 def _confusion_cases() -> list[dict]:
