@@ -479,3 +479,11 @@ def test_a_mark_counts_in_the_width_of_the_first_line():
 
     lines = marked(NOT_DONE, "word " * 60)
     assert lines[0].startswith(f"{NOT_DONE} word") and all(len(line) <= WIDTH for line in lines)
+
+
+def test_a_changed_array_answer_is_a_new_attempt_even_when_its_shape_is_the_same():
+    from helpers.checks import fingerprint
+
+    a, b = np.zeros((5, 5)), np.zeros((5, 5))
+    b[2, 3] = 1.0  # the description of both is "an array of shape (5, 5)": the numbers must count
+    assert fingerprint((a,)) == fingerprint((a.copy(),)) and fingerprint((a,)) != fingerprint((b,))
