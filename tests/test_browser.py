@@ -191,8 +191,13 @@ class Lab:
         return f"http://127.0.0.1:{self.port}/lab/tree/{name}?reset&token={self.token}"
 
     def shut_down_kernels(self) -> None:
-        for kernel in self.api("kernels"):  # one kernel at a time on 2 cores
-            self.api(f"kernels/{kernel['id']}", method="DELETE")
+        def all_gone():
+            for kernel in self.api("kernels"):  # one kernel at a time on 2 cores
+                self.api(f"kernels/{kernel['id']}", method="DELETE")
+            return True
+
+        # A kernel still starting can make the server answer 500 for a moment: try again.
+        wait_for(all_gone, 60, "the kernels to shut down", interval=1.0)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -488,6 +493,7 @@ def test_widget_cells_not_run_yet_read_well(lab, browser):
             for marker in ("VBox(children", "HBox(children", " object at 0x", "odel not found",
                            "Error displaying widget"):
                 assert marker not in text, f"{path.name} opened before running shows {marker!r}"
+            lab.shut_down_kernels()  # JupyterLab starts one for each notebook opened: one at a time
     except BaseException:
         BUILD.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(BUILD / "FAILED-not-run-yet.png"), full_page=True)
