@@ -10,14 +10,16 @@ The engine (no notebook, widget or plotting code in here)
     activations    sigmoid, ReLU, softmax, linear: fn(z) and backward(z, a, g)
     costs          quadratic and cross-entropy: fn and delta (BP1)
     network        Network: feedforward, backprop, SGD, evaluate (Nielsen's network.py)
-    training       train(): the one mini-batch SGD loop, for any model
+    layers         Dense, Activation, Flatten: forward and backward side by side; Sequential, any stack of them
+    training       train(): the one mini-batch SGD loop for any model, and the model protocol it trains
+    callbacks      what watches a training run: progress, live curves, early stopping, schedules
     optimizers     update rules (GradientStep, Adam) and learning-rate schedules
     validation     input checks with messages that say what to do
-    saving         save/load a network as .npz (no pickle)
+    saving         save/load a network or a model of layers as .npz (no pickle)
     gradcheck      backprop checked against finite differences
     images         MNIST-style preprocessing of any picture, and changes to pictures (shift, turn, noise)
     metrics        accuracy and the confusion matrix
-    progress       a terminal progress bar (a display the training loop is given)
+    progress       progress displays as training callbacks, and the terminal's bar
 
 For the notebooks
     plots          the colour-blind-safe palette, digits as pictures

@@ -29,6 +29,7 @@ import numpy as np
 
 from helpers.data import MnistError, load_datasets
 from helpers.network import Network
+from helpers.training import train
 
 EPOCH = 50_000
 
@@ -124,9 +125,14 @@ def as_column_pairs(X: np.ndarray, y: np.ndarray, n_out: int = 10) -> list[tuple
 
 
 def time_vectorised(X, y, dtype, m: int, repeats: int) -> float:
-    """Median seconds to train one pass over (X, y), with mini-batches of m."""
-    net = Network([784, 100, 10], init="scaled", dtype=dtype, seed=0)
-    history = net.SGD((X, y), repeats, m, 3.0, seed=0)
+    """Median seconds for the 784-100-10 network to train one pass over (X, y), with mini-batches of m."""
+    return time_training(lambda: Network([784, 100, 10], init="scaled", dtype=dtype, seed=0), X, y, m, repeats)
+
+
+def time_training(make_model, X, y, m: int, repeats: int, eta: float = 3.0) -> float:
+    """Median seconds for the model ``make_model()`` builds (any model of the training
+    loop's protocol) to train one pass over (X, y), with mini-batches of m."""
+    history = train(make_model(), (X, y), repeats, m, eta, rng=np.random.default_rng(0))
     return statistics.median(history["seconds"])
 
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers.validation import check_X, check_Y
+
 # Central differences with eps = 1e-5 are good to about 1e-10 in absolute terms in
 # float64 (rounding in C(p + eps) - C(p - eps), and the eps^2 term of the Taylor series).
 # So derivatives smaller than FLOOR are judged by their absolute error / FLOOR.
@@ -43,41 +45,47 @@ def relative_error(a, b, floor: float = FLOOR) -> np.ndarray:
     return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
 
 
-def _parameters(net) -> list[tuple[str, int, np.ndarray]]:
-    return [("w", l, w) for l, w in enumerate(net.weights)] + [("b", l, b) for l, b in enumerate(net.biases)]
-
-
-def numerical_derivative(net, X, Y, array: np.ndarray, index, eps: float = 1e-5, lmbda=None) -> float:
-    """dC/dp for the single entry ``array[index]`` of one of ``net``'s parameter arrays."""
+def numerical_derivative(model, X, Y, array: np.ndarray, index, eps: float = 1e-5, lmbda=None) -> float:
+    """dC/dp for the single entry ``array[index]`` of one of ``model``'s parameter arrays."""
     old = array[index]
     array[index] = old + eps
-    c_plus = net.cost(X, Y, lmbda)
+    c_plus = _cost(model, X, Y, lmbda)
     array[index] = old - eps
-    c_minus = net.cost(X, Y, lmbda)
+    c_minus = _cost(model, X, Y, lmbda)
     array[index] = old  # put it back exactly as it was
     return (c_plus - c_minus) / (2 * eps)
 
 
-def numerical_gradients(net, X, Y, eps: float = 1e-5, lmbda=None) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The gradient of ``net.cost(X, Y, lmbda)`` by central differences, for *every*
-    parameter: ``(dC_dw, dC_db)`` shaped like ``net.weights`` and ``net.biases``.
+def numerical_gradients(model, X, Y, eps: float = 1e-5, lmbda=None) -> list[np.ndarray]:
+    """The gradient of ``model.cost(X, Y, lmbda)`` by central differences, for *every*
+    parameter: a list shaped like ``model.params`` (for a ``Network``: every dC/dw,
+    then every dC/db).
 
-    Computed in float64 on a copy of ``net``. Slow for big networks (two cost
+    Computed in float64 on a copy of ``model``. Slow for big networks (two cost
     evaluations per parameter): use ``gradient_check(..., n_checks=...)`` there.
     """
-    net64 = net.copy(np.float64)
-    X = np.asarray(X, dtype=np.float64)
-    grads = {"w": [], "b": []}
-    for kind, _, array in _parameters(net64):
+    model64, X = _float64(model, X)
+    grads = []
+    for array in model64.params:
         g = np.zeros_like(array)
         for index in np.ndindex(array.shape):
-            g[index] = numerical_derivative(net64, X, Y, array, index, eps, lmbda)
-        grads[kind].append(g)
-    return grads["w"], grads["b"]
+            g[index] = numerical_derivative(model64, X, Y, array, index, eps, lmbda)
+        grads.append(g)
+    return grads
+
+
+def analytic_gradients(model, X, Y, lmbda=None) -> list[np.ndarray]:
+    """The model's own gradient of ``cost(X, Y, lmbda)`` (backprop, for a ``Network``), shaped
+    like ``params``: ``grads`` plus the L2 term's (lmbda / n) w for the regularised arrays."""
+    X = check_X(X, model.input_shape, model.dtype, needs_rows="the gradient of no examples is not defined")
+    Y = check_Y(Y, len(X), model.n_out, model.dtype)
+    lmbda = getattr(model, "lmbda", 0.0) if lmbda is None else lmbda
+    return [g + (lmbda / len(X)) * p if r and lmbda else g
+            for g, p, r in zip(model.grads(X, Y), model.params, model.regularised)]
 
 
 def gradient_check(
-    net,
+    model,
     X,
     Y,
     eps: float = 1e-5,
@@ -85,17 +93,16 @@ def gradient_check(
     rng: np.random.Generator | None = None,
     lmbda=None,
 ) -> float:
-    """The maximal relative error between ``net.gradients(X, Y)`` (backprop) and finite
+    """The maximal relative error between the model's gradient (backprop) and finite
     differences, over all parameters or over ``n_checks`` of them picked at random
-    (with ``rng``; every parameter is equally likely). Expect < 1e-7. Prints nothing.
+    (with ``rng``; every parameter is equally likely). Any model of the training loop's
+    protocol (``helpers.training``) can be checked. Expect < 1e-7. Prints nothing.
     """
-    net64 = net.copy(np.float64)
-    X = np.asarray(X, dtype=np.float64)
-    dC_dw, dC_db = net64.gradients(X, Y, lmbda)
-    params = _parameters(net64)
-    analytic = {("w", l): g for l, g in enumerate(dC_dw)} | {("b", l): g for l, g in enumerate(dC_db)}
+    model64, X = _float64(model, X)
+    analytic = analytic_gradients(model64, X, Y, lmbda)
+    params = model64.params
     # Every parameter as (which array, flat index); pick a random subset if asked.
-    sizes = np.array([array.size for _, _, array in params])
+    sizes = np.array([array.size for array in params])
     flat = np.arange(sizes.sum())
     if n_checks is not None and n_checks < len(flat):
         rng = rng if rng is not None else np.random.default_rng(0)
@@ -104,9 +111,17 @@ def gradient_check(
     worst = 0.0
     for i in flat:
         p = int(np.searchsorted(starts, i, side="right")) - 1
-        kind, l, array = params[p]
-        index = np.unravel_index(i - starts[p], array.shape)
-        numeric = numerical_derivative(net64, X, Y, array, index, eps, lmbda)
-        worst = max(worst, float(relative_error(numeric, analytic[kind, l][index])))
+        index = np.unravel_index(i - starts[p], params[p].shape)
+        numeric = numerical_derivative(model64, X, Y, params[p], index, eps, lmbda)
+        worst = max(worst, float(relative_error(numeric, analytic[p][index])))
     return worst
 
+
+def _float64(model, X):
+    """A float64 copy of the model, and X in float64: the check's precision needs both."""
+    return model.copy(np.float64), np.asarray(X, dtype=np.float64)
+
+
+def _cost(model, X, Y, lmbda) -> float:
+    """The cost with the L2 term of ``lmbda`` (the model's own L2 setting if None)."""
+    return model.cost(X, Y) if lmbda is None else model.cost(X, Y, lmbda)

@@ -18,8 +18,11 @@ and ``biases``.
     >>> net.n_params
     79510
 
-The training loop is ``helpers.training.train``; input checks are in
-``helpers.validation``, saving and loading in ``helpers.saving``.
+A ``Network`` is a model of the training loop's protocol (``helpers.training``): the
+loop trains it through ``params`` and ``grads``, which calls ``backprop``, the maths of
+notebook 06. To train with your own backprop, give it to the network:
+``Network(sizes, backprop=my_backprop)``. Input checks are in ``helpers.validation``,
+saving and loading in ``helpers.saving``.
 """
 
 from __future__ import annotations
@@ -28,14 +31,12 @@ import numpy as np
 
 from helpers.activations import HIDDEN, OUTPUT, lookup
 from helpers.costs import get_cost
-from helpers.optimizers import GradientStep
+from helpers.layers import l2_term, rows_at_once
 from helpers.training import train
 from helpers.validation import (check_data, check_dtype, check_lmbda, check_parameters, check_sizes, check_X,
                                 check_Y, make_rng)
 
 INITS = ("normal", "scaled")
-EVAL_CHUNK = 10_000  # rows fed forward at once when evaluating (bounds the memory used)
-EVAL_NUMBERS = 1 << 22  # ...and fewer for wide layers: at most this many activations of a layer at once
 
 
 class Network:
@@ -53,11 +54,19 @@ class Network:
     ``lmbda``: the L2 regularisation parameter used by ``cost``, ``gradients`` and
     ``SGD`` unless they are given another one.
     ``weights`` and ``biases``: start from these (copied) instead of random ones.
+    ``backprop``: a function ``backprop(net, X, Y) -> (nabla_w, nabla_b)`` that training
+    uses instead of the network's own ``backprop`` (yours, from notebook 06).
     """
+
+    kind = "network"
 
     def __init__(self, sizes, activation: str = "sigmoid", output: str = "sigmoid", cost: str = "quadratic",
                  init: str = "normal", dtype=np.float32, seed: int | None = None,
-                 rng: np.random.Generator | None = None, lmbda: float = 0.0, weights=None, biases=None):
+                 rng: np.random.Generator | None = None, lmbda: float = 0.0, weights=None, biases=None,
+                 backprop=None):
+        if backprop is not None and not callable(backprop):
+            raise ValueError(f"backprop must be a function backprop(net, X, Y) -> (nabla_w, nabla_b), got {backprop!r}")
+        self.backprop_fn = backprop
         self.sizes = check_sizes(sizes)
         self.num_layers = len(self.sizes)
         self.activation = lookup("activation", activation, HIDDEN)
@@ -91,6 +100,25 @@ class Network:
         """The number of weights and biases, counted from the arrays themselves."""
         return sum(w.size for w in self.weights) + sum(b.size for b in self.biases)
 
+    # What the training loop needs to know (the model protocol, helpers.training)
+    @property
+    def input_shape(self) -> tuple[int]:
+        return (self.sizes[0],)
+
+    @property
+    def n_out(self) -> int:
+        return self.sizes[-1]
+
+    @property
+    def params(self) -> list[np.ndarray]:
+        """Every weight matrix, then every bias vector: the arrays training changes in place."""
+        return self.weights + self.biases
+
+    @property
+    def regularised(self) -> list[bool]:
+        """L2 shrinks the weights, not the biases."""
+        return [True] * len(self.weights) + [False] * len(self.biases)
+
     # ----------------------------------------------------------------- the forward pass
     def feedforward(self, X) -> np.ndarray:
         """Return the output A^L of the network for the inputs ``X`` (one example per row)."""
@@ -105,14 +133,10 @@ class Network:
         return A @ self.weights[-1].T + self.biases[-1]
 
     # ----------------------------------------------------------------- backpropagation
-    def backprop(self, X, Y) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def backprop(self, X: np.ndarray, Y: np.ndarray):
         """Return ``(nabla_w, nabla_b)``, the gradient of the mean cost over the rows of
         ``X`` (targets ``Y``, one-hot rows), layer by layer like ``weights`` and ``biases``.
-        No L2 term here: see ``gradients``."""
-        X = check_X(X, self.sizes[0], self.dtype, needs_rows="the gradient of no examples is not defined")
-        return self._backprop(X, check_Y(Y, len(X), self.sizes[-1], self.dtype))
-
-    def _backprop(self, X: np.ndarray, Y: np.ndarray):
+        The bare maths: no input checks (``gradients`` checks), no L2 term."""
         # Forward pass, keeping every Z^l and A^l. The lists are indexed by the layer l,
         # from 0 at the input (which has no Z: Z[0] is unused).
         L = self.num_layers - 1
@@ -136,6 +160,16 @@ class Network:
                 E = self.activation.backward(Z[l - 1], A[l - 1], E @ self.weights[l - 1])
         return nabla_w, nabla_b
 
+    def grads(self, X: np.ndarray, Y: np.ndarray) -> list[np.ndarray]:
+        """The training loop's gradient (unchecked inputs): ``backprop``'s, or the function
+        given as ``backprop=``, as one list shaped like ``params``."""
+        if self.backprop_fn is None:
+            nabla_w, nabla_b = self.backprop(X, Y)
+            return nabla_w + nabla_b
+        nabla_w, nabla_b = self.backprop_fn(self, X, Y)
+        # fresh arrays in the network's dtype: the update rule changes gradients in place
+        return [np.array(g, dtype=self.dtype) for g in list(nabla_w) + list(nabla_b)]
+
     # ----------------------------------------------------------------- cost and gradient
     def cost(self, X, Y, lmbda: float | None = None, n: int | None = None, one_hot: bool = True) -> float:
         """The mean cost over the rows of ``X`` plus the L2 term (lmbda / 2n) sum ||w||^2
@@ -143,18 +177,19 @@ class Network:
         of the training set, to len(X). ``one_hot=False`` accepts any target rows ``Y``."""
         X = check_X(X, self.sizes[0], needs_rows="the cost of no examples is not defined")
         Y = check_Y(Y, len(X), self.sizes[-1], self.dtype, one_hot)
-        lmbda, step = self.lmbda if lmbda is None else check_lmbda(lmbda), _rows_at_once(self.sizes)
+        lmbda, step = self.lmbda if lmbda is None else check_lmbda(lmbda), rows_at_once(max(self.sizes))
         total = 0.0
         for k in range(0, len(X), step):
             Z = self.output_z(X[k : k + step])
             total += float(self.cost_function.fn(Z, self.output.fn(Z), Y[k : k + step], self.output).sum())
-        l2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self.weights) if lmbda else 0.0
-        return total / len(X) + 0.5 * (lmbda / (n or len(X))) * l2
+        return total / len(X) + l2_term(self, lmbda, n or len(X))
 
     def gradients(self, X, Y, lmbda: float | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """The exact gradient of ``cost(X, Y, lmbda)``: ``(nabla_w, nabla_b)``, shaped like
         ``weights`` and ``biases``. The L2 term adds (lmbda / n) w to each dC/dw."""
-        nabla_w, nabla_b = self.backprop(X, Y)
+        X = check_X(X, self.sizes[0], self.dtype, needs_rows="the gradient of no examples is not defined")
+        grads = self.grads(X, check_Y(Y, len(X), self.sizes[-1], self.dtype))
+        nabla_w, nabla_b = grads[: len(self.weights)], grads[len(self.weights) :]
         lmbda = self.lmbda if lmbda is None else check_lmbda(lmbda)
         if lmbda:
             nabla_w = [nw + (lmbda / len(X)) * w for nw, w in zip(nabla_w, self.weights)]
@@ -168,33 +203,22 @@ class Network:
         ``training_data`` is a pair (X, y) such as ``train`` from ``load_datasets``. In
         each epoch the examples are shuffled and cut into mini-batches of
         ``mini_batch_size``; each mini-batch moves every weight and bias one step down
-        the gradient (``update_mini_batch``), with learning rate ``eta``. After each
+        the gradient (``training.update_mini_batch``), with learning rate ``eta``. After each
         epoch the network is scored on ``test_data`` if given. ``lmbda`` (L2) defaults
         to the network's own; ``rng`` or ``seed`` to the network's own generator.
 
         The loop itself is ``helpers.training.train``: see it for the other options
-        (validation data, schedules, Adam, augmentation, a progress display...).
+        (validation data, schedules, Adam, augmentation, callbacks such as a progress bar...).
         """
         lmbda = self.lmbda if lmbda is None else lmbda
         rng = make_rng(seed, rng) if (seed is not None or rng is not None) else self.rng
         return train(self, training_data, epochs, mini_batch_size, eta, lmbda=lmbda, test_data=test_data,
                      rng=rng, **options)
 
-    def update_mini_batch(self, X, Y, eta: float, decay: float = 0.0, optimizer=None) -> None:
-        """Take one gradient step on the mini-batch ``X`` (targets ``Y``, one-hot rows).
-
-        ``decay`` is lmbda / n, the L2 weight decay (n: size of the whole training set).
-        ``optimizer`` (the update rule) defaults to plain gradient descent. No input
-        checks here: this runs thousands of times per epoch, so the training loop checks
-        the data once beforehand."""
-        nabla_w, nabla_b = self._backprop(X, Y)
-        decays = [decay] * len(self.weights) + [0.0] * len(self.biases)
-        (optimizer or _PLAIN_STEP).update(self.weights + self.biases, nabla_w + nabla_b, decays, eta)
-
     # ----------------------------------------------------------------- using the network
     def predict(self, X) -> np.ndarray:
         """The digit the network picks for each row of ``X``: the index of the largest output."""
-        X, step = check_X(X, self.sizes[0]), _rows_at_once(self.sizes)  # cast chunk by chunk in output_z
+        X, step = check_X(X, self.sizes[0]), rows_at_once(max(self.sizes))  # cast chunk by chunk in output_z
         # The output activations are increasing functions of z, so the largest z wins.
         return np.concatenate(
             [np.argmax(self.output_z(X[k : k + step]), axis=1) for k in range(0, len(X), step)]
@@ -223,24 +247,3 @@ class Network:
         bit_generator.state = self.rng.bit_generator.state  # same stream, not the same object
         net.rng = np.random.Generator(bit_generator)
         return net
-
-    def save(self, path) -> None:
-        """Save the network as an ``.npz`` file of plain arrays (no pickle): ``helpers.saving.save``."""
-        from helpers.saving import save  # here: saving builds Networks, so it imports this module
-
-        save(self, path)
-
-    @staticmethod
-    def load(path) -> "Network":
-        """Load a network saved by ``save`` (checked entry by entry): ``helpers.saving.load``."""
-        from helpers.saving import load
-
-        return load(path)
-
-
-def _rows_at_once(sizes) -> int:
-    """How many rows to feed forward at once when evaluating: EVAL_CHUNK, fewer for wide layers."""
-    return max(1, min(EVAL_CHUNK, EVAL_NUMBERS // max(sizes)))
-
-
-_PLAIN_STEP = GradientStep()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.activations import lookup
+from helpers.callbacks import Callback
 
 
 class GradientStep:
@@ -80,10 +81,10 @@ def get_optimizer(name: str):
     return lookup("optimizer", name, OPTIMIZERS)()
 
 
-class HalveOnPlateau:
+class HalveOnPlateau(Callback):
     """Start at ``eta``; halve it whenever the validation accuracy has not improved
-    for ``patience`` epochs in a row. Call it with the epoch to get eta; ``SGD`` reports
-    each epoch's validation accuracy through ``observe``.
+    for ``patience`` epochs in a row. Call it with the epoch to get eta; as a callback
+    of the training loop it ``observe``s each epoch's validation accuracy.
     """
 
     def __init__(self, eta: float, patience: int = 2, factor: float = 0.5):
@@ -95,6 +96,9 @@ class HalveOnPlateau:
 
     def __repr__(self) -> str:
         return f"HalveOnPlateau(eta={self.eta:g}, patience={self.patience})"
+
+    def on_epoch_end(self, run) -> None:
+        self.observe(run.history["validation_accuracy"][-1])
 
     def observe(self, accuracy: float) -> None:
         if accuracy > self.best:

@@ -25,6 +25,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from helpers.activations import softmax
 from helpers.images import WORK_SIDE, preprocess
 from helpers.network import Network
+from helpers.saving import load
 
 # The largest picture opened: 60 megapixels (a 50-megapixel phone photo fits). Decoding
 # it takes at most about 250 MB; a 97 KB PNG can claim 10,000 x 10,000 pixels (400 MB
@@ -150,11 +151,13 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m helpers.predict",
         description="Read the digit in each image: photos or scans of a digit on paper, drawings, or 28x28 "
         "MNIST-style images. Each is cropped, scaled and centred like MNIST first.")
-    parser.add_argument("model", help="a network saved with Network.save (.npz)")
+    parser.add_argument("model", help="a network saved with helpers.saving.save (.npz)")
     parser.add_argument("images", nargs="+", help="image files (PNG, JPEG, TIFF, ...), one digit each")
     args = parser.parse_args(argv)
     try:
-        net = Network.load(args.model)
+        net = load(args.model)
+        if not isinstance(net, Network):
+            raise ValueError(f"{args.model}: this is a {net.kind} model; predict reads digits with a Network")
         if net.sizes[0] != 784:
             raise ValueError(f"{args.model}: the network takes {net.sizes[0]} inputs, expected 784 (28x28 images)")
     except FileNotFoundError:

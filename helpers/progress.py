@@ -1,16 +1,17 @@
-"""A progress bar for the terminal: one line on stderr, redrawn in place.
+"""Progress displays, and the terminal's: one line on stderr, redrawn in place.
 
-The training loop (``helpers.training.train``) does not draw anything itself: it is
-given a *progress display*, any object with three methods,
+A *progress display* has three methods,
 
     start(total)            # the number of steps to come
     update(n, status)       # n more steps done; status: a short text such as "epoch 3/30"
     close()                 # the end (also after an error)
-    epoch_done(epoch, history)   # optional: an epoch is over, here is the history so far
 
-This module has the terminal one, ``ProgressBar``; the notebook one, an ipywidgets
-bar, is ``helpers.widgets.progress.ProgressWidget``. So the engine never imports a
-user interface, and a script or a test simply passes none.
+and is used for downloads (``helpers.data``) and, as a ``ProgressDisplay``, for training:
+a training callback (``helpers.callbacks``) that counts the mini-batches, says which
+epoch is running and, with validation data, the last validation accuracy. This module
+has the terminal one, ``ProgressBar``; the notebook one, an ipywidgets bar, is
+``helpers.widgets.progress.ProgressWidget``. So the engine never imports a user
+interface, and a script or a test simply passes none.
 """
 
 from __future__ import annotations
@@ -18,8 +19,37 @@ from __future__ import annotations
 import sys
 import time
 
+from helpers.callbacks import Callback
 
-class ProgressBar:
+REDRAW_SECONDS = 0.1  # a display is told of finished mini-batches at most this often (drawing costs more than a step)
+
+
+class ProgressDisplay(Callback):
+    """A progress display as a training callback: ``start`` with the number of mini-batches
+    of the whole run, ``update`` as they are done (a few times a second, and at the end of
+    each epoch), ``close`` at the end. Subclasses write ``start``, ``update`` and ``close``."""
+
+    def on_train_begin(self, run) -> None:
+        self._pending, self._told = 0, time.monotonic()
+        self.start(run.epochs * run.batches_per_epoch)
+
+    def on_batch_end(self, run) -> None:
+        self._pending += 1
+        now = time.monotonic()
+        if run.batch == run.batches_per_epoch or now - self._told >= REDRAW_SECONDS:
+            self.update(self._pending, status=f"epoch {run.epoch + 1}/{run.epochs}")
+            self._pending, self._told = 0, now
+
+    def on_epoch_end(self, run) -> None:
+        if run.history["validation_accuracy"]:
+            self.update(0, status=f"epoch {run.epoch + 1}/{run.epochs}, "
+                                  f"validation {run.history['validation_accuracy'][-1]:.2%}")
+
+    def on_train_end(self, run) -> None:
+        self.close()
+
+
+class ProgressBar(ProgressDisplay):
     """``description [#####-----] 120/300 status`` on stderr, redrawn at most ten times a second.
 
     Shows nothing when stderr goes to a file or a pipe (no line to redraw there).

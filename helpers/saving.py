@@ -1,14 +1,22 @@
-"""Saving a network to a file and loading it back: plain NumPy arrays, never pickle.
+"""Saving a model to a file and loading it back: plain NumPy arrays, never pickle.
 
-A saved network is an ``.npz`` archive (a zip of ``.npy`` arrays): its settings as
-text entries ("format", "activation", "output", "cost", "init", "dtype"), "sizes",
-"lmbda", and one weight matrix "w0", "w1", ... and bias vector "b0", "b1", ... per
-layer (``w0`` is w^1, the weights into layer 1). Loading checks every entry, so a
-damaged, altered or pickle-carrying file gets a clear ValueError; it reads each
-entry's declared shape and size first, so a small file cannot make it use much memory.
+A saved model is an ``.npz`` archive (a zip of ``.npy`` arrays) whose text entry "kind"
+says what it holds:
 
-    >>> save(net, "models/mine.npz")     # or net.save(...)      # doctest: +SKIP
-    >>> net = load("models/mine.npz")   # or Network.load(...)  # doctest: +SKIP
+* "network", a ``Network``: its settings as text entries ("activation", "output",
+  "cost", "init", "dtype"), "sizes", "lmbda", and one weight matrix "w0", "w1", ... and
+  bias vector "b0", "b1", ... per layer (``w0`` is w^1, the weights into layer 1);
+* "sequential", a model of layers (``helpers.layers.Sequential``): "architecture", the
+  layers and their settings as JSON text, "dtype", and its parameter arrays "p0", "p1",
+  ... in the order of ``model.params``.
+
+Files saved before "kind" existed (format v1) hold a network and still load. Loading
+checks every entry, so a damaged, altered or pickle-carrying file gets a clear
+ValueError; it reads each entry's declared shape and size first, so a small file cannot
+make it use much memory.
+
+    >>> save(net, "models/mine.npz")                                # doctest: +SKIP
+    >>> net = load("models/mine.npz")                               # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -22,46 +30,39 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.layers import Sequential
+from helpers.network import Network
 from helpers.validation import DTYPES, MAX_PARAMS, check_lmbda, check_parameters, check_sizes
 
-FORMAT = "digits-from-scratch network v1"  # written into every saved file
-TEXT_KEYS = ("format", "activation", "output", "cost", "init", "dtype")
+FORMAT = "digits-from-scratch model v2"  # written into every saved file
+FORMAT_V1 = "digits-from-scratch network v1"  # networks saved before "kind": still loaded
+KINDS = ("network", "sequential")
+TEXT_KEYS = ("format", "kind", "activation", "output", "cost", "init", "dtype")
 MAX_TEXT = 100  # characters in a text entry
+MAX_ARCHITECTURE = 100_000  # characters of a model of layers' description
 MAX_LAYERS = 1_000  # entries in "sizes"
 SLACK = 1 << 16  # bytes a member may hold beyond its array (the .npy header)
 HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 
 
 # ----------------------------------------------------------------------------- saving
-def save(net, path) -> None:
-    """Save ``net`` to ``path`` as a NumPy ``.npz`` file.
+def save(model, path) -> None:
+    """Save ``model`` (a ``Network`` or a ``Sequential`` model of layers) to ``path`` as a
+    NumPy ``.npz`` file.
 
-    The arrays are checked first, so that every saved file loads: one weight matrix and
-    one bias vector per layer, shaped as ``net.sizes`` says, all finite (a ValueError
-    otherwise, and nothing is written). Arrays in another dtype than the network's (say
-    float64 weights put into a float32 network) are saved converted to the network's.
-    The file is written to a temporary name in the same folder and renamed when
-    complete, so an interrupted save never leaves half a file behind; it gets the usual
-    permissions (0666 less the umask, e.g. 0644), so others can read a shared model.
-    A destination that cannot be written gets a ValueError saying why."""
+    The arrays are checked first, so that every saved file loads: for a network, one
+    weight matrix and one bias vector per layer, shaped as ``net.sizes`` says; for any
+    model, all finite (a ValueError otherwise, and nothing is written). Arrays in another
+    dtype than the model's (say float64 weights put into a float32 network) are saved
+    converted to the model's. The file is written to a temporary name in the same folder
+    and renamed when complete, so an interrupted save never leaves half a file behind; it
+    gets the usual permissions (0666 less the umask, e.g. 0644), so others can read a
+    shared model. A destination that cannot be written gets a ValueError saying why."""
     path = Path(path)
     try:
-        sizes = check_sizes(net.sizes)
-        weights, biases = check_parameters(net.weights, net.biases, sizes, net.dtype, copy=False)
-        arrays = {
-            "format": np.array(FORMAT),
-            "sizes": np.array(sizes, dtype=np.int64),
-            "activation": np.array(net.activation.name),
-            "output": np.array(net.output.name),
-            "cost": np.array(net.cost_function.name),
-            "init": np.array(net.init),
-            "dtype": np.array(np.dtype(net.dtype).name),
-            "lmbda": np.array(check_lmbda(net.lmbda), dtype=np.float64),
-        }
+        arrays = _entries(model)
     except ValueError as err:
         raise ValueError(f"cannot save the network to {path}: {err}") from None
-    for l, (w, b) in enumerate(zip(weights, biases)):
-        arrays[f"w{l}"], arrays[f"b{l}"] = w, b
     fd, tmp = _new_file_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -72,6 +73,40 @@ def save(net, path) -> None:
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def _entries(model) -> dict:
+    """The archive's entries for ``model``, every one checked."""
+    if isinstance(model, Network):
+        sizes = check_sizes(model.sizes)
+        weights, biases = check_parameters(model.weights, model.biases, sizes, model.dtype, copy=False)
+        arrays = {
+            "format": np.array(FORMAT),
+            "kind": np.array("network"),
+            "sizes": np.array(sizes, dtype=np.int64),
+            "activation": np.array(model.activation.name),
+            "output": np.array(model.output.name),
+            "cost": np.array(model.cost_function.name),
+            "init": np.array(model.init),
+            "dtype": np.array(np.dtype(model.dtype).name),
+            "lmbda": np.array(check_lmbda(model.lmbda), dtype=np.float64),
+        }
+        for l, (w, b) in enumerate(zip(weights, biases)):
+            arrays[f"w{l}"], arrays[f"b{l}"] = w, b
+        return arrays
+    if isinstance(model, Sequential):
+        architecture = model.architecture()
+        if len(architecture) > MAX_ARCHITECTURE or len(model.layers) > MAX_LAYERS or model.n_params > MAX_PARAMS:
+            raise ValueError(f"it is larger than a saved model may be (at most {MAX_LAYERS} layers, "
+                             f"{MAX_PARAMS:,} parameters)")
+        arrays = {"format": np.array(FORMAT), "kind": np.array("sequential"),
+                  "architecture": np.array(architecture), "dtype": np.array(np.dtype(model.dtype).name)}
+        for i, p in enumerate(model.params):
+            if not np.all(np.isfinite(p)):
+                raise ValueError(f"its parameter array {i} holds NaN or infinite values (did training diverge?)")
+            arrays[f"p{i}"] = np.asarray(p, dtype=model.dtype)
+        return arrays
+    raise ValueError(f"a {type(model).__name__} cannot be saved: expected a Network or a Sequential model of layers")
 
 
 def check_destination(path) -> Path:
@@ -117,11 +152,11 @@ def load(path):
     if start != b"PK\x03\x04":  # every .npz is a zip archive, and zips start so
         raise ValueError(
             f"{path} is not a saved network: a network is saved as an .npz (zip) archive, but this "
-            f"file starts with {start.hex(' ') or 'nothing'}. Save one with net.save(path)."
+            f"file starts with {start.hex(' ') or 'nothing'}. Save one with helpers.saving.save(net, path)."
         )
     try:
         with zipfile.ZipFile(path) as archive:
-            return _Reader(archive, path).network()
+            return _Reader(archive, path).model()
     except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as err:
         raise ValueError(f"{path} is not a readable saved network: {err}") from None
 
@@ -134,7 +169,7 @@ class _Reader:
         self.members = {}
         for info in archive.infolist():
             key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
-            if key in self.members or len(self.members) > 2 * MAX_LAYERS + len(TEXT_KEYS) + 2:
+            if key in self.members or len(self.members) > 2 * MAX_LAYERS + len(TEXT_KEYS) + 3:
                 raise self.bad("it has repeated or too many entries")
             self.members[key] = info
         total = sum(info.file_size for info in self.members.values())
@@ -180,23 +215,62 @@ class _Reader:
             except ValueError as err:
                 raise self.bad(f"{key!r} cannot be read ({err})") from None
 
-    def text(self, key) -> str:
-        return str(self.read(key, f"a text entry (at most {MAX_TEXT} characters)",
-                             lambda shape, dtype: shape == () and dtype.kind == "U" and dtype.itemsize <= 4 * MAX_TEXT))
+    def text(self, key, most: int = MAX_TEXT) -> str:
+        return str(self.read(key, f"a text entry (at most {most:,} characters)",
+                             lambda shape, dtype: shape == () and dtype.kind == "U" and dtype.itemsize <= 4 * most))
 
-    def network(self):
-        from helpers.network import Network  # here, not at the top: network.py imports this module
+    def model(self):
+        """The model the archive holds: a network (formats v1 and v2) or a model of layers."""
+        found = self.text("format")
+        if found == FORMAT_V1:
+            return self.network(TEXT_KEYS[:1] + TEXT_KEYS[2:])
+        if found != FORMAT:
+            raise self.bad(f"format {found!r}, expected {FORMAT!r}")
+        kind = self.text("kind")
+        if kind == "network":
+            return self.network(TEXT_KEYS)
+        if kind == "sequential":
+            return self.sequential()
+        raise self.bad(f"kind {kind!r}, expected one of {', '.join(map(repr, KINDS))}")
 
-        if self.text("format") != FORMAT:
-            raise self.bad(f"format {self.text('format')!r}, expected {FORMAT!r}")
+    def dtype(self):
+        name = self.text("dtype")
+        if name not in DTYPES:
+            raise self.bad(f"dtype {name!r}, expected one of {list(DTYPES)}")
+        return DTYPES[name]
+
+    def sequential(self) -> Sequential:
+        expected_keys = {"format", "kind", "architecture", "dtype"}
+        dtype = self.dtype()
+        try:  # builds the layers from their settings: sizes are checked before any array is read
+            model = Sequential.from_architecture(self.text("architecture", MAX_ARCHITECTURE), dtype)
+        except (ValueError, TypeError, KeyError, OverflowError) as err:
+            raise self.bad(f"its architecture does not describe a model of layers ({err})") from None
+        if model.n_params > MAX_PARAMS or len(model.layers) > MAX_LAYERS:
+            raise self.bad(f"its model has {model.n_params:,} parameters in {len(model.layers)} layers, more than "
+                           f"a model here may have ({MAX_PARAMS:,} parameters, {MAX_LAYERS} layers)")
+        names = [f"p{i}" for i in range(len(model.params))]
+        if set(self.members) != expected_keys | set(names):
+            raise self.bad(f"entries {sorted(self.members)}, expected {sorted(expected_keys | set(names))}")
+        for name, p in zip(names, model.params):
+            declared, declared_dtype = self.header(name)
+            if declared != p.shape or declared_dtype != np.dtype(dtype):
+                raise self.bad(f"{name!r} has shape {declared} and dtype {declared_dtype}, "
+                               f"expected {p.shape} and {np.dtype(dtype)}")
+        for name, p in zip(names, model.params):
+            array = self.read(name)
+            if not np.all(np.isfinite(array)):
+                raise self.bad(f"{name!r} contains NaN or infinite values")
+            p[...] = array  # into the layer's own array, in place
+        return model
+
+    def network(self, text_keys) -> Network:
         sizes = self.read("sizes", f"a 1-D array of at most {MAX_LAYERS} whole numbers",
                           lambda shape, dtype: len(shape) == 1 and shape[0] <= MAX_LAYERS and dtype.kind in "iu")
-        dtype_name = self.text("dtype")
-        if dtype_name not in DTYPES:
-            raise self.bad(f"dtype {dtype_name!r}, expected one of {list(DTYPES)}")
+        dtype_name = np.dtype(self.dtype()).name
         lmbda = self.read("lmbda", "one number", lambda shape, dtype: shape == () and dtype.kind == "f")
         n_layers = len(sizes) - 1
-        expected_keys = set(TEXT_KEYS) | {"sizes", "lmbda"}
+        expected_keys = set(text_keys) | {"sizes", "lmbda"}
         expected_keys |= {f"w{l}" for l in range(n_layers)} | {f"b{l}" for l in range(n_layers)}
         if set(self.members) != expected_keys:
             raise self.bad(f"entries {sorted(self.members)}, expected {sorted(expected_keys)}")
@@ -212,7 +286,7 @@ class _Reader:
                     raise self.bad(f"{name!r} has shape {declared} and dtype {declared_dtype}, "
                                    f"expected {shape} and {dtype}")
         arrays = {}
-        for name in sorted(expected_keys - set(TEXT_KEYS) - {"sizes", "lmbda"}):
+        for name in sorted(expected_keys - set(text_keys) - {"sizes", "lmbda"}):
             arrays[name] = self.read(name)
             if not np.all(np.isfinite(arrays[name])):
                 raise self.bad(f"{name!r} contains NaN or infinite values")

@@ -1,21 +1,31 @@
 """The training loop: mini-batch stochastic gradient descent for any model of the course.
 
 ``train`` is the one loop, shared by ``Network.SGD`` (notebooks 04-09), notebook 05's
-one-layer model and notebook 10's framework-style model. Each epoch it shuffles the
-training examples, cuts them into mini-batches and lets the model take one step per
-mini-batch; after the epoch it records how training is going.
+one-layer model and the models made of layers (``helpers.layers``, notebook 10 on).
+Each epoch it shuffles the training examples, cuts them into mini-batches and takes one
+step down the gradient per mini-batch; after the epoch it records how training is going.
 
-A *model* here is anything with
+The model protocol: a *model* is anything that offers
 
-* ``sizes``: its layer sizes (only the first and the last are used: inputs and outputs);
-* ``dtype``: the floating-point type it computes in;
-* ``update_mini_batch(X, Y, eta)``: one step on a mini-batch (one example per row of X,
-  wanted outputs Y); models that support L2 and other update rules (``Network``) also
-  take ``decay=`` (lmbda / n) and ``optimizer=`` (see ``helpers.optimizers``);
-* ``cost(X, Y)`` (with ``lmbda=`` and ``n=`` when L2 is used) and ``accuracy(X, y)``.
+* ``dtype``: the floating-point type it computes in (np.float32 or np.float64);
+* ``input_shape``: the shape of one example, (784,) for a row of pixels or (1, 28, 28)
+  for an image (examples always go along the first axis of X);
+* ``n_out``: its number of outputs, one per class (10 for the digits);
+* ``params``: its parameter arrays, a list, which training changes in place;
+* ``regularised``: for each array of ``params``, whether L2 shrinks it (weights yes,
+  biases no);
+* ``grads(X, Y)``: the gradient of the mean cost over the mini-batch X (wanted outputs
+  Y, one-hot rows), a list shaped like ``params``, without the L2 term; X and Y come
+  checked and in ``dtype``, so this can be the bare maths;
+* ``cost(X, Y, lmbda=0.0, n=None)``: the mean cost over the examples, plus the L2 term
+  (lmbda / 2n) sum ||w||^2 (n: the size of the training set);
+* ``predict(X)``: the class each example is given, a whole number from 0 to n_out - 1;
+* ``copy(dtype)``: an independent copy (the gradient check works on a float64 one).
 
-The model never knows how it is trained, and the loop never knows what is inside the
-model: the seam of cs231n's ``Solver``.
+The model never knows how it is trained: the loop applies the update rule
+(``update_mini_batch``, with plain gradient descent or Adam from ``helpers.optimizers``),
+and tells its callbacks (``helpers.callbacks``) how training goes. The seam of cs231n's
+``Solver``.
 """
 
 from __future__ import annotations
@@ -24,7 +34,8 @@ import time
 
 import numpy as np
 
-from helpers.optimizers import get_optimizer, make_schedule
+from helpers.callbacks import Callback, EveryEpoch
+from helpers.optimizers import GradientStep, HalveOnPlateau, get_optimizer, make_schedule
 from helpers.validation import check_augmented, check_count, check_data, check_eta, check_lmbda
 
 HISTORY_KEYS = ("epoch", "eta", "training_cost", "validation_accuracy", "test_accuracy", "seconds")
@@ -38,7 +49,7 @@ class TrainingDiverged(FloatingPointError):
 
 def train(model, training_data, epochs: int, mini_batch_size: int, eta: float, *, lmbda: float = 0.0,
           validation_data=None, test_data=None, schedule=None, optimizer: str = "sgd", augment=None,
-          one_hot: bool = True, rng: np.random.Generator | None = None, progress=None, callback=None,
+          one_hot: bool = True, rng: np.random.Generator | None = None, callbacks=(),
           verbose: bool = False) -> dict:
     """Train ``model`` with mini-batch stochastic gradient descent; return its history.
 
@@ -52,8 +63,8 @@ def train(model, training_data, epochs: int, mini_batch_size: int, eta: float, *
     * ``optimizer``: "sgd" or "adam"; ``augment``: a function (X, rng) -> X applied to
       the training images as they are used (e.g. ``helpers.images.random_shift``);
     * ``rng``: the generator for the shuffling (and the augmentation);
-    * ``progress``: a progress display (``helpers.progress``); ``verbose``: print a line
-      per epoch; ``callback(epoch, history)`` after every epoch (return False to stop).
+    * ``callbacks``: things that watch the run (``helpers.callbacks``): a progress bar,
+      a live curve, early stopping...; ``verbose``: print a line per epoch.
 
     The history is a dict of per-epoch lists ready to plot: "epoch", "eta",
     "training_cost" (estimated on up to 10,000 training examples, with the L2 term),
@@ -62,28 +73,46 @@ def train(model, training_data, epochs: int, mini_batch_size: int, eta: float, *
     becomes NaN or infinite, training stops with ``TrainingDiverged``.
     """
     run = Run(model, training_data, epochs, mini_batch_size, eta, lmbda, validation_data, test_data,
-              schedule, optimizer, augment, one_hot, rng, progress, callback, verbose)
+              schedule, optimizer, augment, one_hot, rng, callbacks, verbose)
     try:
+        run.begin()
         for epoch in range(run.epochs):
             eta_now = run.start_epoch(epoch)
             for X_batch, Y_batch in run.mini_batches():
-                model.update_mini_batch(X_batch, Y_batch, eta_now, **run.step_options)
-            if run.end_epoch(epoch) is False:
+                update_mini_batch(model, X_batch, Y_batch, eta_now, run.rule, run.decays)
+                run.batch_done()
+            run.end_epoch(epoch)
+            if run.stopped:
                 break
     finally:
         run.close()
     return run.history
 
 
+def update_mini_batch(model, X, Y, eta: float, rule=None, decays=None) -> None:
+    """Take one step on the mini-batch ``X`` (targets ``Y``): the model's gradient of the
+    mean cost, then the update rule changes every parameter array in place. The rule is
+    plain gradient descent, p -> p - eta dC/dp, unless another is given; ``decays`` is
+    the L2 weight decay lmbda / n of each array (0 for biases). No input checks here:
+    this runs thousands of times per epoch, so ``train`` checks the data once beforehand."""
+    grads = model.grads(X, Y)
+    (rule or PLAIN_STEP).update(model.params, grads, decays or [0.0] * len(grads), eta)
+
+
+PLAIN_STEP = GradientStep()
+
+
 class Run:
-    """The bookkeeping of one call of ``train``: its checked settings, the shuffled
-    mini-batches, the divergence checks, the history and the progress display."""
+    """One call of ``train``: its checked settings, the shuffled mini-batches, the
+    divergence checks, the history, and the callbacks it tells. Callbacks read
+    ``epoch``, ``epochs``, ``batch`` (mini-batches done in this epoch),
+    ``batches_per_epoch``, ``eta``, ``history`` and ``model``, and may call ``stop()``."""
 
     def __init__(self, model, training_data, epochs, mini_batch_size, eta, lmbda, validation_data, test_data,
-                 schedule, optimizer, augment, one_hot, rng, progress, callback, verbose):
-        n_in, n_out, dtype = model.sizes[0], model.sizes[-1], model.dtype
+                 schedule, optimizer, augment, one_hot, rng, callbacks, verbose):
+        shape, n_out, dtype = model.input_shape, model.n_out, model.dtype
         self.model, self.dtype, self.one_hot = model, dtype, one_hot
-        self.X, self.Y = check_data(training_data, "training_data", n_in, n_out, dtype, one_hot,
+        self.X, self.Y = check_data(training_data, "training_data", shape, n_out, dtype, one_hot,
                                     needs_rows="there is nothing to train on")
         self.n = len(self.X)
         self.epochs = check_count(epochs, "epochs", 0)
@@ -92,31 +121,47 @@ class Run:
         self.scored = {}
         for name, data in (("validation", validation_data), ("test", test_data)):
             if data is not None:
-                check_data(data, f"{name}_data", n_in, n_out, dtype)
+                check_data(data, f"{name}_data", shape, n_out, dtype)
                 self.scored[name] = data
-        if schedule == "halve_on_plateau" and "validation" not in self.scored:
-            raise ValueError("schedule='halve_on_plateau' needs validation_data to tell when accuracy stops improving")
         self.eta_for = make_schedule(schedule, eta)
-        self.lmbda, self.decay = lmbda, lmbda / max(self.n, 1)  # the L2 weight decay per step is eta * lmbda / n
-        # Only models that take part in L2 or another update rule are asked to.
-        self.step_options = {}
-        if lmbda or optimizer != "sgd":
-            self.step_options = {"decay": self.decay, "optimizer": get_optimizer(optimizer)}
+        if isinstance(self.eta_for, HalveOnPlateau) and "validation" not in self.scored:
+            raise ValueError("schedule='halve_on_plateau' needs validation_data to tell when accuracy stops improving")
+        # The update rule, and the L2 weight decay per step, eta * lmbda / n, for the arrays it shrinks.
+        self.lmbda, self.rule = lmbda, get_optimizer(optimizer)
+        self.decays = [lmbda / max(self.n, 1) if r else 0.0 for r in model.regularised]
         if augment is not None and not callable(augment):
             raise ValueError(f"augment must be a function (X, rng) -> X or None, got {augment!r}")
         self.augment = augment
         self.rng = rng if rng is not None else np.random.default_rng()
-        self.progress, self.callback, self.verbose = progress, callback, verbose
+        self.callbacks = check_callbacks(callbacks) + ([self.eta_for] if isinstance(self.eta_for, Callback) else [])
+        self.verbose = verbose
         self.history = {key: [] for key in HISTORY_KEYS}
         self.batches_per_epoch = -(-self.n // self.m)
-        if progress is not None:
-            progress.start(self.epochs * self.batches_per_epoch)
+        self.epoch = self.batch = 0
+        self.eta = eta
+        self.stopped = False
+        # Only the callbacks that watch mini-batches are called after each one (thousands per epoch).
+        self.batch_watchers = [c.on_batch_end for c in self.callbacks
+                               if type(c).on_batch_end is not Callback.on_batch_end]
+
+    def begin(self) -> None:
+        for callback in self.callbacks:
+            callback.on_train_begin(self)
+
+    def stop(self) -> None:
+        """End training after the current epoch (for a callback such as early stopping)."""
+        self.stopped = True
 
     def start_epoch(self, epoch: int) -> float:
-        self.epoch = epoch
+        self.epoch, self.batch = epoch, 0
         self.eta = check_eta(self.eta_for(epoch), f"the schedule's eta for epoch {epoch}")
         self.start_time = time.perf_counter()
         return self.eta
+
+    def batch_done(self) -> None:
+        self.batch += 1
+        for watcher in self.batch_watchers:
+            watcher(self)
 
     def mini_batches(self):
         """The epoch's shuffled mini-batches (X, Y), cut from chunks of about 2,000 examples."""
@@ -135,16 +180,11 @@ class Run:
                 # A cheap divergence check: the cost of the chunk's last mini-batch.
                 last = slice(max(0, len(idx) - self.m), len(idx))
                 self.check_finite(self.cost(X_chunk[last], Y_chunk[last], l2=False))
-                if self.progress is not None:
-                    self.progress.update(-(-len(idx) // self.m), status=f"epoch {self.epoch + 1}/{self.epochs}")
 
     def cost(self, X, Y, l2: bool = True) -> float:
         """The model's cost on (X, Y), with the L2 term for the whole training set (n) if asked."""
-        # (Models without L2, like notebook 05's, are not asked about it at all.)
-        uses_l2 = self.lmbda or getattr(self.model, "lmbda", 0)
-        l2 = {"lmbda": self.lmbda if l2 else 0.0, "n": self.n} if uses_l2 else {}
         targets = {} if self.one_hot else {"one_hot": False}
-        return self.model.cost(X, Y, **l2, **targets)
+        return self.model.cost(X, Y, lmbda=self.lmbda if l2 else 0.0, n=self.n, **targets)
 
     def check_finite(self, cost: float) -> None:
         if not np.isfinite(cost):
@@ -153,8 +193,8 @@ class Run:
                 f"The steps are too large: try a smaller learning rate, e.g. eta = {self.eta / 10:g}."
             )
 
-    def end_epoch(self, epoch: int):
-        """Record the epoch in the history, report it; False if the callback says stop."""
+    def end_epoch(self, epoch: int) -> None:
+        """Record the epoch in the history, print it if verbose, and tell the callbacks."""
         seconds = time.perf_counter() - self.start_time
         sample = slice(0, min(self.n, COST_SAMPLE))
         with np.errstate(over="ignore", invalid="ignore"):
@@ -164,22 +204,44 @@ class Run:
         for key, value in (("epoch", epoch), ("eta", self.eta), ("training_cost", training_cost), ("seconds", seconds)):
             history[key].append(value)
         line = f"Epoch {epoch}: training cost {training_cost:.4f}"
-        for name, data in self.scored.items():
-            history[f"{name}_accuracy"].append(self.model.accuracy(*data))
+        for name, (X, y) in self.scored.items():
+            history[f"{name}_accuracy"].append(score(self.model, X, y))
             line += f", {name} accuracy {history[f'{name}_accuracy'][-1]:.2%}"
-        if "validation" in self.scored and hasattr(self.eta_for, "observe"):
-            self.eta_for.observe(history["validation_accuracy"][-1])
         if self.verbose:
             print(line + f", {seconds:.2f} s", flush=True)
-        if self.progress is not None and "validation" in self.scored:
-            status = f"epoch {epoch + 1}/{self.epochs}, validation {history['validation_accuracy'][-1]:.2%}"
-            self.progress.update(0, status=status)
-        if hasattr(self.progress, "epoch_done"):  # a display that also shows the history (notebook 07)
-            self.progress.epoch_done(epoch, history)
-        if self.callback is not None:
-            return self.callback(epoch, history)
-        return None
+        for callback in self.callbacks:
+            callback.on_epoch_end(self)
 
     def close(self) -> None:
-        if self.progress is not None:
-            self.progress.close()
+        for callback in self.callbacks:
+            callback.on_train_end(self)
+
+
+def score(model, X, y) -> float:
+    """The fraction of the examples X that ``model`` classifies as the labels ``y`` say
+    (labels, or one-hot rows); NaN for no examples."""
+    y = np.asarray(y)
+    labels = y.argmax(axis=1) if y.ndim == 2 else y
+    return float(np.mean(model.predict(X) == labels)) if len(labels) else float("nan")
+
+
+def check_callbacks(callbacks) -> list[Callback]:
+    """A list of callbacks: one Callback, a list of them, or functions fn(epoch, history)."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback) or callable(callbacks):
+        callbacks = [callbacks]
+    try:
+        callbacks = list(callbacks)
+    except TypeError:
+        raise ValueError(f"callbacks must be a list of helpers.callbacks.Callback, got {callbacks!r}") from None
+    checked = []
+    for c in callbacks:
+        if isinstance(c, Callback):
+            checked.append(c)
+        elif callable(c):
+            checked.append(EveryEpoch(c))
+        else:
+            raise ValueError(f"each callback must be a helpers.callbacks.Callback (or a function fn(epoch, history)), "
+                             f"got {c!r}")
+    return checked

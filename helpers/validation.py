@@ -114,14 +114,26 @@ def make_rng(seed=None, rng=None) -> np.random.Generator:
     return rng
 
 
-def check_X(X, n_in: int, dtype=None, name: str = "X", needs_rows: str | None = None) -> np.ndarray:
-    """Inputs with one example per row and ``n_in`` columns, all finite; in ``dtype`` if
+def as_shape(input_shape) -> tuple[int, ...]:
+    """The shape of one example: a number of inputs n (a row of n) or a tuple such as (1, 28, 28)."""
+    return (int(input_shape),) if isinstance(input_shape, (int, np.integer)) else tuple(int(n) for n in input_shape)
+
+
+def check_X(X, input_shape, dtype=None, name: str = "X", needs_rows: str | None = None) -> np.ndarray:
+    """Inputs with one example per row and ``input_shape`` columns (or, for a shape such as
+    (1, 28, 28), one example per entry of the first axis), all finite; in ``dtype`` if
     given (else as they are). ``needs_rows``: why no rows at all is an error, if it is."""
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array with one example per row, shape (n, {n_in}); got shape {X.shape}")
-    if X.shape[1] != n_in:
-        raise ValueError(f"X must have {n_in} columns (one per input neuron), got {X.shape[1]} (shape {X.shape})")
+    X, shape = np.asarray(X), as_shape(input_shape)
+    if len(shape) == 1:
+        n_in = shape[0]
+        if X.ndim != 2:
+            raise ValueError(f"X must be a 2-D array with one example per row, shape (n, {n_in}); got shape {X.shape}")
+        if X.shape[1] != n_in:
+            raise ValueError(f"X must have {n_in} columns (one per input neuron), got {X.shape[1]} (shape {X.shape})")
+    elif X.shape[1:] != shape:
+        wanted = ", ".join(map(str, shape))
+        raise ValueError(f"X must hold one example of shape {shape} per entry of its first axis, shape (n, {wanted}); "
+                         f"got shape {X.shape}")
     if X.dtype.kind not in "fiub":
         raise ValueError(f"X must hold numbers, got dtype {X.dtype}")
     if needs_rows and len(X) == 0:
@@ -131,10 +143,11 @@ def check_X(X, n_in: int, dtype=None, name: str = "X", needs_rows: str | None = 
 
 
 def check_finite_rows(X: np.ndarray, name: str = "X") -> None:
-    """Refuse rows holding NaN or infinity, naming them. Cheap: one sum per row (a NaN or
-    inf anywhere makes the row's sum NaN or inf), then a closer look at those rows only."""
+    """Refuse rows (examples) holding NaN or infinity, naming them. Cheap: one sum per row
+    (a NaN or inf anywhere makes the row's sum NaN or inf), then a closer look at those rows only."""
     if X.dtype.kind != "f" or X.size == 0:
         return
+    X = X.reshape(len(X), -1)
     with np.errstate(over="ignore", invalid="ignore"):
         suspects = np.flatnonzero(~np.isfinite(X.sum(axis=1)))
     rows = suspects[~np.all(np.isfinite(X[suspects]), axis=1)] if len(suspects) else suspects
@@ -162,7 +175,7 @@ def check_Y(Y, n: int, n_out: int, dtype, one_hot: bool = True) -> np.ndarray:
     return Y.astype(dtype, copy=False)
 
 
-def check_data(data, name: str, n_in: int, n_out: int, dtype, one_hot: bool = True,
+def check_data(data, name: str, input_shape, n_out: int, dtype, one_hot: bool = True,
                needs_rows: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A pair (X, y) with labels y or target rows; return X as given (not copied) and the
     targets as rows in ``dtype`` (labels become one-hot rows). ``needs_rows`` as in check_X."""
@@ -171,7 +184,7 @@ def check_data(data, name: str, n_in: int, n_out: int, dtype, one_hot: bool = Tr
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a pair (X, y), e.g. a Dataset from load_datasets, got {type(data).__name__}") from None
     x_name = "X" if name.startswith("(") else f"X in {name}"
-    X = check_X(X, n_in, name=x_name, needs_rows=needs_rows)  # cast per mini-batch later: no copy of the set
+    X = check_X(X, input_shape, name=x_name, needs_rows=needs_rows)  # cast per mini-batch later: no copy of the set
     y = np.asarray(y)
     if y.ndim != 1:
         return X, check_Y(y, len(X), n_out, dtype, one_hot)

@@ -13,6 +13,7 @@ from PIL import Image
 
 from helpers import predict
 from helpers.network import Network
+from helpers.saving import load, save
 from tests.conftest import real_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +34,7 @@ def brightness_model(tmp_path):
     net.weights[0][:] = 0
     net.weights[0][1] = 1.0
     net.biases[0][:] = [392.0, 0.0]
-    net.save(tmp_path / "bright.npz")
+    save(net, tmp_path / "bright.npz")
     return tmp_path / "bright.npz"
 
 
@@ -190,7 +191,7 @@ def test_predict_reads_digits_photographed_on_paper(tmp_path):
     train, _, test = load_datasets()
     net = Network([784, 100, 10], init="scaled", seed=0)
     net.SGD(train, 3, 10, 3.0, seed=1)
-    net.save(tmp_path / "model.npz")
+    save(net, tmp_path / "model.npz")
     rng = np.random.default_rng(2026)
     ways = [("pen", "png"), ("pen", "jpg"), ("pencil", "png"), ("pencil", "jpg"), ("light", "png"), ("drawing", "png")]
     chosen = rng.choice(len(test.X), 15 * len(ways), replace=False)
@@ -231,7 +232,7 @@ def test_train_then_predict_from_the_command_line(tmp_path):
 
     from helpers.data import load_datasets
     _, _, test = load_datasets()
-    net = Network.load(model)
+    net = load(model)
     paths = []
     for i in range(3):
         write_png(tmp_path / f"digit{i}.png", test.X[i].reshape(28, 28))

@@ -14,7 +14,7 @@ from helpers.checks import framework_style as check
 from helpers.lessons import framework_style as lesson
 from helpers.network import Network
 from helpers.optimizers import Adam
-from helpers.training import train
+from helpers.training import train, update_mini_batch
 from helpers.widgets.framework_style import ETA_CHOICES, race_summary, valley_race
 from tests.test_figure import assert_picture_follows, png_size
 
@@ -37,7 +37,7 @@ def blobs(n=300, n_in=8, seed=0):
 
 
 def test_the_keras_model_has_10575_parameters():
-    model = lesson.Sequential(rng=0)
+    model = lesson.keras_model(rng=0)
     assert model.n_params == 400 * 25 + 25 + 25 * 15 + 15 + 15 * 10 + 10 == 10_575
     assert [n for _, _, n in lesson.summary(model)] == [10_025, 390, 160]
     assert [layer.activation.name for layer in model.layers] == ["relu", "relu", "linear"]
@@ -50,13 +50,13 @@ def test_the_keras_model_has_10575_parameters():
 
 def test_bad_model_settings_are_refused():
     with pytest.raises(ValueError, match="must be 'linear'"):
-        lesson.Sequential([4, 3, 2], ["relu", "relu"])
+        lesson.keras_model([4, 3, 2], ["relu", "relu"])
     with pytest.raises(ValueError, match="2 layers need 2 activations"):
-        lesson.Sequential([4, 3, 2], ["linear"])
+        lesson.keras_model([4, 3, 2], ["linear"])
 
 
 def test_cost_is_the_softmax_cross_entropy_computed_independently():
-    model = lesson.Sequential([5, 4, 3], ["relu", "linear"], dtype=np.float64, rng=1)
+    model = lesson.keras_model([5, 4, 3], ["relu", "linear"], dtype=np.float64, rng=1)
     rng = np.random.default_rng(2)
     X, y = rng.random((7, 5)), rng.integers(0, 3, 7)
     Y = np.eye(3)[y]
@@ -74,12 +74,12 @@ def test_cost_is_the_softmax_cross_entropy_computed_independently():
 
 
 def test_gradients_match_finite_differences():
-    model = lesson.Sequential([6, 5, 4, 3], ["relu", "relu", "linear"], dtype=np.float64, rng=3)
+    model = lesson.keras_model([6, 5, 4, 3], ["relu", "relu", "linear"], dtype=np.float64, rng=3)
     rng = np.random.default_rng(4)
     X, Y = rng.normal(0, 1, (9, 6)), np.eye(3)[rng.integers(0, 3, 9)]
     for layer in model.layers:
         layer.b[:] = rng.normal(0, 0.5, layer.b.shape)  # non-zero biases: their gradients are tested too
-    analytic = [g.copy() for g in model.gradients(X, Y)]
+    analytic = [g.copy() for g in model.grads(X, Y)]
     eps = 1e-6
     for p, g in zip(model.params, analytic):
         numeric = np.zeros_like(p)
@@ -98,7 +98,7 @@ def test_gradients_match_finite_differences():
 def test_the_layers_give_the_gradients_of_the_course_network():
     """The course's Network with ReLU hidden layers, linear output and cross-entropy is the
     same model, written as one class: from the same weights, the same gradients."""
-    model = lesson.Sequential([6, 5, 4, 3], ["relu", "relu", "linear"], dtype=np.float64, rng=5)
+    model = lesson.keras_model([6, 5, 4, 3], ["relu", "relu", "linear"], dtype=np.float64, rng=5)
     net = Network([6, 5, 4, 3], activation="relu", output="linear", cost="cross_entropy", dtype=np.float64, seed=0)
     net.weights = [layer.w.copy() for layer in model.layers]
     net.biases = [np.full_like(layer.b, 0.1) for layer in model.layers]
@@ -107,36 +107,37 @@ def test_the_layers_give_the_gradients_of_the_course_network():
     rng = np.random.default_rng(6)
     X, Y = rng.random((8, 6)), np.eye(3)[rng.integers(0, 3, 8)]
     nabla_w, nabla_b = net.backprop(X, Y)
-    for ours, theirs in zip(model.gradients(X, Y), nabla_w + nabla_b):
+    by_layer = [g for w_b in zip(nabla_w, nabla_b) for g in w_b]  # params go layer by layer: w, b, w, b...
+    for ours, theirs in zip(model.grads(X, Y), by_layer):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-14)
     assert model.cost(X, Y) == pytest.approx(net.cost(X, Y), rel=1e-12)
 
 
 def test_trains_with_adam_on_the_shared_loop():
     X, y = blobs()
-    model = lesson.Sequential([8, 6, 3], ["relu", "linear"], rng=7)
+    model = lesson.keras_model([8, 6, 3], ["relu", "linear"], rng=7)
     before = model.cost(X, np.eye(3)[y])
     history = train(model, (X, y), 20, 16, 0.01, optimizer="adam", test_data=(X, y), rng=np.random.default_rng(8))
     assert history["training_cost"][-1] < before / 5 and history["test_accuracy"][-1] > 0.95
     assert lesson.total_seconds(history) == pytest.approx(sum(history["seconds"]))
     # and plain gradient descent (no optimizer passed) learns too
-    sgd = lesson.Sequential([8, 6, 3], ["relu", "linear"], rng=7)
+    sgd = lesson.keras_model([8, 6, 3], ["relu", "linear"], rng=7)
     assert train(sgd, (X, y), 20, 16, 0.5, test_data=(X, y), rng=np.random.default_rng(8))["test_accuracy"][-1] > 0.95
 
 
 def test_one_update_is_one_adam_step_on_the_gradients():
     X, y = blobs(40)
     Y = np.eye(3)[y]
-    model = lesson.Sequential([8, 6, 3], ["relu", "linear"], dtype=np.float64, rng=9)
+    model = lesson.keras_model([8, 6, 3], ["relu", "linear"], dtype=np.float64, rng=9)
     expected = [p.copy() for p in model.params]
-    Adam().update(expected, model.copy().gradients(X, Y), [0.0] * 4, 0.01)
-    model.update_mini_batch(X, Y, 0.01, optimizer=Adam())
+    Adam().update(expected, model.copy().grads(X, Y), [0.0] * 4, 0.01)
+    update_mini_batch(model, X, Y, 0.01, Adam())
     for p, e in zip(model.params, expected):
         np.testing.assert_allclose(p, e, rtol=1e-12)
 
 
 def test_copy_is_independent():
-    model = lesson.Sequential([4, 3, 2], ["relu", "linear"], rng=0)
+    model = lesson.keras_model([4, 3, 2], ["relu", "linear"], rng=0)
     twin = model.copy()
     twin.layers[0].w += 1
     assert not np.allclose(twin.layers[0].w, model.layers[0].w)
@@ -153,7 +154,7 @@ def test_torch_is_optional():
 def test_the_torch_twin_computes_the_same_logits_and_learns_alike():
     torch = pytest.importorskip("torch")
     X, y = blobs(200)
-    model = lesson.Sequential([8, 6, 3], ["relu", "linear"], rng=10)
+    model = lesson.keras_model([8, 6, 3], ["relu", "linear"], rng=10)
     with torch.no_grad():
         logits = lesson.torch_twin(model)(torch.from_numpy(X)).numpy()
     np.testing.assert_allclose(logits, model.forward(X), rtol=1e-5, atol=1e-6)

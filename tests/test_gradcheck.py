@@ -26,11 +26,10 @@ def test_backprop_matches_finite_differences(activation, output, cost, init, lmb
     error = gradient_check(net, X, Y)
     assert error < 1e-7
     # and the full numerical gradient has the shapes of the weights and biases
-    num_w, num_b = numerical_gradients(net, X, Y)
+    numeric = numerical_gradients(net, X, Y)  # shaped like params: every dC/dw, then every dC/db
     dC_dw, dC_db = net.gradients(X, Y)
-    assert [g.shape for g in num_w] == [w.shape for w in net.weights]
-    assert [g.shape for g in num_b] == [b.shape for b in net.biases]
-    for a, b in zip(num_w + num_b, dC_dw + dC_db):
+    assert [g.shape for g in numeric] == [p.shape for p in net.weights + net.biases]
+    for a, b in zip(numeric, dC_dw + dC_db):
         assert np.max(relative_error(a, b)) < 1e-7
 
 

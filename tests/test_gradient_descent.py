@@ -9,7 +9,7 @@ from helpers.training import train
 from helpers.checks import ExerciseFailed
 from helpers.checks import gradient_descent as check
 from helpers.network import Network
-from helpers.widgets.gradient_descent import ETA_CHOICES, bowl_descent, run_summary
+from helpers.widgets.gradient_descent import ETA_CHOICES, LiveCurve, bowl_descent, run_summary
 from tests.test_figure import assert_picture_follows, png_size
 
 
@@ -253,8 +253,8 @@ def test_the_training_loop_trains_the_one_layer_model():
     model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
     before = model.cost(X, Y)
     steps = []
-    update = model.update_mini_batch
-    model.update_mini_batch = lambda *args: (steps.append(len(args[0])), update(*args))
+    grads = model.grads
+    model.grads = lambda X, Y: (steps.append(len(X)), grads(X, Y))[1]  # count the loop's steps
     history = train(model, (X, labels), 3, 10, 1.0, validation_data=(X, labels), rng=np.random.default_rng(1))
     assert steps == [10] * (3 * 20)
     assert model.cost(X, Y) < before
@@ -267,7 +267,9 @@ def model_cost_after(X, Y, epochs):
     rng = np.random.default_rng(1)
     for _ in range(epochs):
         for batch in descent.mini_batches(len(X), 10, rng):
-            model.update_mini_batch(X[batch], Y[batch], 1.0)
+            nabla_w, nabla_b = model.gradients(X[batch], Y[batch])
+            model.w -= 1.0 * nabla_w
+            model.b -= 1.0 * nabla_b
     return model.cost(X, Y)
 
 
@@ -291,19 +293,22 @@ def test_gradient_agreement():
 def test_live_curve_records_without_drawing():
     X, Y, labels = tiny_digits(100)
     model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
-    curve = descent.LiveCurve(model, X, Y, X, labels, title="test", show=False, epochs=2)
-    train(model, (X, labels), 2, 10, 1.0, rng=np.random.default_rng(0), progress=curve)
+    curve = LiveCurve(model, X, Y, X, labels, title="test", show=False)
+    train(model, (X, labels), 2, 10, 1.0, rng=np.random.default_rng(0), callbacks=[curve])
     assert curve.progress[0] == 0.0 and curve.epoch_ends == [0.0, 1.0, 2.0]
-    assert len(curve.costs) == len(curve.progress) == 1 + 2  # 100 examples: one chunk per epoch
+    assert len(curve.costs) == len(curve.progress) == 1 + 2  # 10 mini-batches an epoch: recorded at its end
     assert curve.costs[-1] == pytest.approx(model.cost(X, Y))
     assert curve.costs[-1] < curve.costs[0] and len(curve.accuracies) == 3
+    often = LiveCurve(model, X, Y, X, labels, show=False, every=4)  # after mini-batches 4, 8 and the last, 10
+    train(model, (X, labels), 2, 10, 1.0, rng=np.random.default_rng(0), callbacks=[often])
+    assert often.progress == [0.0, 0.4, 0.8, 1.0, 1.4, 1.8, 2.0] and often.epoch_ends == [0.0, 1.0, 2.0]
     fig = curve.figure()
     titles = [ax.get_title() for ax in fig.axes]
     assert "Cost on 100 training images" in titles and all(ax.get_xlabel() for ax in fig.axes)
 
 
 def test_live_curve_shows_one_picture_and_updates_it_in_place(monkeypatch):
-    import IPython.display
+    import helpers.widgets.gradient_descent as widget
 
     shown = []  # what the notebook was sent: ("display" or "update", PNG bytes)
 
@@ -316,12 +321,12 @@ def test_live_curve_shows_one_picture_and_updates_it_in_place(monkeypatch):
         shown.append(("display", picture.data))
         return Handle()
 
-    monkeypatch.setattr(IPython.display, "display", display)
+    monkeypatch.setattr(widget, "display", display)
     open_before = plt.get_fignums()
     X, Y, labels = tiny_digits(100)
     model = descent.OneLayer(rng=np.random.default_rng(0), dtype=np.float64)
-    curve = descent.LiveCurve(model, X, Y, X, labels, title="test", epochs=3)
-    train(model, (X, labels), 3, 10, 1.0, rng=np.random.default_rng(0), progress=curve)
+    curve = LiveCurve(model, X, Y, X, labels, title="test", epochs=3)
+    train(model, (X, labels), 3, 10, 1.0, rng=np.random.default_rng(0), callbacks=[curve])
     assert [kind for kind, _ in shown] == ["display", "update", "update"]  # one picture, after each epoch
     assert all(png_size(png) for _, png in shown) and len({png for _, png in shown}) == 3
     assert curve.figure().canvas.manager is None  # pyplot never hears of it

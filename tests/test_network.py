@@ -8,6 +8,7 @@ import pytest
 
 from helpers.images import random_shift, shift
 from helpers.network import Network
+from helpers.saving import load, save
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_float32_stays_float32(net):
     X = np.random.default_rng(0).random((6, 784))  # float64 input
     Y = np.eye(10)[[0, 1, 2, 3, 4, 5]]
     assert net.feedforward(X).dtype == np.float32
-    nabla_w, nabla_b = net.backprop(X, Y)
+    nabla_w, nabla_b = net.gradients(X, Y)  # backprop is the bare maths: gradients checks and casts
     assert all(g.dtype == np.float32 for g in nabla_w + nabla_b)
     net.SGD((X.astype(np.float32), np.arange(6)), 1, 2, 0.5, lmbda=1.0)
     assert all(a.dtype == np.float32 for a in net.weights + net.biases)
@@ -153,7 +154,7 @@ def test_bad_Y(net):
     not_one_hot = np.eye(10)[:3].copy()
     not_one_hot[0, 5] = 1  # two ones in a row
     with pytest.raises(ValueError, match="one-hot: each row all 0 except a single 1"):
-        net.backprop(X, not_one_hot)
+        net.gradients(X, not_one_hot)
     with pytest.raises(ValueError, match="one-hot"):
         net.cost(X, np.full((3, 10), 0.1))
 
@@ -188,8 +189,8 @@ def test_bad_training_arguments(net):
 def test_save_load_round_trip(tmp_path):
     for kwargs in ({}, {"activation": "relu", "output": "softmax", "cost": "cross_entropy", "dtype": np.float64, "lmbda": 0.5}):
         net = Network([784, 30, 10], seed=3, **kwargs)
-        net.save(tmp_path / "net.npz")
-        back = Network.load(tmp_path / "net.npz")
+        save(net, tmp_path / "net.npz")
+        back = load(tmp_path / "net.npz")
         assert repr(back) == repr(net) and back.lmbda == net.lmbda and back.sizes == net.sizes
         assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(net.weights + net.biases, back.weights + back.biases))
         X = np.random.default_rng(0).random((4, 784))
@@ -205,16 +206,16 @@ def test_failed_save_leaves_nothing_behind(tmp_path, monkeypatch):
         raise OSError("disk full")
     monkeypatch.setattr(np, "savez", broken)
     with pytest.raises(OSError, match="disk full"):
-        net.save(tmp_path / "net.npz")
+        save(net, tmp_path / "net.npz")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_load_rejects_a_truncated_file(tmp_path):
-    small().save(tmp_path / "net.npz")
+    save(small(), tmp_path / "net.npz")
     data = (tmp_path / "net.npz").read_bytes()
     (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match="cut.npz is not a readable saved network"):
-        Network.load(tmp_path / "cut.npz")
+        load(tmp_path / "cut.npz")
 
 
 def _rewrite(path, **changes):
@@ -226,22 +227,22 @@ def _rewrite(path, **changes):
 
 def test_load_rejects_a_tampered_file(tmp_path):
     path = tmp_path / "net.npz"
-    small().save(path)
+    save(small(), path)
     _rewrite(path, w0=np.zeros((3, 5), np.float32))
     with pytest.raises(ValueError, match=r"'w0' has shape \(3, 5\) and dtype float32, expected \(3, 4\) and float32"):
-        Network.load(path)
-    small().save(path)
+        load(path)
+    save(small(), path)
     _rewrite(path, b1=np.zeros(2, np.float64))
     with pytest.raises(ValueError, match=r"'b1' has shape \(2,\) and dtype float64, expected \(2,\) and float32"):
-        Network.load(path)
-    small().save(path)
+        load(path)
+    save(small(), path)
     _rewrite(path, cost=np.array("hinge"))
     with pytest.raises(ValueError, match="not a valid saved network: unknown cost 'hinge'"):
-        Network.load(path)
-    small().save(path)
+        load(path)
+    save(small(), path)
     _rewrite(path, extra=np.zeros(1))
     with pytest.raises(ValueError, match="not a valid saved network: entries"):
-        Network.load(path)
+        load(path)
 
 
 class Boom:
@@ -253,18 +254,18 @@ class Boom:
 
 def test_load_never_unpickles(tmp_path):
     path = tmp_path / "evil.npz"
-    small().save(path)
+    save(small(), path)
     _rewrite(path, w0=np.array([Boom()], dtype=object))
     with pytest.raises(ValueError, match="not a readable saved network: it holds pickled Python objects, which are never loaded"):
-        Network.load(path)
+        load(path)
     single = tmp_path / "single.npy"
     np.save(single, np.zeros(3))
     with pytest.raises(ValueError, match=r"single.npy is not a saved network: .*\.npz \(zip\) archive"):
-        Network.load(single)
+        load(single)
     plain = tmp_path / "plain.pickle"
     plain.write_bytes(pickle.dumps(Boom()))
     with pytest.raises(ValueError, match="plain.pickle is not a saved network"):
-        Network.load(plain)
+        load(plain)
 
 
 # ---------------------------------------------------------------- augmentation
@@ -298,7 +299,7 @@ def test_load_rejects_a_file_that_is_not_an_npz_without_suggesting_pickle(tmp_pa
     path = tmp_path / "model.npz"
     path.write_bytes(b"garbage that is not a zip archive\n")
     with pytest.raises(ValueError, match=r"not a saved network: .*\.npz \(zip\) archive, but this file starts with 67 61 72 62") as err:
-        Network.load(path)
+        load(path)
     assert "allow_pickle" not in str(err.value) and "pickle.load" not in str(err.value)
 
 
@@ -306,8 +307,8 @@ def test_save_creates_the_folder(tmp_path):
     from helpers.network import Network
 
     path = tmp_path / "models" / "tiny.npz"
-    Network([4, 3, 2], seed=0).save(path)
-    assert Network.load(path).sizes == [4, 3, 2]
+    save(Network([4, 3, 2], seed=0), path)
+    assert load(path).sizes == [4, 3, 2]
 
 
 # ---------------------------------------------------------------- hostile files and inputs (issue 10)
@@ -401,7 +402,7 @@ def test_load_checks_declared_sizes_before_reading_or_building(tmp_path, name):
     tracemalloc.start()
     try:
         with pytest.raises(ValueError, match=f"{name}.npz is not a valid saved network: {match}"):
-            Network.load(path)
+            load(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -419,9 +420,9 @@ def test_small_hostile_models_never_use_much_memory(tmp_path):
     np.savez_compressed(big, **arrays)
     assert big.stat().st_size < 10_000_000
     child = (
-        "import sys\nfrom helpers.network import Network\n"
+        "import sys\nfrom helpers.saving import load\n"
         "for p in sys.argv[1:]:\n"
-        "    try:\n        print(Network.load(p).n_params)\n"
+        "    try:\n        print(load(p).n_params)\n"
         "    except ValueError as e:\n        print('refused')\n"
         "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')))\n"
     )
@@ -440,34 +441,34 @@ def test_a_member_that_is_not_npy_gets_a_message(tmp_path, key):
     members[key] = b"hello, not an array"
     path = write_zip(tmp_path / "model.npz", members)
     with pytest.raises(ValueError, match=rf"model.npz is not a valid saved network: '{key}' is not a .npy array \(the magic string is not correct"):
-        Network.load(path)
+        load(path)
 
 
 def test_load_refuses_oversized_text_and_sizes_entries(tmp_path):
     members = {**settings([4, 3, 2]), **parameters([4, 3, 2])}
     members["format"] = npy_header("<U1000", ()) + bytes(4000)
     with pytest.raises(ValueError, match=r"'format' should be a text entry \(at most 100 characters\)"):
-        Network.load(write_zip(tmp_path / "a.npz", members))
+        load(write_zip(tmp_path / "a.npz", members))
     members = {**settings([4, 3, 2]), **parameters([4, 3, 2]), "sizes": np.ones(5000, np.int64)}
     with pytest.raises(ValueError, match=r"'sizes' should be a 1-D array of at most 1000 whole numbers, got shape \(5000,\)"):
-        Network.load(write_zip(tmp_path / "b.npz", members))
+        load(write_zip(tmp_path / "b.npz", members))
     members = {**settings([4, 3, 2]), **parameters([4, 3, 2])}
     members["b0"] = npy_bytes(np.zeros(3, np.float32))[:-8]  # shorter than its header says
     with pytest.raises(ValueError, match=r"'b0' declares \(3,\) float32 \(12 bytes\) but holds"):
-        Network.load(write_zip(tmp_path / "c.npz", members))
+        load(write_zip(tmp_path / "c.npz", members))
 
 
 def test_loading_draws_no_random_weights(tmp_path, monkeypatch):
     import helpers.network
 
-    small().save(tmp_path / "net.npz")
+    save(small(), tmp_path / "net.npz")
 
     class NoDraws:
         def standard_normal(self, *args, **kwargs):
             raise AssertionError("random weights drawn while loading")
 
     monkeypatch.setattr(helpers.network, "make_rng", lambda seed=None, rng=None: NoDraws())
-    assert Network.load(tmp_path / "net.npz").sizes == [4, 3, 2]
+    assert load(tmp_path / "net.npz").sizes == [4, 3, 2]
 
 
 def test_a_network_from_given_weights_and_biases():
@@ -488,7 +489,7 @@ def test_saved_files_get_the_umask_mode(tmp_path):
     try:
         for umask, mode in ((0o022, 0o644), (0o002, 0o664), (0o077, 0o600)):
             os.umask(umask)
-            small().save(tmp_path / f"net{umask:o}.npz")
+            save(small(), tmp_path / f"net{umask:o}.npz")
             assert stat.S_IMODE((tmp_path / f"net{umask:o}.npz").stat().st_mode) == mode
     finally:
         os.umask(old)
@@ -498,21 +499,21 @@ def test_save_converts_other_dtypes_and_refuses_what_load_would_refuse(tmp_path)
     """N4: before, save() wrote all three files and load() refused them."""
     net = small()
     net.weights[0] = net.weights[0].astype(np.float64)  # e.g. a hand-made matrix
-    net.save(tmp_path / "f64.npz")
-    back = Network.load(tmp_path / "f64.npz")
+    save(net, tmp_path / "f64.npz")
+    back = load(tmp_path / "f64.npz")
     assert back.weights[0].dtype == np.float32 and np.array_equal(back.weights[0], net.weights[0].astype(np.float32))
     net = small()
     net.weights[0][0, 0] = np.nan
     with pytest.raises(ValueError, match=r"cannot save the network to .*nan.npz: the network's weights\[0\] holds NaN or infinite values \(did training diverge\?\)"):
-        net.save(tmp_path / "nan.npz")
+        save(net, tmp_path / "nan.npz")
     net = small()
     net.weights[0] = np.zeros((3, 5), np.float32)
     with pytest.raises(ValueError, match=r"weights\[0\] has shape \(3, 5\), but sizes \[4, 3, 2\] need \(3, 4\)"):
-        net.save(tmp_path / "shape.npz")
+        save(net, tmp_path / "shape.npz")
     net = small()
     net.biases.append(np.zeros(2, np.float32))
     with pytest.raises(ValueError, match=r"has 3 biases arrays, but sizes \[4, 3, 2\] need 2"):
-        net.save(tmp_path / "layers.npz")
+        save(net, tmp_path / "layers.npz")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f64.npz"]  # nothing written for the refused ones
 
 
@@ -522,7 +523,7 @@ def test_save_to_an_unusable_place_says_why(tmp_path):
                         (tmp_path / "notes.txt" / "net.npz", "part of that path is a file, not a folder"),
                         (Path("/proc/net.npz"), r"files cannot be created in /proc")):
         with pytest.raises(ValueError, match=f"cannot save to {path}: {match}"):
-            small().save(path)
+            save(small(), path)
 
 
 def test_nan_and_infinite_rows_are_named():
@@ -545,10 +546,11 @@ def test_nan_and_infinite_rows_are_named():
 
 
 def test_zero_examples_get_a_message():
-    """N8: before, backprop and gradients raised ZeroDivisionError."""
+    """N8: before, backprop and gradients raised ZeroDivisionError. (backprop itself is the
+    bare maths now, unchecked: gradients is its checked door.)"""
     net = small(lmbda=1.0)
     X, Y = np.zeros((0, 4)), np.zeros((0, 2))
-    for call, what in ((net.backprop, "gradient"), (net.gradients, "gradient"), (net.cost, "cost")):
+    for call, what in ((net.gradients, "gradient"), (net.cost, "cost")):
         with pytest.raises(ValueError, match=f"the {what} of no examples is not defined: X has 0 rows"):
             call(X, Y)
     with pytest.raises(ValueError, match="there is nothing to train on: X in training_data has 0 rows"):
@@ -563,3 +565,29 @@ def test_bad_seed(seed):
         Network([4, 3, 2], seed=seed)
     with pytest.raises(ValueError, match=r"seed must be a whole number >= 0"):
         small().SGD((np.zeros((4, 4)), np.zeros(4, int)), 1, 2, 0.1, seed=seed)
+
+
+def test_a_backprop_given_to_the_network_is_what_training_uses():
+    """Network(..., backprop=fn): the documented way to train with a learner's backprop;
+    the network's own backprop (the maths) stays the course's."""
+    calls = []
+
+    def mine(net, X, Y):
+        calls.append(len(X))
+        nabla_w, nabla_b = net.backprop(X, Y)
+        return [2 * g for g in nabla_w], [2 * g for g in nabla_b]  # twice the step: visible in the weights
+
+    X, y = np.random.default_rng(0).random((20, 4)), np.arange(20) % 2
+    plain, doubled = Network([4, 3, 2], seed=0), Network([4, 3, 2], seed=0, backprop=mine)
+    plain.SGD((X, y), 1, 5, 0.2, seed=1)
+    doubled.SGD((X, y), 1, 5, 0.4 / 2, seed=1)
+    assert calls == [5, 5, 5, 5]
+    twice = Network([4, 3, 2], seed=0)
+    twice.SGD((X, y), 1, 5, 0.4, seed=1)
+    for a, b in zip(doubled.weights, twice.weights):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    same_weights = Network([4, 3, 2], weights=doubled.weights, biases=doubled.biases)
+    for a, b in zip(doubled.backprop(X[:3], np.eye(2)[y[:3]])[0], same_weights.backprop(X[:3], np.eye(2)[y[:3]])[0]):
+        np.testing.assert_array_equal(a, b)  # its own backprop is still the course's
+    with pytest.raises(ValueError, match="backprop must be a function"):
+        Network([4, 3, 2], backprop="mine")

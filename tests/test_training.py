@@ -8,8 +8,9 @@ from helpers.images import random_shift
 from helpers.bench import NaiveNetwork, as_column_pairs
 from helpers.network import Network
 from helpers.optimizers import HalveOnPlateau, make_schedule
-from helpers.progress import ProgressBar
-from helpers.training import TrainingDiverged, train
+from helpers.callbacks import Callback
+from helpers.progress import ProgressBar, ProgressDisplay
+from helpers.training import TrainingDiverged, train, update_mini_batch
 from tests.conftest import real_data
 
 
@@ -53,7 +54,7 @@ def test_learns_an_easy_problem_and_returns_a_history():
     assert net.accuracy(X, y) < 0.7
     calls = []
     history = net.SGD((X, y), 5, 10, 3.0, validation_data=(X, y), test_data=blobs(100, 1),
-                      callback=lambda epoch, h: calls.append(epoch))
+                      callbacks=[lambda epoch, h: calls.append(epoch)])
     assert calls == [0, 1, 2, 3, 4]
     assert set(history) == {"epoch", "eta", "training_cost", "validation_accuracy", "test_accuracy", "seconds"}
     assert all(len(v) == 5 for v in history.values())
@@ -77,8 +78,40 @@ def test_same_seed_same_training():
 
 def test_callback_can_stop_training():
     X, y = blobs()
-    history = Network([4, 8, 3], seed=0).SGD((X, y), 10, 10, 1.0, callback=lambda e, h: e < 2)
+    history = Network([4, 8, 3], seed=0).SGD((X, y), 10, 10, 1.0, callbacks=[lambda e, h: e < 2])
     assert history["epoch"] == [0, 1, 2]
+
+    class StopAfterTwo(Callback):
+        def on_epoch_end(self, run):
+            if run.epoch == 1:
+                run.stop()
+
+    history = Network([4, 8, 3], seed=0).SGD((X, y), 10, 10, 1.0, callbacks=StopAfterTwo())
+    assert history["epoch"] == [0, 1]
+    with pytest.raises(ValueError, match="each callback must be a helpers.callbacks.Callback"):
+        Network([4, 8, 3], seed=0).SGD((X, y), 1, 10, 1.0, callbacks=["print"])
+
+
+def test_callbacks_are_told_each_moment_in_order():
+    X, y = blobs(50)
+    seen = []
+
+    class Watch(Callback):
+        def on_train_begin(self, run):
+            seen.append(("begin", run.epochs, run.batches_per_epoch))
+
+        def on_batch_end(self, run):
+            seen.append(("batch", run.epoch, run.batch))
+
+        def on_epoch_end(self, run):
+            seen.append(("epoch", run.epoch, len(run.history["epoch"])))
+
+        def on_train_end(self, run):
+            seen.append(("end",))
+
+    Network([4, 3, 3], seed=0).SGD((X, y), 2, 20, 1.0, callbacks=[Watch()])
+    assert seen == [("begin", 2, 3), ("batch", 0, 1), ("batch", 0, 2), ("batch", 0, 3), ("epoch", 0, 1),
+                    ("batch", 1, 1), ("batch", 1, 2), ("batch", 1, 3), ("epoch", 1, 2), ("end",)]
 
 
 def test_schedule_function_and_halve_on_plateau():
@@ -119,7 +152,7 @@ def test_divergence_stops_training_with_advice():
         net.SGD((X, y), 3, 10, 1e6)
 
 
-class RecordingProgress:
+class RecordingProgress(ProgressDisplay):
     """A progress display that writes down what it is told, to test the protocol."""
 
     def __init__(self):
@@ -138,7 +171,7 @@ class RecordingProgress:
 def test_progress_display_is_told_every_mini_batch_and_closed(capsys):
     X, y = blobs(50)
     progress = RecordingProgress()
-    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, progress=progress)
+    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, callbacks=[progress])
     assert progress.calls[0] == ("start", 2 * 5)  # 2 epochs of 50 / 10 mini-batches
     assert sum(c[1] for c in progress.calls if c[0] == "update") == 10
     assert ("update", 5, "epoch 2/2") in progress.calls
@@ -147,7 +180,7 @@ def test_progress_display_is_told_every_mini_batch_and_closed(capsys):
     # closed even when training fails
     failing = RecordingProgress()
     with pytest.raises(TrainingDiverged):
-        Network([4, 8, 3], output="linear", seed=0).SGD((X, y), 3, 10, 1e6, progress=failing)
+        Network([4, 8, 3], output="linear", seed=0).SGD((X, y), 3, 10, 1e6, callbacks=[failing])
     assert failing.calls[-1] == ("close",)
 
 
@@ -155,45 +188,58 @@ def test_terminal_bar_and_verbose_lines(capsys, monkeypatch):
     import sys
 
     X, y = blobs(50)
-    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, progress=ProgressBar())
+    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, callbacks=[ProgressBar()])
     assert capsys.readouterr() == ("", "")  # stderr is not a terminal here: no bar to redraw
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # now pretend it is one
-    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, verbose=True, progress=ProgressBar())
+    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, verbose=True, callbacks=[ProgressBar()])
     out, err = capsys.readouterr()
     assert "Training [" in err and "10/10" in err
     assert out.count("Epoch ") == 2 and "training cost" in out
 
 
 def test_the_loop_trains_any_model_with_the_small_protocol():
-    """train() needs only sizes, dtype, update_mini_batch, cost and accuracy: a
-    hand-written softmax regression (its own gradient, no Network) learns the blobs."""
+    """train() needs only the model protocol (helpers.training's docstring): a hand-written
+    softmax regression (its own gradient, no Network, no layers) learns the blobs, and the
+    loop, not the model, takes the steps."""
 
     class Softmax:
-        sizes, dtype = [4, 3], np.float64
+        input_shape, n_out, dtype = (4,), 3, np.float64
+        regularised = (True,)
 
         def __init__(self):
-            self.w, self.steps = np.zeros((3, 4)), 0
+            self.w, self.asked = np.zeros((3, 4)), 0
+
+        @property
+        def params(self):
+            return [self.w]
 
         def probabilities(self, X):
             e = np.exp(X @ self.w.T)
             return e / e.sum(axis=1, keepdims=True)
 
-        def update_mini_batch(self, X, Y, eta):
-            self.w -= eta * (self.probabilities(X) - Y).T @ X / len(X)
-            self.steps += 1
+        def grads(self, X, Y):
+            self.asked += 1
+            return [(self.probabilities(X) - Y).T @ X / len(X)]
 
-        def cost(self, X, Y):
-            return float(-np.mean(np.sum(Y * np.log(self.probabilities(X)), axis=1)))
+        def cost(self, X, Y, lmbda=0.0, n=None):
+            l2 = 0.5 * lmbda / (n or len(X)) * np.sum(self.w**2)
+            return float(-np.mean(np.sum(Y * np.log(self.probabilities(X)), axis=1))) + l2
 
-        def accuracy(self, X, y):
-            return float(np.mean(self.probabilities(X).argmax(axis=1) == y))
+        def predict(self, X):
+            return self.probabilities(X).argmax(axis=1)
 
     X, y = blobs()
     model = Softmax()
     history = train(model, (X, y), 3, 10, 1.0, validation_data=(X, y), rng=np.random.default_rng(0))
-    assert model.steps == 3 * 30
+    assert model.asked == 3 * 30
     assert history["training_cost"][-1] < history["training_cost"][0] < np.log(3) + 1e-9
     assert history["validation_accuracy"][-1] > 0.95
+    # the update rule is the loop's: one step by hand is p -> p - eta * grad
+    start, (g,) = model.w.copy(), model.grads(X[:10], np.eye(3)[y[:10]])
+    update_mini_batch(model, X[:10], np.eye(3)[y[:10]], 0.5)
+    np.testing.assert_allclose(model.w, start - 0.5 * g)
+    history = train(model, (X, y), 2, 10, 0.01, optimizer="adam", lmbda=2.0, rng=np.random.default_rng(0))
+    assert len(history["epoch"]) == 2
 
 
 def test_schedules_by_name():
@@ -220,7 +266,7 @@ def test_naive_reference_computes_the_same_gradient():
     net.weights = [w.copy() for w in naive.weights]
     net.biases = [b[:, 0].copy() for b in naive.biases]
     naive.update_mini_batch(as_column_pairs(X, y, 3), 0.5)
-    net.update_mini_batch(X.astype(np.float64), np.eye(3)[y], 0.5)
+    update_mini_batch(net, X.astype(np.float64), np.eye(3)[y], 0.5)
     for w_naive, w in zip(naive.weights, net.weights):
         np.testing.assert_allclose(w, w_naive, rtol=1e-10)
     for b_naive, b in zip(naive.biases, net.biases):

@@ -14,6 +14,7 @@ from helpers.checks import training_it_better as check
 from helpers.data import one_hot
 from helpers.lessons import training_it_better as lesson
 from helpers.network import Network
+from helpers.training import update_mini_batch
 from helpers.optimizers import halve_every
 from helpers.widgets.training_it_better import TARGET_OUTPUT, slowdown_explorer, slowdown_summary
 
@@ -118,7 +119,7 @@ def test_the_networks_step_with_decay_is_the_hand_computed_update():
     expected_w = [(1 - eta * lmbda / n) * w - eta * g for w, g in zip(net.weights, nabla_w)]
     expected_b = [b - eta * g for b, g in zip(net.biases, nabla_b)]
     assert all(np.allclose(lesson.decayed_step(w, g, eta, lmbda, n), e) for w, g, e in zip(net.weights, nabla_w, expected_w))
-    net.update_mini_batch(X.astype(np.float64), Y.astype(np.float64), eta, decay=lmbda / n)
+    update_mini_batch(net, X.astype(np.float64), Y.astype(np.float64), eta, decays=[lmbda / n, lmbda / n, 0, 0])
     for got, e in zip(net.weights + net.biases, expected_w + expected_b):
         np.testing.assert_allclose(got, e, rtol=1e-12)
 
@@ -132,13 +133,13 @@ def test_squared_weights_is_the_l2_term_of_the_cost():
     assert net.cost(X, Y, lmbda=2.0, n=30) - net.cost(X, Y, lmbda=0.0) == pytest.approx(2.0 / (2 * 30) * by_hand)
 
 
-def test_the_recorder_measures_every_epoch_and_passes_on_a_stop():
+def test_the_recorder_measures_every_epoch_beside_another_callback():
     X, y = blobs()
     net = Network([4, 6, 3], cost="cross_entropy", init="scaled", seed=0)
     stops = []
-    recorder = lesson.EpochRecorder(net, {"training": (X, y), "check": (X[:50], y[:50])},
-                                    then=lambda epoch, history: stops.append(epoch) or (False if epoch == 2 else None))
-    history = net.SGD((X, y), 5, 10, 0.5, lmbda=1.0, callback=recorder, seed=0)
+    recorder = lesson.EpochRecorder(net, {"training": (X, y), "check": (X[:50], y[:50])})
+    stop_at_two = lambda epoch, history: stops.append(epoch) or (False if epoch == 2 else None)  # noqa: E731
+    history = net.SGD((X, y), 5, 10, 0.5, lmbda=1.0, callbacks=[recorder, stop_at_two], seed=0)
     assert len(history["epoch"]) == 3 and stops == [0, 1, 2]  # stopped after the third epoch
     assert len(recorder.cost["training"]) == len(recorder.accuracy["check"]) == 3
     assert recorder.accuracy["training"][-1] == net.accuracy(X, y)
@@ -174,7 +175,7 @@ def test_early_stopping_stops_and_restores_the_best_epoch():
         snapshots.append([w.copy() for w in net.weights])
 
     history = net.SGD((X[:200], noisy[:200]), 200, 10, 2.0, validation_data=validation,
-                      callback=lesson.chain(keep, stopper), seed=0)
+                      callbacks=[keep, stopper], seed=0)
     epochs_run = len(history["epoch"])
     best, stop = lesson.stopping_point(history["validation_accuracy"], 3)
     assert stopper.stopped_early and epochs_run == stop < 200
@@ -191,14 +192,7 @@ def test_early_stopping_needs_validation_data_and_a_run_to_restore():
     with pytest.raises(ValueError, match="nothing to restore"):
         stopper.restore()
     with pytest.raises(ValueError, match="validation_data"):
-        net.SGD(blobs(20), 2, 10, 1.0, callback=stopper)
-
-
-def test_chain_stops_if_any_callback_says_so():
-    calls = []
-    both = lesson.chain(lambda e, h: calls.append("a"), lambda e, h: calls.append("b") or False)
-    assert both(0, {}) is False and calls == ["a", "b"]
-    assert lesson.chain(lambda e, h: None)(0, {}) is None
+        net.SGD(blobs(20), 2, 10, 1.0, callbacks=[stopper])
 
 
 # ----------------------------------------------------------------- shifts, tables, pictures
@@ -236,7 +230,7 @@ def test_pictures_have_titles_labels_and_styles():
     X, y = blobs()
     net = Network([4, 6, 3], cost="cross_entropy", init="scaled", seed=0)
     recorder = lesson.EpochRecorder(net, {"training": (X, y), "validation": (X, y)})
-    net.SGD((X, y), 2, 10, 0.5, callback=recorder)
+    net.SGD((X, y), 2, 10, 0.5, callbacks=[recorder])
     fig = lesson.draw_overfitting(Figure(), {"λ = 0": recorder})
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
     assert [line.get_label() for line in fig.axes[1].get_lines()] == ["λ = 0: training images", "λ = 0: validation images"]

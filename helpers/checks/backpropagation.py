@@ -261,7 +261,7 @@ def numerical_partial_cases():
 
 
 # Names whose use means the slope is not measured but asked of backprop.
-GRADIENT_NAMES = ("backprop", "_backprop", "gradients", "gradient_check", "numerical_gradients")
+GRADIENT_NAMES = ("backprop", "grads", "gradients", "gradient_check", "numerical_gradients", "analytic_gradients")
 WEIGHTS_INTO = (
     "w^l holds the weights *into* layer l, and the input layer 0 has none, so the list net.weights "
     "starts with w^1: w^l is net.weights[l - 1]"

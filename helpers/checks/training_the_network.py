@@ -33,11 +33,9 @@ def _backprop_cases() -> list[dict]:
 
 
 def _course_backprop(net, X, Y):
-    """The course's backprop, by the class's own method: a network from ``lesson.with_backprop``
-    has its ``_backprop`` replaced (by the stand-in for a skipped exercise, say), and calling
-    that again from here would never end."""
+    """The course's backprop, on checked inputs (it is the bare maths)."""
     X, Y = check_X(X, net.sizes[0], net.dtype), check_Y(Y, len(X), net.sizes[-1], net.dtype)
-    return Network._backprop(net, X, Y)
+    return net.backprop(X, Y)
 
 
 def _forward(net, X):
@@ -183,11 +181,10 @@ def my_backprop(learner) -> None:
     equation to look at; the arrays are described by their shapes, not printed whole."""
     name = "my_backprop"
     used = code_names(learner) if callable(learner) else []
-    if asked := [n for n in ("backprop", "_backprop") if n in used]:
+    if asked := [n for n in ("backprop", "gradients", "grads") if n in used]:
         raise ExerciseFailed(
             f"`{name}` asks the network for its gradients (`net.{asked[0]}`): that is the course's backprop, "
-            "not yours. Below, your function *becomes* the network's backprop, so it would call itself "
-            "forever.\nHint: compute the gradients in `my_backprop` itself: the forward pass keeping Z and A, "
+            "not yours, so training with it below would not run a line of your own.\nHint: compute the gradients in `my_backprop` itself: the forward pass keeping Z and A, "
             "then BP1, and BP2 to BP4 for each layer going back.")
     missing = [n for n in PIECES_FROM_06 if n in used and n not in getattr(learner, "__globals__", {})]
     if missing and not is_stub(learner):

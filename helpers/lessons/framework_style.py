@@ -7,11 +7,13 @@ digits of 20 x 20 (``helpers.data.small_digits``):
     softmax cross-entropy from the logits, Adam with eta = 0.001, 40 epochs.
 
 Written the way a framework is built inside (cs231n's ``layers.py``, micrograd's
-``_backward``): each layer keeps its forward and its backward pass side by side, and a
-``Sequential`` model chains them. The model trains on the course's one loop,
-``helpers.training.train``, with the update rule ``helpers.optimizers.Adam``; the
-activations (ReLU, linear) and the cost (cross-entropy from the logits) are the
-engine's too. Nothing here is new maths: only a new way of cutting it into pieces.
+``_backward``): the engine's ``helpers.layers`` keeps each layer's forward and backward
+pass side by side, and its ``Sequential`` model chains them. The model trains on the
+course's one loop, ``helpers.training.train``, with the update rule
+``helpers.optimizers.Adam``; the activations (ReLU, linear) and the cost (cross-entropy
+from the logits) are the engine's too. Nothing here is new maths: only a new way of
+cutting it into pieces. This module has the tutorial's settings, ``keras_model`` and
+Keras' ``summary``.
 
 Also here: the same model in PyTorch when it is installed (``torch_twin``,
 ``train_in_torch``), and the toy of the widget, plain gradient descent and Adam on a
@@ -24,151 +26,26 @@ import time
 
 import numpy as np
 
-from helpers.activations import HIDDEN, OUTPUT, lookup, softmax
-from helpers.costs import CrossEntropyCost
+from helpers.layers import Dense, Sequential
 from helpers.optimizers import Adam, GradientStep
 from helpers.plots import LINESTYLES, MARKERS, PALETTE
-from helpers.validation import check_data, check_dtype, check_sizes, check_X
 
 # The tutorial's model: layer sizes and each layer's activation.
 KERAS_SIZES = (400, 25, 15, 10)
 KERAS_ACTIVATIONS = ("relu", "relu", "linear")
 KERAS_EPOCHS, KERAS_BATCH, KERAS_ETA = 40, 32, 0.001  # Keras' fit() uses mini-batches of 32 unless told
-# Any layer may use any of the engine's activations (sigmoid, relu, softmax, linear).
-ACTIVATIONS = {**HIDDEN, **OUTPUT}
 
 
-# ---------------------------------------------------------------------------------------
-# Layers: forward and backward side by side
-# ---------------------------------------------------------------------------------------
-
-
-class Dense:
-    """A fully connected layer, Keras' ``Dense`` (PyTorch: ``nn.Linear`` and an activation).
-
-    forward:   Z = A_in w^T + b,   A = activation(Z)          (one example per row)
-    backward:  given G = dC/dA:    E = dC/dZ = activation.backward(Z, A, G)
-               dC/dw = E^T A_in,   dC/db = sum of E's rows,   dC/dA_in = E w
-
-    ``w`` has shape (n_out, n_in) as in the course's network (and PyTorch). The starting
-    weights are Keras' default, Glorot-uniform: U(-r, r) with r = sqrt(6 / (n_in + n_out)),
-    so that z neither grows nor shrinks from layer to layer; the biases start at 0.
-    """
-
-    def __init__(self, n_in: int, n_out: int, activation: str = "relu", dtype=np.float32, rng=None):
-        self.activation = lookup("activation", activation, ACTIVATIONS)
-        r = np.sqrt(6 / (n_in + n_out))
-        self.w = np.random.default_rng(rng).uniform(-r, r, (n_out, n_in)).astype(dtype)
-        self.b = np.zeros(n_out, dtype=dtype)
-
-    def forward(self, A_in: np.ndarray) -> np.ndarray:
-        self.A_in = A_in  # kept for the backward pass, like Z and A
-        self.Z = A_in @ self.w.T + self.b
-        self.A = self.activation.fn(self.Z)
-        return self.A
-
-    def backward(self, G: np.ndarray) -> np.ndarray:
-        E = self.activation.backward(self.Z, self.A, G)
-        self.nabla_w = E.T @ self.A_in
-        self.nabla_b = E.sum(axis=0)
-        return E @ self.w  # dC/dA_in: the G of the layer before
-
-    def __repr__(self) -> str:
-        n_out, n_in = self.w.shape
-        return f"Dense({n_in} -> {n_out}, {self.activation.name})"
-
-
-class Sequential:
-    """Layers one after the other, trained with the softmax cross-entropy of the last
-    layer's z (the logits), like Keras' ``Sequential`` compiled with
-    ``SparseCategoricalCrossentropy(from_logits=True)``.
-
-    It is a model for ``helpers.training.train``: ``sizes``, ``dtype``,
-    ``update_mini_batch``, ``cost`` and ``accuracy``. ``train(..., optimizer="adam")``
-    hands it one ``Adam`` for the whole run.
-    """
-
-    cost_function = CrossEntropyCost
-
-    def __init__(self, sizes=KERAS_SIZES, activations=KERAS_ACTIVATIONS, dtype=np.float32, rng=None):
-        self.sizes = check_sizes(sizes)
-        if len(activations) != len(self.sizes) - 1:
-            raise ValueError(f"{len(self.sizes) - 1} layers need {len(self.sizes) - 1} activations, got {activations!r}")
-        if activations[-1] != "linear":
-            raise ValueError("the last layer gives the logits: its activation must be 'linear' (the softmax is in the cost)")
-        self.dtype = check_dtype(dtype)
-        rng = np.random.default_rng(rng)
-        self.layers = [Dense(n_in, n_out, act, self.dtype, rng)
-                       for n_in, n_out, act in zip(self.sizes[:-1], self.sizes[1:], activations)]
-
-    def __repr__(self) -> str:
-        return f"Sequential({', '.join(map(repr, self.layers))})"
-
-    @property
-    def params(self) -> list[np.ndarray]:
-        """Every weight matrix, then every bias vector (the order the update rule gets them)."""
-        return [layer.w for layer in self.layers] + [layer.b for layer in self.layers]
-
-    @property
-    def n_params(self) -> int:
-        return sum(p.size for p in self.params)
-
-    # ----------------------------------------------------------------- forward and backward
-    def forward(self, X: np.ndarray) -> np.ndarray:
-        """The logits Z^L for the rows of X (the layers keep what backward needs)."""
-        A = X
-        for layer in self.layers:
-            A = layer.forward(A)
-        return A
-
-    def backward(self, G: np.ndarray) -> None:
-        """Pass G = dC/dZ^L back through every layer, last first; each keeps its gradients."""
-        for layer in reversed(self.layers):
-            G = layer.backward(G)
-
-    def gradients(self, X, Y) -> list[np.ndarray]:
-        """The gradient of the mean cost over the rows of X (one-hot targets Y), shaped like
-        ``params``: one forward pass, one backward pass."""
-        Z = self.forward(X)
-        # softmax(Z) - Y is dC/dZ for one example (the cost's delta); / m makes it the mean's
-        self.backward(self.cost_function.delta(Z, Z, Y, OUTPUT["linear"]) / len(X))
-        return [layer.nabla_w for layer in self.layers] + [layer.nabla_b for layer in self.layers]
-
-    # ----------------------------------------------------------------- what train() calls
-    def update_mini_batch(self, X, Y, eta: float, decay: float = 0.0, optimizer=None) -> None:
-        """One step of the update rule (plain gradient descent unless ``optimizer`` is given)."""
-        decays = [decay] * len(self.layers) + [0.0] * len(self.layers)  # L2 on weights, not biases
-        (optimizer or GradientStep()).update(self.params, self.gradients(X, Y), decays, eta)
-
-    def cost(self, X, Y, lmbda: float = 0.0, n: int | None = None, one_hot: bool = True) -> float:
-        """The mean softmax cross-entropy over the rows of X, plus (lmbda / 2n) sum ||w||^2."""
-        X, Y = check_data((X, Y), "(X, Y)", self.sizes[0], self.sizes[-1], self.dtype, one_hot)
-        Z = self.forward(X)
-        mean = float(self.cost_function.fn(Z, Z, Y, OUTPUT["linear"]).mean())
-        l2 = sum(float(np.sum(layer.w.astype(np.float64) ** 2)) for layer in self.layers) if lmbda else 0.0
-        return mean + 0.5 * (lmbda / (n or len(X))) * l2
-
-    def predict(self, X) -> np.ndarray:
-        """The digit with the largest logit (the largest probability) for each row of X."""
-        return self.forward(check_X(X, self.sizes[0], self.dtype)).argmax(axis=1)
-
-    def probabilities(self, X) -> np.ndarray:
-        """softmax of the logits: what Keras' tutorial computes with tf.nn.softmax(model(X))."""
-        return softmax(self.forward(check_X(X, self.sizes[0], self.dtype)))
-
-    def accuracy(self, X, y) -> float:
-        X, Y = check_data((X, y), "(X, y)", self.sizes[0], self.sizes[-1], self.dtype)
-        return float(np.mean(self.predict(X) == Y.argmax(axis=1)))
-
-    def copy(self) -> "Sequential":
-        twin = object.__new__(Sequential)
-        twin.__dict__.update(self.__dict__)
-        twin.layers = []
-        for layer in self.layers:
-            new = object.__new__(Dense)
-            new.activation, new.w, new.b = layer.activation, layer.w.copy(), layer.b.copy()
-            twin.layers.append(new)
-        return twin
+def keras_model(sizes=KERAS_SIZES, activations=KERAS_ACTIVATIONS, dtype=np.float32, rng=None) -> Sequential:
+    """The tutorial's model, or another stack of Dense layers: ``sizes`` from the inputs to
+    the outputs and each layer's activation (the last one "linear": the logits)."""
+    if len(activations) != len(sizes) - 1:
+        raise ValueError(f"{len(sizes) - 1} layers need {len(sizes) - 1} activations, got {activations!r}")
+    if activations[-1] != "linear":
+        raise ValueError("the last layer gives the logits: its activation must be 'linear' (the softmax is in the cost)")
+    rng = np.random.default_rng(rng)  # one generator, drawn from layer by layer
+    return Sequential([Dense(n_in, n_out, activation, dtype=dtype, rng=rng)
+                       for n_in, n_out, activation in zip(sizes[:-1], sizes[1:], activations)], dtype=dtype)
 
 
 def summary(model: Sequential) -> list[tuple[str, tuple[int, int], int]]:

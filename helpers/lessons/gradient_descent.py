@@ -19,6 +19,7 @@ from matplotlib.ticker import MaxNLocator
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.costs import QuadraticCost
+from helpers.layers import l2_term
 from helpers.plots import LINESTYLES, MARKERS, PALETTE
 
 # ---------------------------------------------------------------------------------------
@@ -271,9 +272,9 @@ class OneLayer:
     """
 
     def __init__(self, n_in: int = 784, n_out: int = 10, rng: np.random.Generator | None = None, dtype=np.float32):
-        # sizes and dtype are all the course's training loop (helpers.training.train) asks
-        # for, besides update_mini_batch, cost and accuracy.
-        self.sizes, self.dtype = [n_in, n_out], dtype
+        # What the course's training loop asks of a model (helpers.training): its shapes and
+        # dtype here; params, grads, cost and predict below.
+        self.input_shape, self.n_out, self.dtype = (n_in,), n_out, dtype
         # Small random weights (spread 1/sqrt(n_in)) keep z near 0, where sigma is steep.
         rng = rng if rng is not None else np.random.default_rng(0)
         self.w = (rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)).astype(dtype)
@@ -283,9 +284,10 @@ class OneLayer:
         """The outputs A = sigma(Z), Z = X w^T + b (b added to each row), one row per example."""
         return sigmoid(X @ self.w.T + self.b)
 
-    def cost(self, X, Y) -> float:
-        """The quadratic cost over the examples X with wanted outputs Y (one-hot rows)."""
-        return quadratic_cost(self.feedforward(X), Y)
+    def cost(self, X, Y, lmbda: float = 0.0, n: int | None = None) -> float:
+        """The quadratic cost over the examples X with wanted outputs Y (one-hot rows)
+        (plus the L2 term (lmbda / 2n) sum w^2, when training asks for it)."""
+        return quadratic_cost(self.feedforward(X), Y) + l2_term(self, lmbda, n or len(X))
 
     def gradients(self, X, Y):
         """The gradient of the quadratic cost over the mini-batch (X, Y): (nabla_w, nabla_b).
@@ -301,11 +303,21 @@ class OneLayer:
         nabla_b = E.mean(axis=0)
         return nabla_w, nabla_b
 
-    def update_mini_batch(self, X, Y, eta: float) -> None:
-        """One step of gradient descent using the mini-batch (X, Y): w -> w - eta dC/dw, b -> b - eta dC/db."""
-        nabla_w, nabla_b = self.gradients(X, Y)
-        self.w -= eta * nabla_w
-        self.b -= eta * nabla_b
+    @property
+    def params(self) -> list:
+        """The arrays training changes: [w, b]."""
+        return [self.w, self.b]
+
+    regularised = (True, False)  # L2, if asked for, shrinks w, not b
+
+    def grads(self, X, Y) -> list:
+        """What the training loop asks for: ``gradients`` as a list shaped like ``params``."""
+        return list(self.gradients(X, Y))
+
+    def copy(self, dtype=None) -> "OneLayer":
+        twin = OneLayer(*self.w.shape[::-1], dtype=dtype or self.dtype)
+        twin.w, twin.b = self.w.astype(twin.dtype), self.b.astype(twin.dtype)
+        return twin
 
     def predict(self, X):
         """The digit of each row of X: the output with the largest activation."""
@@ -343,93 +355,3 @@ def gradient_agreement(model, X, Y, batch_sizes, rng: np.random.Generator, repea
             cosines.append(g @ full / (np.linalg.norm(g) * np.linalg.norm(full)))
         result[m] = float(np.mean(cosines))
     return result
-
-
-class LiveCurve:
-    """A progress display for the training loop: record the cost, and redraw the curve as it grows.
-
-    ``train(model, ..., progress=LiveCurve(model, X, Y, X_val, y_val, epochs=...))``. After
-    every chunk of mini-batches it records the cost of ``model`` on (X, Y) (a fixed set of
-    training examples); at the end of each epoch it also records the accuracy on
-    (X_val, y_val) and, when ``show``, redraws the figure in the notebook, so the learner
-    watches the cost fall while the model trains.
-
-    The picture is drawn the widgets' way (a plain ``Figure``, no pyplot, rendered by
-    ``helpers.widgets.figure.png_bytes``) but shown as an ordinary PNG output that each
-    redraw updates in place: the last curve then stays in the saved notebook and on a
-    static page, and nothing else in the cell's output is cleared.
-    """
-
-    def __init__(self, model, X, Y, X_val, y_val, title: str = "Training", show: bool = True, epochs: int | None = None):
-        self.model, self.X, self.Y, self.X_val, self.y_val = model, X, Y, X_val, y_val
-        self.title, self.show, self.epochs = title, show, epochs
-        self.progress, self.costs = [], []
-        self.epoch_ends, self.accuracies = [], []
-        self.done = self.per_epoch = 0
-        self.shown = None  # the display handle of the picture, once there is one
-
-    def start(self, total: int) -> None:
-        """Training begins: ``total`` mini-batches to come. Record the starting point."""
-        self.per_epoch = total / self.epochs if self.epochs else total
-        self.done = 0
-        self.record(0.0)
-
-    def update(self, n: int = 1, status: str | None = None) -> None:
-        """``n`` more mini-batches done: record the cost (and, at an epoch's end, the accuracy)."""
-        if n == 0:  # only a new status line: nothing new to measure
-            return
-        self.done += n
-        self.record(self.done / self.per_epoch)
-
-    def close(self) -> None:
-        pass
-
-    def record(self, progress: float) -> None:
-        self.progress.append(progress)
-        self.costs.append(self.model.cost(self.X, self.Y))
-        if abs(progress - round(progress)) < 1e-9:  # the end of an epoch (or the start)
-            self.epoch_ends.append(float(round(progress)))
-            self.accuracies.append(self.model.accuracy(self.X_val, self.y_val))
-            if self.show and progress > 0:  # at the start there is only one point to show
-                self.redraw()
-
-    def figure(self):
-        """A new figure with the two curves so far: cost (left) and accuracy (right)."""
-        from matplotlib.figure import Figure  # not pyplot's: nothing to close, nothing shown twice
-
-        fig = Figure(figsize=(10, 3.6))
-        left, right = fig.subplots(1, 2)
-        right_edge = self.epochs if self.epochs else max(self.progress[-1], 1)
-        left.plot(self.progress, self.costs, color=PALETTE["blue"], marker="o", markersize=3, linestyle="-")
-        left.set_xlim(0, right_edge)
-        left.set_yscale("log")  # the first steps lower C ten-fold; later progress is small but real
-        left.set_xlabel("epochs of training")
-        left.set_ylabel("quadratic cost C (log scale)")
-        left.set_title(f"Cost on {len(self.X):,} training images")
-        left.grid(alpha=0.45, which="major")  # the labelled lines: each a cost ten times smaller
-        left.grid(alpha=0.12, which="minor")
-        right.plot(self.epoch_ends, 100 * np.array(self.accuracies), color=PALETTE["vermillion"],
-                   marker="s", linestyle="--")
-        right.set_xlim(0, right_edge)
-        right.set_ylim(0, 100)
-        right.set_xlabel("epochs of training")
-        right.set_ylabel("accuracy (%)")
-        right.set_title("Accuracy on the validation images")
-        right.grid(alpha=0.3)
-        if self.accuracies:
-            right.annotate(f"{100 * self.accuracies[-1]:.1f} %", (self.epoch_ends[-1], 100 * self.accuracies[-1]),
-                           textcoords="offset points", xytext=(-10, -18), ha="right")
-        fig.suptitle(self.title)
-        fig.tight_layout()
-        return fig
-
-    def redraw(self) -> None:
-        from IPython.display import Image, display
-
-        from helpers.widgets.figure import png_bytes
-
-        picture = Image(png_bytes(self.figure()), format="png")
-        if self.shown is None:
-            self.shown = display(picture, display_id=True)  # None where there is no notebook
-        else:
-            self.shown.update(picture)

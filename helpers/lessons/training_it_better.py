@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from helpers.activations import Sigmoid
+from helpers.callbacks import Callback
 from helpers.costs import get_cost
 from helpers.data import one_hot
 from helpers.images import shift
@@ -151,23 +152,20 @@ def squared_weights(net) -> float:
     return float(sum(np.sum(w.astype(np.float64) ** 2) for w in net.weights))
 
 
-class EpochRecorder:
+class EpochRecorder(Callback):
     """A training callback that measures, after every epoch, the cost (without the L2
     term) and the accuracy of ``net`` on each named data set (images and labels), e.g.
     ``EpochRecorder(net, {"training": small, "validation": validation})``.
-
-    ``then`` is another callback called afterwards (its answer is passed on: False stops
-    training), so a recorder and early stopping can watch the same run.
     """
 
-    def __init__(self, net, datasets: dict, then=None):
-        self.net, self.then = net, then
+    def __init__(self, net, datasets: dict):
+        self.net = net
         self.datasets = {name: (X, one_hot(np.asarray(y), net.sizes[-1], dtype=net.dtype))
                          for name, (X, y) in datasets.items()}
         self.cost = {name: [] for name in datasets}
         self.accuracy = {name: [] for name in datasets}
 
-    def __call__(self, epoch: int, history: dict):
+    def on_epoch_end(self, run) -> None:
         net = self.net
         for name, (X, Y) in self.datasets.items():
             # One forward pass gives both: the cost from Z^L and A^L, the answers from Z^L
@@ -176,7 +174,6 @@ class EpochRecorder:
             costs = net.cost_function.fn(Z, net.output.fn(Z), Y, net.output)
             self.cost[name].append(float(np.mean(costs, dtype=np.float64)))
             self.accuracy[name].append(float(np.mean(Z.argmax(axis=1) == Y.argmax(axis=1))))
-        return self.then(epoch, history) if self.then is not None else None
 
 
 def draw_overfitting(fig, runs: dict, title: str = "Training on 1,000 images"):
@@ -226,13 +223,13 @@ def stopping_point(accuracies, patience: int) -> tuple[int, int]:
     return best_epoch, len(accuracies)
 
 
-class EarlyStopping:
+class EarlyStopping(Callback):
     """A training callback: stop when the validation accuracy has not improved for
     ``patience`` epochs (the rule of ``stopping_point``), and keep a copy of the
     weights and biases from the best epoch so far; ``restore()`` puts them back.
 
         stopper = EarlyStopping(net, patience=10)
-        net.SGD(train, 100, 10, 0.5, validation_data=validation, callback=stopper)
+        net.SGD(train, 100, 10, 0.5, validation_data=validation, callbacks=[stopper])
         stopper.restore()
     """
 
@@ -241,8 +238,8 @@ class EarlyStopping:
         self.best_epoch, self.stop_epoch, self.best_accuracy = 0, 0, -np.inf
         self._best = None
 
-    def __call__(self, epoch: int, history: dict):
-        accuracies = history["validation_accuracy"]
+    def on_epoch_end(self, run) -> None:
+        accuracies = run.history["validation_accuracy"]
         if not accuracies:
             raise ValueError("early stopping watches the validation accuracy: give SGD validation_data")
         best_epoch, _ = stopping_point(accuracies, self.patience)
@@ -250,7 +247,8 @@ class EarlyStopping:
             self.best_accuracy = accuracies[-1]
             self._best = ([w.copy() for w in self.net.weights], [b.copy() for b in self.net.biases])
         self.best_epoch, self.stop_epoch = best_epoch, len(accuracies)
-        return False if self.stopped_early else None
+        if self.stopped_early:
+            run.stop()
 
     @property
     def stopped_early(self) -> bool:
@@ -262,17 +260,6 @@ class EarlyStopping:
             raise ValueError("nothing to restore: the network has not been trained with this callback yet")
         self.net.weights = [w.copy() for w in self._best[0]]
         self.net.biases = [b.copy() for b in self._best[1]]
-
-
-def chain(*callbacks):
-    """One training callback that calls each of ``callbacks`` in turn; training stops
-    if any of them says False."""
-
-    def both(epoch: int, history: dict):
-        answers = [callback(epoch, history) for callback in callbacks]
-        return False if any(answer is False for answer in answers) else None
-
-    return both
 
 
 # ---------------------------------------------------------------------------------------
@@ -332,7 +319,7 @@ def draw_shifts(fig, image, max_shift: int = 1, title: str = "One training digit
 
 
 def measured_run(change: str, net, training_data, epochs: int, mini_batch_size: int, eta: float,
-                 validation_data, test_data, watch_test: bool = False, **options) -> dict:
+                 validation_data, test_data, watch_test: bool = False, callbacks=(), **options) -> dict:
     """Train ``net`` and measure it the way the lesson does; return one row of the table.
 
     With ``validation_data``, the network is scored on it after every epoch and, at the
@@ -340,13 +327,14 @@ def measured_run(change: str, net, training_data, epochs: int, mini_batch_size: 
     of all the epochs: it never stops early, it only remembers). Without it (the final
     run on all 60,000 images) the network after the last epoch is kept. Only then is it
     scored, once, on ``test_data``. ``options`` go to ``net.SGD`` (lmbda, schedule,
-    augment, progress...); ``watch_test=True`` also scores the test images after every
+    augment, callbacks...); ``watch_test=True`` also scores the test images after every
     epoch, for a progress display to show (nothing is chosen from them). The row: "change", "validation" (None without validation
     data), "test", "best_epoch", "epochs", "seconds" and the run's "history"."""
     stopper = EarlyStopping(net, patience=epochs) if validation_data is not None else None
+    callbacks = ([stopper] if stopper is not None else []) + list(callbacks)
     start = time.perf_counter()
     history = net.SGD(training_data, epochs, mini_batch_size, eta, validation_data=validation_data,
-                      test_data=test_data if watch_test else None, callback=stopper, **options)
+                      test_data=test_data if watch_test else None, callbacks=callbacks, **options)
     seconds = time.perf_counter() - start
     if stopper is not None:
         stopper.restore()

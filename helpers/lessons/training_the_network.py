@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.ticker import MaxNLocator
 
+from helpers.network import Network
 from helpers.plots import LINESTYLES, MARKERS, PALETTE, as_image
 
 # Sigmoid units whose weighted input is beyond this are "saturated": sigma'(z) < 0.018,
@@ -50,35 +51,27 @@ def check_gradients(net, answer) -> tuple[list, list]:
 
 
 def with_backprop(net, backprop):
-    """A copy of ``net`` that computes its gradients with ``backprop(net, X, Y)``, the
-    learner's own function from notebook 06, everywhere the network trains.
+    """A copy of ``net`` that trains with ``backprop(net, X, Y)``, the learner's own
+    function from notebook 06: a ``Network`` given ``backprop=``, the documented way.
 
-    The copy's ``update_mini_batch`` (and so ``SGD``) calls ``backprop`` instead of the
-    course's ``Network._backprop``; everything else is unchanged. The first answer is
-    checked for its shape, so a slip shows at once, in words.
+    Everything else is unchanged: the network's own ``backprop`` (the course's maths)
+    stays as it is, and only training uses the learner's. Its first answer is checked
+    for its shape, so a slip shows at once, in words.
     """
-    mine = net.copy()
-    checked, busy = [], []
+    checked = []
 
-    def gradients(X, Y):
-        if busy:  # the learner's function asked this network for its gradients: endless
-            raise RecursionError(
-                f"`{getattr(backprop, '__name__', 'your backprop')}` asks the network for its gradients "
-                "(net.backprop), and this network gets its gradients from it: they would call each other "
-                "forever. Compute the gradients in the function itself.")
-        busy.append(True)
-        try:
-            answer = backprop(mine, X, Y)
-        finally:
-            busy.clear()
+    def checked_backprop(net, X, Y):
+        answer = backprop(net, X, Y)
         if not checked:
-            check_gradients(mine, answer)
+            check_gradients(net, answer)
             checked.append(True)
-        # Fresh arrays in the network's dtype: the update rule changes the gradients in place.
-        return [np.array(g, dtype=mine.dtype) for g in answer[0]], [np.array(g, dtype=mine.dtype) for g in answer[1]]
+        return answer
 
-    mine._backprop = gradients  # the method update_mini_batch calls, for this one network
-    return mine
+    checked_backprop.__name__ = getattr(backprop, "__name__", "backprop")
+    copy = net.copy()
+    return Network(copy.sizes, activation=copy.activation.name, output=copy.output.name,
+                   cost=copy.cost_function.name, init=copy.init, dtype=copy.dtype, rng=copy.rng, lmbda=copy.lmbda,
+                   weights=copy.weights, biases=copy.biases, backprop=checked_backprop)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,13 +1,21 @@
 """Notebook 05's widget: gradient descent on the 2-D bowl, with a learning-rate slider.
 
 The work is done by ``helpers.lessons.gradient_descent.gradient_descent`` and ``describe_run``; this
-module only wires sliders to them and draws the result.
+module only wires sliders to them and draws the result. Also here: ``LiveCurve``, the
+training callback that draws the cost and accuracy curves while the one-layer model trains.
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
+import numpy as np
+from IPython.display import Image, display
+from matplotlib.figure import Figure  # not pyplot's: nothing to close, nothing shown twice
 
+from helpers.callbacks import Callback
+from helpers.plots import PALETTE
+from helpers.training import score
+from helpers.widgets.figure import png_bytes
 from helpers.lessons.gradient_descent import BOWL_START, bowl_gradient, describe_run, draw_bowl, draw_costs, gradient_descent
 from helpers.widgets.figure import FigureView
 
@@ -78,3 +86,81 @@ def bowl_descent(eta: float = 0.1, steps: int = 30, start=BOWL_START) -> widgets
         slider.observe(draw, names="value")
     draw()
     return box
+
+
+class LiveCurve(Callback):
+    """A training callback: record the cost, and redraw the curve as it grows.
+
+    ``train(model, ..., callbacks=[LiveCurve(model, X, Y, X_val, y_val)])``. After every
+    ``every`` mini-batches (and at the end of each epoch) it records the cost of ``model``
+    on (X, Y), a fixed set of training examples; at the end of each epoch it also records
+    the accuracy on (X_val, y_val) and, when ``show``, redraws the figure in the notebook,
+    so the learner watches the cost fall while the model trains.
+
+    The picture is drawn the widgets' way (a plain ``Figure``, no pyplot, rendered by
+    ``helpers.widgets.figure.png_bytes``) but shown as an ordinary PNG output that each
+    redraw updates in place: the last curve then stays in the saved notebook and on a
+    static page, and nothing else in the cell's output is cleared.
+    """
+
+    def __init__(self, model, X, Y, X_val, y_val, title: str = "Training", show: bool = True,
+                 epochs: int | None = None, every: int = 200):
+        self.model, self.X, self.Y, self.X_val, self.y_val = model, X, Y, X_val, y_val
+        self.title, self.show, self.epochs, self.every = title, show, epochs, every
+        self.progress, self.costs = [], []
+        self.epoch_ends, self.accuracies = [], []
+        self.shown = None  # the display handle of the picture, once there is one
+
+    def on_train_begin(self, run) -> None:
+        """Record the starting point (the x axis ends at the run's last epoch)."""
+        self.epochs = self.epochs or run.epochs
+        self.record(0.0)
+
+    def on_batch_end(self, run) -> None:
+        if run.batch % self.every == 0 or run.batch == run.batches_per_epoch:
+            self.record(run.epoch + run.batch / run.batches_per_epoch)
+
+    def record(self, progress: float) -> None:
+        """Measure the cost after ``progress`` epochs (and, at an epoch's end, the accuracy)."""
+        self.progress.append(progress)
+        self.costs.append(self.model.cost(self.X, self.Y))
+        if abs(progress - round(progress)) < 1e-9:  # the end of an epoch (or the start)
+            self.epoch_ends.append(float(round(progress)))
+            self.accuracies.append(score(self.model, self.X_val, self.y_val))
+            if self.show and progress > 0:  # at the start there is only one point to show
+                self.redraw()
+
+    def figure(self):
+        """A new figure with the two curves so far: cost (left) and accuracy (right)."""
+        fig = Figure(figsize=(10, 3.6))
+        left, right = fig.subplots(1, 2)
+        right_edge = self.epochs if self.epochs else max(self.progress[-1], 1)
+        left.plot(self.progress, self.costs, color=PALETTE["blue"], marker="o", markersize=3, linestyle="-")
+        left.set_xlim(0, right_edge)
+        left.set_yscale("log")  # the first steps lower C ten-fold; later progress is small but real
+        left.set_xlabel("epochs of training")
+        left.set_ylabel("quadratic cost C (log scale)")
+        left.set_title(f"Cost on {len(self.X):,} training images")
+        left.grid(alpha=0.45, which="major")  # the labelled lines: each a cost ten times smaller
+        left.grid(alpha=0.12, which="minor")
+        right.plot(self.epoch_ends, 100 * np.array(self.accuracies), color=PALETTE["vermillion"],
+                   marker="s", linestyle="--")
+        right.set_xlim(0, right_edge)
+        right.set_ylim(0, 100)
+        right.set_xlabel("epochs of training")
+        right.set_ylabel("accuracy (%)")
+        right.set_title("Accuracy on the validation images")
+        right.grid(alpha=0.3)
+        if self.accuracies:
+            right.annotate(f"{100 * self.accuracies[-1]:.1f} %", (self.epoch_ends[-1], 100 * self.accuracies[-1]),
+                           textcoords="offset points", xytext=(-10, -18), ha="right")
+        fig.suptitle(self.title)
+        fig.tight_layout()
+        return fig
+
+    def redraw(self) -> None:
+        picture = Image(png_bytes(self.figure()), format="png")
+        if self.shown is None:
+            self.shown = display(picture, display_id=True)  # None where there is no notebook
+        else:
+            self.shown.update(picture)

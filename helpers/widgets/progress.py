@@ -1,7 +1,8 @@
 """A progress bar for notebooks: an ipywidgets bar with a line of text beside it.
 
-It is a *progress display* for ``helpers.training.train`` (``start``, ``update``,
-``close``; see ``helpers.progress``), e.g. ``net.SGD(..., progress=ProgressWidget())``.
+It is a *progress display* (``start``, ``update``, ``close``; see ``helpers.progress``),
+for downloads and, as a training callback, for training:
+``net.SGD(..., callbacks=[ProgressWidget()])``.
 Where widgets cannot be drawn (a static page, a plain-text front end) the text line
 still says how far training got.
 """
@@ -11,8 +12,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 from IPython.display import display
 
+from helpers.progress import ProgressDisplay
 
-class ProgressWidget:
+
+class ProgressWidget(ProgressDisplay):
     """An ``IntProgress`` bar and a ``Label``; shown when training starts."""
 
     def __init__(self, description: str = "Training"):

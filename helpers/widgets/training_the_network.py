@@ -1,10 +1,10 @@
 """The training monitor of notebook 07: a progress bar and an accuracy curve that grow
 while the network trains, and a plain line of text per epoch for where widgets do not show.
 
-It is a progress display for the course's training loop (``helpers.progress``):
+It is a training callback, a progress display (``helpers.progress``) that also draws:
 
     monitor = TrainingMonitor(epochs=30, title="784-100-10, eta = 3.0")
-    history = net.SGD(train, 30, 10, 3.0, test_data=test, progress=monitor)
+    history = net.SGD(train, 30, 10, 3.0, test_data=test, callbacks=[monitor])
 
 The drawing is a plain function, ``draw_monitor``, tested on its own.
 """
@@ -17,6 +17,7 @@ from IPython.display import display
 from matplotlib.ticker import MaxNLocator
 
 from helpers.plots import PALETTE
+from helpers.progress import ProgressDisplay
 from helpers.widgets.figure import FigureView
 
 
@@ -59,7 +60,7 @@ def draw_monitor(fig, history: dict, epochs: int, title: str = "Training"):
     return fig
 
 
-class TrainingMonitor:
+class TrainingMonitor(ProgressDisplay):
     """A progress bar, a growing accuracy curve and a line of text per epoch.
 
     ``print_lines=True`` also prints each epoch's line in the cell's output, which a static
@@ -84,8 +85,10 @@ class TrainingMonitor:
         if status is not None:
             self.label.value = status
 
-    def epoch_done(self, epoch: int, history: dict) -> None:
-        line = epoch_line(epoch, self.epochs, history)
+    def on_epoch_end(self, run) -> None:
+        super().on_epoch_end(run)
+        history = run.history
+        line = epoch_line(run.epoch, self.epochs, history)
         self.lines.append(line)
         self.label.value = line
         self.picture.redraw(history=history)

@@ -1,0 +1,354 @@
+"""Layers, each with its forward and its backward pass side by side, and ``Sequential``,
+a model made of any stack of them.
+
+The style of cs231n's ``layers.py`` and micrograd's ``_backward``: a layer's
+``forward(A_in)`` computes its output and keeps what its backward pass will need;
+``backward(G)`` gets G = dC/dA, the gradient of the cost with respect to the layer's
+output, stores the gradients of its own parameters (``grads``, shaped like ``params``)
+and returns dC/dA_in, the G of the layer before. Chaining the backward passes from the
+last layer to the first is backpropagation (notebook 06's equations BP2-BP4, one layer
+at a time).
+
+Shapes. The first axis of every array counts the examples of a mini-batch: a batch of
+m flat digits is (m, 784), a batch of m images is (m, 1, 28, 28) -- examples, channels,
+rows, columns (the convention of PyTorch and ONNX: "NCHW"). A layer's ``output_shape``
+maps the shape of one example in to the shape of one example out, so a model knows its
+shapes before it sees data.
+
+    >>> model = Sequential([Dense(784, 100, "sigmoid"), Dense(100, 10)], rng=0)
+    >>> model.n_params
+    79510
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from helpers.activations import Linear, ReLU, Sigmoid, Softmax, lookup, softmax
+from helpers.costs import CrossEntropyCost
+from helpers.validation import MAX_PARAMS, check_data, check_dtype, check_X
+
+ACTIVATIONS = {"sigmoid": Sigmoid, "relu": ReLU, "softmax": Softmax, "linear": Linear}
+INITS = ("glorot", "normal", "scaled")
+CACHED = ("A_in", "Z", "A", "nabla_w", "nabla_b", "shape_in")  # what a pass keeps: never copied
+
+
+class Layer:
+    """What every layer has: its parameter arrays (``params``, none for an activation)
+    and their gradients after a backward pass (``grads``), the L2 flags of its arrays
+    (``regularised``: weights yes, biases no), its ``output_shape`` and the settings
+    that rebuild it (``config``, for saving)."""
+
+    params: list = []
+    grads: list = []
+    regularised: tuple = ()
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def config(self) -> dict:
+        return {}
+
+    def astype(self, dtype) -> "Layer":
+        """An independent copy of the layer in ``dtype``, without what a forward pass kept."""
+        twin = object.__new__(type(self))
+        twin.__dict__.update({k: v for k, v in self.__dict__.items() if k not in CACHED})
+        for name in self.param_names():
+            setattr(twin, name, getattr(self, name).astype(dtype, copy=True))
+        return twin
+
+    def param_names(self) -> tuple:
+        """The attributes holding ``params``, in their order (e.g. ("w", "b"))."""
+        return ()
+
+    @classmethod
+    def from_config(cls, settings: dict, dtype) -> "Layer":
+        return cls(**settings)
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{v}" if k in ("n_in", "n_out") else f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({settings})"
+
+
+class Dense(Layer):
+    """A fully connected layer, Keras' ``Dense`` (PyTorch: ``nn.Linear`` and an activation).
+
+    forward:   Z = A_in w^T + b,   A = activation(Z)          (one example per row)
+    backward:  given G = dC/dA:    E = dC/dZ = activation.backward(Z, A, G)
+               dC/dw = E^T A_in,   dC/db = sum of E's rows,   dC/dA_in = E w
+
+    ``w`` has shape (n_out, n_in) as in the course's network (and PyTorch). The starting
+    weights are Keras' default, Glorot-uniform: U(-r, r) with r = sqrt(6 / (n_in + n_out)),
+    so that z neither grows nor shrinks from layer to layer; the biases start at 0.
+    (``init="scaled"``: N(0, 1/n_in) weights and N(0, 1) biases, the course's network.)
+    """
+
+    regularised = (True, False)
+
+    def __init__(self, n_in: int, n_out: int, activation: str = "linear", init: str = "glorot",
+                 dtype=np.float32, rng=None):
+        self.activation = lookup("activation", activation, ACTIVATIONS)
+        self.init = lookup("init", init, {name: name for name in INITS})
+        self.n_in, self.n_out = _count(n_in, "n_in"), _count(n_out, "n_out")
+        rng = np.random.default_rng(rng)
+        if init == "glorot":
+            r = np.sqrt(6 / (n_in + n_out))
+            self.w = rng.uniform(-r, r, (n_out, n_in)).astype(dtype)
+            self.b = np.zeros(n_out, dtype=dtype)
+        else:
+            self.b = rng.standard_normal(n_out).astype(dtype)
+            scale = 1.0 if init == "normal" else 1 / np.sqrt(n_in)
+            self.w = (rng.standard_normal((n_out, n_in)) * scale).astype(dtype)
+
+    def forward(self, A_in: np.ndarray) -> np.ndarray:
+        self.A_in = A_in  # kept for the backward pass, like Z and A
+        self.Z = A_in @ self.w.T + self.b
+        self.A = self.activation.fn(self.Z)
+        return self.A
+
+    def backward(self, G: np.ndarray) -> np.ndarray:
+        E = self.activation.backward(self.Z, self.A, G)
+        self.nabla_w = E.T @ self.A_in
+        self.nabla_b = E.sum(axis=0)
+        return E @ self.w  # dC/dA_in: the G of the layer before
+
+    @property
+    def params(self) -> list:
+        return [self.w, self.b]
+
+    @property
+    def grads(self) -> list:
+        return [self.nabla_w, self.nabla_b]
+
+    def param_names(self) -> tuple:
+        return ("w", "b")
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        if tuple(input_shape) != (self.n_in,):
+            raise ValueError(f"{self!r} takes {self.n_in} numbers per example, but gets examples of shape "
+                             f"{tuple(input_shape)}: put a Flatten() before it, or make n_in match")
+        return (self.n_out,)
+
+    def config(self) -> dict:
+        return {"n_in": self.n_in, "n_out": self.n_out, "activation": self.activation.name}
+
+    @classmethod
+    def from_config(cls, settings: dict, dtype) -> "Dense":
+        return cls(**settings, dtype=dtype, rng=0)  # its parameters are about to be replaced
+
+
+class Activation(Layer):
+    """An activation function as a layer of its own: A = f(Z), and dC/dZ = f'(Z) * G
+    (``Activation("relu")`` between two layers, as PyTorch's ``nn.ReLU()``). Works on
+    arrays of any shape."""
+
+    def __init__(self, name: str):
+        self.activation = lookup("activation", name, {k: v for k, v in ACTIVATIONS.items() if k != "softmax"})
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        self.Z, self.A = Z, self.activation.fn(Z)
+        return self.A
+
+    def backward(self, G: np.ndarray) -> np.ndarray:
+        return self.activation.backward(self.Z, self.A, G)
+
+    def config(self) -> dict:
+        return {"name": self.activation.name}
+
+
+class Flatten(Layer):
+    """Each example's array as one long row: (m, 1, 28, 28) -> (m, 784). Backward puts
+    the gradient back into the input's shape."""
+
+    def forward(self, A_in: np.ndarray) -> np.ndarray:
+        self.shape_in = A_in.shape
+        return A_in.reshape(len(A_in), -1)
+
+    def backward(self, G: np.ndarray) -> np.ndarray:
+        return G.reshape(self.shape_in)
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        return (int(np.prod(input_shape)),)
+
+
+LAYERS = {cls.__name__: cls for cls in (Dense, Activation, Flatten)}
+
+
+# ---------------------------------------------------------------------------------------
+# A model made of layers
+# ---------------------------------------------------------------------------------------
+
+
+class Sequential:
+    """Layers one after the other, trained with the softmax cross-entropy of the last
+    layer's output (the logits), like Keras' ``Sequential`` compiled with
+    ``SparseCategoricalCrossentropy(from_logits=True)``.
+
+    ``input_shape``: the shape of one example (default: the first layer's, for a Dense
+    layer (n_in,)); ``dtype``: np.float32 or np.float64 (the layers are converted).
+    A model of the training loop's protocol (``helpers.training``): ``params``,
+    ``regularised``, ``grads``, ``cost``, ``predict``.
+    """
+
+    cost_function = CrossEntropyCost
+    kind = "sequential"
+
+    def __init__(self, layers, input_shape=None, dtype=np.float32, rng=None):
+        self.layers = list(layers)
+        if not self.layers or not all(isinstance(layer, Layer) for layer in self.layers):
+            raise ValueError(f"Sequential needs a list of layers such as [Dense(784, 10)], got {layers!r}")
+        self.dtype = check_dtype(dtype)
+        self.layers = [layer if all(p.dtype == self.dtype for p in layer.params) else layer.astype(self.dtype)
+                       for layer in self.layers]
+        if input_shape is None:
+            first = self.layers[0]
+            if not isinstance(first, Dense):
+                raise ValueError(f"give input_shape, the shape of one example (e.g. (1, 28, 28)): the first "
+                                 f"layer, {first!r}, does not say it")
+            input_shape = (first.n_in,)
+        self.input_shape = tuple(int(n) for n in np.atleast_1d(input_shape))
+        shape = self.input_shape
+        for layer in self.layers:  # each layer checks that it fits the one before
+            shape = layer.output_shape(shape)
+        if len(shape) != 1:
+            raise ValueError(f"the last layer must give one row of outputs per example, got examples of shape {shape}")
+        self.n_out = shape[0]
+
+    def __repr__(self) -> str:
+        return f"Sequential({', '.join(map(repr, self.layers))})"
+
+    @property
+    def sizes(self) -> list[int]:
+        """Inputs, then each Dense layer's outputs (784, 100, 10 for the course's network)."""
+        return [int(np.prod(self.input_shape))] + [layer.n_out for layer in self.layers if isinstance(layer, Dense)]
+
+    @property
+    def params(self) -> list[np.ndarray]:
+        """Every layer's parameter arrays, first layer first (the order the update rule gets them)."""
+        return [p for layer in self.layers for p in layer.params]
+
+    @property
+    def regularised(self) -> list[bool]:
+        return [flag for layer in self.layers for flag in layer.regularised]
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.size for p in self.params)
+
+    # ----------------------------------------------------------------- forward and backward
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """The logits Z^L for the examples X (the layers keep what backward needs)."""
+        A = X
+        for layer in self.layers:
+            A = layer.forward(A)
+        return A
+
+    def backward(self, G: np.ndarray) -> None:
+        """Pass G = dC/dZ^L back through every layer, last first; each keeps its gradients."""
+        for layer in reversed(self.layers):
+            G = layer.backward(G)
+
+    def grads(self, X, Y) -> list[np.ndarray]:
+        """The gradient of the mean cost over the examples X (one-hot targets Y), shaped like
+        ``params``: one forward pass, one backward pass."""
+        Z = self.forward(X)
+        # softmax(Z) - Y is dC/dZ for one example (the cost's delta); / m makes it the mean's
+        self.backward(self.cost_function.delta(Z, Z, Y, Linear) / len(X))
+        return [g for layer in self.layers for g in layer.grads]
+
+    # ----------------------------------------------------------------- cost and answers
+    def cost(self, X, Y, lmbda: float = 0.0, n: int | None = None, one_hot: bool = True) -> float:
+        """The mean softmax cross-entropy over the examples X, plus (lmbda / 2n) sum ||w||^2."""
+        X, Y = check_data((X, Y), "(X, Y)", self.input_shape, self.n_out, self.dtype, one_hot)
+        total = 0.0
+        for k in range(0, len(X), _rows_at_once(self)):
+            Z = self.forward(X[k : k + _rows_at_once(self)].astype(self.dtype, copy=False))
+            total += float(self.cost_function.fn(Z, Z, Y[k : k + len(Z)], Linear).sum())
+        return total / max(len(X), 1) + l2_term(self, lmbda, n or len(X))
+
+    def logits(self, X) -> np.ndarray:
+        """The last layer's outputs for the examples X, a chunk at a time (bounded memory)."""
+        X = check_X(X, self.input_shape)
+        step = _rows_at_once(self)
+        return np.concatenate([self.forward(X[k : k + step].astype(self.dtype, copy=False))
+                               for k in range(0, len(X), step)] or [np.zeros((0, self.n_out), self.dtype)])
+
+    def predict(self, X) -> np.ndarray:
+        """The digit with the largest logit (the largest probability) for each example."""
+        return self.logits(X).argmax(axis=1)
+
+    def probabilities(self, X) -> np.ndarray:
+        """softmax of the logits: what Keras' tutorial computes with tf.nn.softmax(model(X))."""
+        return softmax(self.logits(X))
+
+    def accuracy(self, X, y) -> float:
+        X, Y = check_data((X, y), "(X, y)", self.input_shape, self.n_out, self.dtype)
+        return float(np.mean(self.predict(X) == Y.argmax(axis=1))) if len(X) else float("nan")
+
+    def copy(self, dtype=None) -> "Sequential":
+        """An independent copy, optionally in another dtype."""
+        dtype = self.dtype if dtype is None else check_dtype(dtype)
+        return Sequential([layer.astype(dtype) for layer in self.layers], self.input_shape, dtype)
+
+    def architecture(self) -> str:
+        """The layers and their settings as JSON text, enough to rebuild the model (for saving)."""
+        return json.dumps({"input_shape": list(self.input_shape),
+                           "layers": [[type(layer).__name__, layer.config()] for layer in self.layers]})
+
+    @classmethod
+    def from_architecture(cls, text: str, dtype) -> "Sequential":
+        """A model of the layers ``architecture()`` described (its parameters not yet the
+        saved ones). The sizes are checked before any array is made (MAX_PARAMS)."""
+        try:
+            spec = json.loads(text)
+        except RecursionError:
+            raise ValueError("it nests lists too deeply") from None
+        if not (isinstance(spec, dict) and isinstance(spec.get("layers"), list) and
+                all(isinstance(item, list) and len(item) == 2 and isinstance(item[1], dict) for item in spec["layers"])):
+            raise ValueError("expected {'input_shape': [...], 'layers': [[name, settings], ...]}")
+        dense = [settings for name, settings in spec["layers"] if name == "Dense"]
+        n_params = sum((int(d.get("n_in", 0)) + 1) * int(d.get("n_out", 0)) for d in dense)
+        if n_params > MAX_PARAMS:
+            raise ValueError(f"its layers would hold {n_params:,} parameters, more than {MAX_PARAMS:,}")
+        layers = [lookup("layer", name, LAYERS).from_config(settings, dtype) for name, settings in spec["layers"]]
+        return cls(layers, tuple(spec["input_shape"]), dtype)
+
+    def save(self, path) -> None:
+        """Save the model as an ``.npz`` file of plain arrays (no pickle): ``helpers.saving.save``."""
+        from helpers.saving import save  # saving builds models: imported when used
+
+        save(self, path)
+
+
+def l2_term(model, lmbda: float, n: int) -> float:
+    """The L2 regularisation term (lmbda / 2n) sum ||w||^2 over the model's regularised arrays."""
+    if not lmbda:
+        return 0.0
+    squares = sum(float(np.sum(p.astype(np.float64) ** 2)) for p, r in zip(model.params, model.regularised) if r)
+    return 0.5 * (lmbda / n) * squares
+
+
+EVAL_CHUNK = 10_000  # examples fed forward at once when evaluating (bounds the memory used)
+EVAL_NUMBERS = 1 << 22  # ...and fewer for wide layers: at most this many activations of a layer at once
+
+
+def rows_at_once(widest: int) -> int:
+    """How many examples to feed forward at once when evaluating, for a model whose
+    widest layer has ``widest`` numbers per example."""
+    return max(1, min(EVAL_CHUNK, EVAL_NUMBERS // max(widest, 1)))
+
+
+def _rows_at_once(model: Sequential) -> int:
+    shape, widest = model.input_shape, int(np.prod(model.input_shape))
+    for layer in model.layers:
+        shape = layer.output_shape(shape)
+        widest = max(widest, int(np.prod(shape)))
+    return rows_at_once(widest)
+
+
+def _count(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    return int(value)
