@@ -315,12 +315,6 @@ class Sequential:
         layers = [lookup("layer", name, LAYERS).from_config(settings, dtype) for name, settings in spec["layers"]]
         return cls(layers, tuple(spec["input_shape"]), dtype)
 
-    def save(self, path) -> None:
-        """Save the model as an ``.npz`` file of plain arrays (no pickle): ``helpers.saving.save``."""
-        from helpers.saving import save  # saving builds models: imported when used
-
-        save(self, path)
-
 
 def l2_term(model, lmbda: float, n: int) -> float:
     """The L2 regularisation term (lmbda / 2n) sum ||w||^2 over the model's regularised arrays."""

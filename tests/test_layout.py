@@ -75,3 +75,101 @@ def test_no_two_modules_of_the_engine_and_lessons_share_a_public_name():
                 places.setdefault(node.name.lower(), set()).add(str(path.relative_to(PACKAGE)))
     shared = {name: sorted(where) for name, where in places.items() if len(where) > 1}
     assert not shared, f"the same name in several modules: {shared}"
+
+
+# ----------------------------------------------------------------- which way the imports go
+# The engine is the floor: lessons, checks, widgets and commands stand on it, never the
+# other way round. Every import counts, the ones inside functions too.
+
+def helper_modules() -> dict[str, Path]:
+    """Every module of the package by dotted name: helpers.network, helpers.lessons.perceptrons, ..."""
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+def helper_imports(path: Path, name: str, known: set[str]) -> set[str]:
+    """The package's modules that the module ``name`` (at ``path``) imports, anywhere in its code."""
+    package = name if path.stem == "__init__" else name.rsplit(".", 1)[0]
+    targets = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            targets |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            targets |= {f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names}
+    resolved = set()
+    for target in targets:
+        while target and target not in known:  # from helpers.data import load_datasets -> helpers.data
+            target = target.rpartition(".")[0]
+        if target and target != "helpers" and target != name:
+            resolved.add(target)
+    return resolved
+
+
+def layer_of(name: str) -> str:
+    parts = name.split(".")
+    if len(parts) > 2 and parts[1] in ("lessons", "checks", "widgets", "cli"):
+        return {"cli": "commands"}.get(parts[1], parts[1])
+    if len(parts) == 2 and parts[1] in COMMANDS:
+        return "commands"
+    if len(parts) == 2 and parts[1] in ENGINE:
+        return "engine"
+    return "for the notebooks" if len(parts) == 2 else parts[1]
+
+
+ENGINE = set(re.findall(r"^    (\w+)\s", helpers.__doc__.split("The engine", 1)[1].split("For the notebooks", 1)[0], flags=re.M))
+FORBIDDEN = {  # layer -> the layers it must never import
+    "engine": {"lessons", "checks", "widgets", "commands", "for the notebooks"},
+    "lessons": {"checks", "widgets", "commands"},
+}
+
+
+def test_the_engine_and_the_lessons_import_only_downwards():
+    modules = helper_modules()
+    wrong = []
+    for name, path in sorted(modules.items()):
+        for target in sorted(helper_imports(path, name, set(modules))):
+            if layer_of(target) in FORBIDDEN.get(layer_of(name), set()):
+                wrong.append(f"{name} ({layer_of(name)}) imports {target} ({layer_of(target)})")
+    assert not wrong, "imports against the direction of the layers:\n" + "\n".join(wrong)
+
+
+def test_no_import_cycles():
+    modules = helper_modules()
+    graph = {name: helper_imports(path, name, set(modules)) for name, path in modules.items()}
+    # A package's __init__ that re-exports its own modules is not a cycle with them.
+    graph = {name: {t for t in targets if not t.startswith(name + ".")} for name, targets in graph.items()}
+    state, cycles = {}, []
+
+    def visit(name, trail):
+        state[name] = "open"
+        for target in sorted(graph.get(name, ())):
+            if state.get(target) == "open":
+                cycles.append(" -> ".join(trail[trail.index(target):] + [target]))
+            elif target not in state:
+                visit(target, trail + [target])
+        state[name] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert not cycles, "import cycles:\n" + "\n".join(cycles)
+
+
+def test_the_layout_rules_catch_a_wrong_import(tmp_path):
+    """The two tests above can fail: a lesson importing a widget, and a cycle, are found."""
+    lesson = tmp_path / "helpers" / "lessons" / "x.py"
+    lesson.parent.mkdir(parents=True)
+    lesson.write_text("from helpers.widgets.figure import png_bytes\n")
+    known = set(helper_modules()) | {"helpers.lessons.x"}
+    found = helper_imports(lesson, "helpers.lessons.x", known)
+    assert found == {"helpers.widgets.figure"} and layer_of("helpers.widgets.figure") in FORBIDDEN["lessons"]
+    inner = tmp_path / "helpers" / "network.py"
+    inner.write_text("def f():\n    from helpers.lessons import perceptrons\n")
+    assert helper_imports(inner, "helpers.network", known) == {"helpers.lessons.perceptrons"}
