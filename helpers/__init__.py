@@ -16,6 +16,7 @@ The engine (no notebook, widget or plotting code in here)
     saving         save/load a network as .npz (no pickle)
     gradcheck      backprop checked against finite differences
     images         MNIST-style preprocessing of any picture, and changes to pictures (shift, turn, noise)
+    image_files    picture files (photos, scans, drawings) read safely with Pillow
     metrics        accuracy and the confusion matrix
     progress       a terminal progress bar (a display the training loop is given)
 

@@ -22,7 +22,7 @@ picture with no digit in it (an empty canvas, a blank page, one flat shade) rais
 ``random_shift`` and ``random_distortion`` make fresh variants of the training digits
 for augmentation (``SGD(..., augment=random_shift)``).
 
-NumPy only: reading image files (Pillow) is ``helpers.predict``'s job.
+NumPy only: reading image files (Pillow) is ``helpers.image_files``' job.
 """
 
 from __future__ import annotations

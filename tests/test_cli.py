@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import predict
+from helpers import image_files, images, predict
 from helpers.network import Network
 from tests.conftest import real_data
 
@@ -42,8 +42,8 @@ def test_predict_inverts_light_backgrounds(tmp_path, brightness_model, capsys):
     light = 1 - dark  # black pen on white paper: inverted to the dark one before predicting
     write_png(tmp_path / "dark.png", dark)
     write_png(tmp_path / "light.png", light)
-    np.testing.assert_allclose(predict.load_image(tmp_path / "light.png"), predict.load_image(tmp_path / "dark.png"))
-    assert predict.load_image(tmp_path / "dark.png").max() == 1  # white ink on black, like MNIST
+    np.testing.assert_allclose(image_files.load_image(tmp_path / "light.png"), image_files.load_image(tmp_path / "dark.png"))
+    assert image_files.load_image(tmp_path / "dark.png").max() == 1  # white ink on black, like MNIST
     assert predict.main([str(brightness_model), str(tmp_path / "dark.png"), str(tmp_path / "light.png")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{tmp_path / 'dark.png'}: 0 (confidence 1.00)"
@@ -74,7 +74,7 @@ for _row in range(9, 24):
 
 def reads_as_the_digit(pixels) -> bool:
     """True if ``pixels`` (what load_image returned) is DIGIT prepared the MNIST way."""
-    expected = predict.preprocess(1 - DIGIT).reshape(1, 784)
+    expected = images.preprocess(1 - DIGIT).reshape(1, 784)
     return np.abs(pixels - expected).mean() < 0.02
 
 
@@ -154,13 +154,13 @@ def test_missing_files_and_folders_get_a_message(tmp_path, brightness_model, cap
 
 @pytest.mark.parametrize("name", ["transparent.png", "light-on-grey.png", "sideways.jpg", "scan16.png", "float.tif", "palette.gif"])
 def test_unusual_but_good_images_read_as_the_digit(hostile, name):
-    assert reads_as_the_digit(predict.load_image(hostile[name]))
+    assert reads_as_the_digit(image_files.load_image(hostile[name]))
 
 
 def test_uploads_are_read_from_bytes_like_files(hostile):
-    assert reads_as_the_digit(predict.load_image(hostile["transparent.png"].read_bytes()))
+    assert reads_as_the_digit(image_files.load_image(hostile["transparent.png"].read_bytes()))
     with pytest.raises(ValueError, match="cannot read it as an image"):
-        predict.load_image(b"GIF89a and then nothing")
+        image_files.load_image(b"GIF89a and then nothing")
 
 
 def test_a_huge_picture_is_refused_before_it_is_decoded(hostile, brightness_model):

@@ -19,6 +19,7 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 
 from helpers import images
+from helpers.image_files import read_image
 from helpers.lessons.the_network import hidden_activations  # notebook 04's: A^1 = sigma(X (w^1)^T + b^1)
 from helpers.plots import LINESTYLES, MARKERS, PALETTE
 
@@ -170,9 +171,8 @@ def read_strokes(net, strokes, size: int = CANVAS, brush: float = BRUSH) -> dict
 
 
 def read_upload(net, content: bytes) -> dict:
-    """``read_picture`` for the bytes of an uploaded file (read like ``helpers.predict`` does)."""
-    from helpers.predict import read_image  # the command's reader: the same limits and messages
-
+    """``read_picture`` for the bytes of an uploaded file (read as ``helpers.predict`` reads a
+    file: the same limits and messages)."""
     try:
         pixels = read_image(content)
     except ValueError as err:
