@@ -27,13 +27,10 @@ For the notebooks
     checks/        one module per notebook: exercise self-checks (shared machinery in checks/__init__)
     widgets/       one module per notebook: sliders and buttons (figure and progress: shared)
 
-Commands (python -m helpers.NAME --help)
-    train          train a network on MNIST and save it
-    predict        read digits from image files with a saved network
-    bench          speed and memory of training, as JSON
-    student_edition  the notebooks with the worked solutions taken out
-    report         a teacher's progress report: each student's exercises, run in a fresh kernel
-    lab            what `make lab` runs: the learner's own copy (student/), then JupyterLab on notebook 01
+The commands
+    cli/           python -m helpers NAME (or digits NAME), NAME one of (--help says more):
+                       train, predict, bench, lab, student_edition, report;
+                   each one module, cli/NAME.py, that uses the engine and is used by nothing
 """
 
 __version__ = "0.1.0"

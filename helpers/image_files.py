@@ -4,7 +4,7 @@ Pillow opens the file; its size is checked from the header before any pixel is d
 (a small file can claim a huge picture), the photo is turned upright as its EXIF
 orientation says, and a large picture is decoded small. A file that is not read as an
 image gets an ``ImageRefused`` (a ValueError) with the reason in words. Both
-``python -m helpers.predict`` and notebook 09's upload read pictures with it.
+``python -m helpers predict`` and notebook 09's upload read pictures with it.
 """
 
 from __future__ import annotations

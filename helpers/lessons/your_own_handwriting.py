@@ -3,7 +3,7 @@
 * a drawing as the canvas sends it, a list of strokes, made into a picture
   (``strokes_to_image``), and a built-in example (``EXAMPLE_STROKES``);
 * a digit of MNIST made to look like a photo of a digit written on paper
-  (``paper_photo``), to try the preprocessing (and ``helpers.predict``) on;
+  (``paper_photo``), to try the preprocessing (and ``python -m helpers predict``) on;
 * reading a picture, a drawing or an uploaded file: the preprocessing, the network's ten
   outputs and its hidden layer's activations, or the reason there is no answer
   (``read_picture``, ``read_strokes``, ``read_upload``);
@@ -171,8 +171,8 @@ def read_strokes(net, strokes, size: int = CANVAS, brush: float = BRUSH) -> dict
 
 
 def read_upload(net, content: bytes) -> dict:
-    """``read_picture`` for the bytes of an uploaded file (read as ``helpers.predict`` reads a
-    file: the same limits and messages)."""
+    """``read_picture`` for the bytes of an uploaded file (read as ``python -m helpers predict``
+    reads a file: the same limits and messages)."""
     try:
         pixels = read_image(content)
     except ValueError as err:

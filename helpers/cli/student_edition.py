@@ -5,7 +5,7 @@ lines (see notebooks/AUTHORING.md). This command copies every notebook, replaces
 such block by ``raise NotImplementedError(...)`` at the same indentation, and clears all
 outputs, so students start from a clean page:
 
-    python -m helpers.student_edition student/
+    python -m helpers student_edition student/
 
 ``make lab`` runs it with ``--missing-only``: it writes only the notebooks that are not in
 the folder yet, so a learner's work is never touched and a new lesson still arrives.
@@ -165,9 +165,9 @@ def write_edition(source: Path, destination: Path, force: bool = False, missing_
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.student_edition", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers student_edition", description=__doc__.splitlines()[0])
     parser.add_argument("destination", help="folder for the student notebooks (created if needed)")
-    parser.add_argument("--notebooks", default=str(Path(__file__).resolve().parent.parent / "notebooks"))
+    parser.add_argument("--notebooks", default=str(Path(__file__).resolve().parents[2] / "notebooks"))
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--force", action="store_true", help="overwrite notebooks even if someone has changed them")
     how.add_argument("--missing-only", action="store_true",

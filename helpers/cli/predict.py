@@ -1,6 +1,6 @@
 """Ask a saved network which digit is in each image.
 
-    python -m helpers.predict model.npz photo.jpg [more.png ...]
+    python -m helpers predict model.npz photo.jpg [more.png ...]
 
 Any picture of one digit will do: a phone photo or a scan of a digit written on paper
 (any size, colour or grey, PNG, JPEG, TIFF, ...), a drawing with a transparent
@@ -32,7 +32,7 @@ def confidences(net: Network, X: np.ndarray) -> np.ndarray:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.predict",
+        prog="python -m helpers predict",
         description="Read the digit in each image: photos or scans of a digit on paper, drawings, or 28x28 "
         "MNIST-style images. Each is cropped, scaled and centred like MNIST first.")
     parser.add_argument("model", help="a network saved with Network.save (.npz)")
