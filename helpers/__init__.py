@@ -14,6 +14,7 @@ The engine (no notebook, widget or plotting code in here)
     optimizers     update rules (GradientStep, Adam) and learning-rate schedules
     validation     input checks with messages that say what to do
     saving         save/load a network as .npz (no pickle)
+    files          files written whole or not at all: a temporary file, renamed when complete
     gradcheck      backprop checked against finite differences
     images         MNIST-style preprocessing of any picture, and changes to pictures (shift, turn, noise)
     image_files    picture files (photos, scans, drawings) read safely with Pillow

@@ -25,7 +25,6 @@ import functools
 import hashlib
 import http.client
 import os
-import secrets
 import sys
 import time
 import urllib.error
@@ -36,6 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from helpers.files import CannotWrite, writing
 from helpers.idx import GZIP_MAGIC, IdxError, parse_idx, read_idx, read_idx_bytes  # noqa: F401 (parse_idx: notebook 01)
 from helpers.progress import ProgressBar
 
@@ -186,42 +186,32 @@ class _Out:
         except OSError as err:  # e.g. the disk is full
             raise _CannotWrite(self.folder, err) from None
 
+    def flush(self) -> None:
+        try:
+            self.f.flush()
+        except OSError as err:
+            raise _CannotWrite(self.folder, err) from None
+
 
 def _install(source, final: Path) -> None:
-    """Write ``source`` to a temporary file, verify it, and only then rename it to ``final``.
+    """Write ``source`` to ``final`` whole or not at all (``helpers.files.writing``), and
+    verify it before it takes that name.
 
-    ``source`` has ``write(out)`` and ``verify(path)``. The temporary file sits in the
-    same folder (so the rename is atomic) and is removed if anything goes wrong: a
-    dropped connection, a full disk, or a failed checksum. It is created like any new
-    file (mode 0666 less the umask, e.g. 0644), so others can read the cache and the
-    hand-out. Problems with the destination itself raise ``_CannotWrite``.
+    ``source`` has ``write(out)`` and ``verify(path)``. Nothing is left behind if anything
+    goes wrong: a dropped connection, a full disk, or a failed checksum. Problems with the
+    destination itself raise ``_CannotWrite``.
     """
     folder = final.parent
     _make_folder(folder)
-    while True:
-        tmp = folder / f".{final.name}.{secrets.token_hex(4)}.part"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            break
-        except FileExistsError:
-            continue
-        except OSError as err:
-            raise _CannotWrite(folder, err) from None
     try:
-        with os.fdopen(fd, "wb") as f:
-            source.write(_Out(f, folder))
-            try:
-                f.flush()
-            except OSError as err:
-                raise _CannotWrite(folder, err) from None
-        source.verify(tmp)
-        try:
-            os.replace(tmp, final)
-        except OSError as err:
-            raise _CannotWrite(folder, err) from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+        with writing(final) as f:
+            out = _Out(f, folder)
+            source.write(out)
+            out.flush()
+            source.verify(Path(f.name))  # the temporary file, complete: checked before the rename
+    except CannotWrite as err:
+        # err.err is None only when ``final`` is a folder: the rename onto it is what fails.
+        raise _CannotWrite(folder, err.err or IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))) from None
 
 
 class _Copy:

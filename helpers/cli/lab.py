@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 from helpers.cli import student_edition
+from helpers.files import CannotWrite, write_bytes
 
 STUDENT = "student"
 FIRST = "01_meet_the_digits.ipynb"
@@ -55,8 +56,8 @@ def quiet_news(folder: Path | None = None) -> bool:
         return True
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        student_edition.write_file(path, (json.dumps(merged, indent=1) + "\n").encode())
-    except OSError:
+        write_bytes(path, (json.dumps(merged, indent=1) + "\n").encode())
+    except (OSError, CannotWrite):
         return False
     return True
 
