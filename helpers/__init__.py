@@ -5,7 +5,8 @@ exercise checks in ``checks/slug.py``, its widgets in ``widgets/slug.py`` and it
 ``tests/test_slug.py``. The engine the lessons share sits at the top, one idea a module.
 
 The engine (no notebook, widget or plotting code in here)
-    data           MNIST: download from mirrors, verify, cache; load_datasets()
+    data           MNIST as NumPy arrays: load_datasets(), one_hot, Dataset, small_digits
+    mnist_files    the four MNIST files: fetched from mirrors, verified (SHA-256), cached, exported
     idx            the IDX file format MNIST comes in
     activations    sigmoid, ReLU, softmax, linear: fn(z) and backward(z, a, g)
     costs          quadratic and cross-entropy: fn and delta (BP1)
@@ -30,7 +31,7 @@ For the notebooks
 
 The commands
     cli/           python -m helpers NAME (or digits NAME), NAME one of (--help says more):
-                       train, predict, bench, lab, student_edition, report;
+                       data, train, predict, bench, lab, student_edition, report;
                    each one module, cli/NAME.py, that uses the engine and is used by nothing
 """
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import data, idx
-from helpers.data import MnistError, fetch_file
+from helpers import data, idx, mnist_files
+from helpers.cli.data import main as data_command
+from helpers.mnist_files import MnistError, fetch_file
 from tests.conftest import real_data, gzip_bomb
 
 REPO = Path(__file__).resolve().parent.parent
@@ -256,11 +257,11 @@ def test_real_split():
 
 @real_data
 def test_export_makes_a_usable_mirror(tmp_path, monkeypatch):
-    copied = data.export_mnist(tmp_path / "usb")
-    assert sorted(p.name for p in copied) == sorted(f"{f.name}.gz" for f in data.MNIST_FILES.values())
+    copied = mnist_files.export_mnist(tmp_path / "usb")
+    assert sorted(p.name for p in copied) == sorted(f"{f.name}.gz" for f in mnist_files.MNIST_FILES.values())
     assert (tmp_path / "usb" / "SHA256SUMS").read_text().count("\n") == 4
     monkeypatch.setenv("MNIST_MIRROR", str(tmp_path / "usb"))
-    paths = data.fetch_mnist(tmp_path / "fresh-cache", quiet=True, urls=())
+    paths = mnist_files.fetch_mnist(tmp_path / "fresh-cache", quiet=True, urls=())
     assert len(paths) == 4
 
 
@@ -269,8 +270,8 @@ def test_export_makes_a_usable_mirror(tmp_path, monkeypatch):
 def tiny_script(file, body):
     """Python source for a child process that knows the tiny file and runs ``body``."""
     return (
-        "import sys, time\nfrom pathlib import Path\nfrom helpers import data\n"
-        f"file = data.MnistFile({file.name!r}, {file.sha256!r}, {file.shape!r})\n" + body
+        "import sys, time\nfrom pathlib import Path\nfrom helpers import mnist_files\n"
+        f"file = mnist_files.MnistFile({file.name!r}, {file.sha256!r}, {file.shape!r})\n" + body
     )
 
 
@@ -283,7 +284,7 @@ def test_concurrent_processes_repair_a_damaged_cache_once(server, tmp_path, tiny
     go = tmp_path / "go"
     body = (
         "go = Path(sys.argv[1])\nwhile not go.exists(): time.sleep(0.002)\n"
-        "print(data.fetch_file(file, Path(sys.argv[2]), urls=(sys.argv[3],), quiet=True))\n"
+        "print(mnist_files.fetch_file(file, Path(sys.argv[2]), urls=(sys.argv[3],), quiet=True))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "MNIST_MIRROR"}
     children = [
@@ -308,7 +309,7 @@ def test_a_waiter_finds_the_copy_the_lock_holder_installed(server, tmp_path, tin
     # for the lock, so it must return the new copy, not delete it.
     file, gz, _ = tiny_file
     (tmp_path / "tiny-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8bdamaged")
-    holder = data._repair_lock(tmp_path, file, say=lambda msg: None)
+    holder = mnist_files._repair_lock(tmp_path, file, say=lambda msg: None)
     holder.__enter__()
 
     def repair_then_release():
@@ -336,7 +337,7 @@ def tiny_mnist(monkeypatch, tmp_path, tiny_file, no_mirror):
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / f"{file.name}.gz").write_bytes(gz)
-    monkeypatch.setattr(data, "MNIST_FILES", {"tiny": file})
+    monkeypatch.setattr(mnist_files, "MNIST_FILES", {"tiny": file})
     monkeypatch.setenv("DIGITS_DATA_DIR", str(cache))
     return cache
 
@@ -348,7 +349,7 @@ def test_cache_and_export_files_get_the_umask_mode(server, tmp_path, tiny_file, 
     server.routes["/a/tiny-images-idx3-ubyte.gz"] = ("ok", gz)
     downloaded = fetch_file(file, tmp_path / "fresh", urls=(server.url + "/a/",), quiet=True)
     copied = fetch_file(file, tmp_path / "fresh2", mirror=tiny_mnist, urls=(), quiet=True)
-    exported = data.export_mnist(tmp_path / "usb")
+    exported = mnist_files.export_mnist(tmp_path / "usb")
     for path in [downloaded, copied, *exported, tmp_path / "usb" / "SHA256SUMS"]:
         assert oct(path.stat().st_mode & 0o777) == oct(mode), path
 
@@ -524,9 +525,9 @@ def test_cache_path_that_is_a_file_says_so(tmp_path, tiny_file, no_mirror, monke
     assert "internet" not in message
     # A path *inside* a file, and the command line, too.
     monkeypatch.setenv("DIGITS_DATA_DIR", str(not_a_folder / "data"))
-    monkeypatch.setattr(data, "MNIST_FILES", {"tiny": file})
-    monkeypatch.setattr(data, "MIRROR_URLS", ())
-    assert data.main(["--quiet"]) == 1
+    monkeypatch.setattr(mnist_files, "MNIST_FILES", {"tiny": file})
+    monkeypatch.setattr(mnist_files, "MIRROR_URLS", ())
+    assert data_command(["--quiet"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "part of that path is a file" in err and "internet" not in err
 
@@ -545,7 +546,7 @@ def test_export_to_an_unusable_place_gives_a_message(tmp_path, tiny_mnist, capsy
     if where == "read-only":
         destination.mkdir()
         make_read_only(destination)
-    assert data.main(["--export", str(destination), "--quiet"]) == 1
+    assert data_command(["--export", str(destination), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: Cannot export to {destination}: ") and "Traceback" not in err
     assert "choose a folder you can write to" in err
@@ -561,7 +562,7 @@ def test_export_to_an_unusable_place_gives_a_message(tmp_path, tiny_mnist, capsy
 
 def test_export_works_and_is_verified(tmp_path, tiny_mnist, tiny_file, capsys):
     file, gz, _ = tiny_file
-    assert data.main(["--export", str(tmp_path / "usb")]) == 0
+    assert data_command(["--export", str(tmp_path / "usb")]) == 0
     assert (tmp_path / "usb" / "tiny-images-idx3-ubyte.gz").read_bytes() == gz
     assert "Exported 1 files" in capsys.readouterr().out
 
@@ -570,12 +571,12 @@ def test_export_works_and_is_verified(tmp_path, tiny_mnist, tiny_file, capsys):
 # unlike getrusage's ru_maxrss, which Linux carries over from the parent across exec.
 PEAK_SCRIPT = """
 import sys
-from helpers import data
-for file in data.MNIST_FILES.values():
+from helpers import mnist_files
+for file in mnist_files.MNIST_FILES.values():
     try:
-        data.fetch_file(file, urls=(), quiet=True)
+        mnist_files.fetch_file(file, urls=(), quiet=True)
         sys.exit(f"accepted a hostile {file.name}")
-    except data.MnistError as err:
+    except mnist_files.MnistError as err:
         print(str(err).splitlines()[1], file=sys.stderr)
 print(next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1])  # KiB
 """
@@ -586,7 +587,7 @@ def test_small_hostile_files_never_use_much_memory(tmp_path):
     # Every MNIST file replaced by something that expands or claims a lot, 10 MB in all.
     cache = tmp_path / "cache"
     cache.mkdir()
-    files = data.MNIST_FILES
+    files = mnist_files.MNIST_FILES
     (cache / f"{files['train_images'].name}.gz").write_bytes(gzip_bomb(4 << 30, member=16 << 20))  # 4 MB -> 4 GB
     (cache / files["train_labels"].name).write_bytes(bytes(3 << 20))  # plain, 3 MB (more than 60,008 bytes)
     header = bytes([0, 0, 8, 3]) + (2**31).to_bytes(4, "big") * 3  # claims 2^93 pixels

@@ -12,6 +12,7 @@ import sys
 
 # name: what it does (the order of `--help`)
 COMMANDS = {
+    "data": "fetch MNIST, verify it and cache it (--export FOLDER: a copy to hand out)",
     "train": "train a network on MNIST and save it",
     "predict": "read digits from image files with a saved network",
     "bench": "speed and memory of training, as JSON",
