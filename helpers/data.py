@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from helpers.idx import parse_idx, read_idx  # noqa: F401 (parse_idx: notebook 01)
+from helpers.images import resample
 # Fetching the files: these names are used from here too (notebook 01: data.fetch_mnist).
 from helpers.mnist_files import MNIST_FILES, MnistError, MnistFile, data_dir, fetch_mnist  # noqa: F401
 
@@ -125,34 +126,6 @@ def load_datasets(n_validation: int = 10_000, one_hot_labels: bool = False, fold
 # ---------------------------------------------------------------------------------------
 
 
-def downsample(images: np.ndarray, side: int = 20) -> np.ndarray:
-    """Shrink 28 x 28 digits to ``side`` x ``side`` by averaging areas; rows of side**2 (float32).
-
-    Lay a ``side`` x ``side`` grid over the 28 x 28 picture: each new pixel is the mean of
-    the old image over its square, the old pixels it covers only in part counted by the
-    part they cover (for 20 x 20 each new pixel spans 1.4 old ones in each direction). In
-    one direction that is a matrix R of shape (side, 28), R[i, j] = the share of new pixel
-    i that old pixel j covers; in both directions it is R @ image @ R.T. Ink is neither
-    made nor lost: the mean pixel value stays the same. ``images``: (n, 784) or (n, 28, 28),
-    pixels in [0, 1] (or 0..255: the scale is kept).
-    """
-    images = np.asarray(images)
-    if images.ndim not in (2, 3) or images.shape[1:] not in ((784,), (28, 28)):
-        raise ValueError(f"expected digits of shape (n, 784) or (n, 28, 28), got shape {images.shape}")
-    if not isinstance(side, (int, np.integer)) or isinstance(side, bool) or not 1 <= side <= 28:
-        raise ValueError(f"side must be a whole number from 1 to 28, got {side!r}")
-    edges = np.arange(side + 1) * (28 / side)  # where the new pixels start and end, in old pixels
-    old = np.arange(29)
-    overlap = np.minimum(edges[1:, None], old[None, 1:]) - np.maximum(edges[:-1, None], old[None, :-1])
-    R = (np.clip(overlap, 0, None) / (28 / side)).astype(np.float32)  # each row sums to 1
-    # R @ image @ R.T for every image at once, as two large matrix products (each row of
-    # pixels times R.T, then each column): much faster than 50,000 small ones.
-    n = len(images)
-    rows = images.reshape(n * 28, 28).astype(np.float32) @ R.T  # (n * 28, side): image @ R.T
-    small = rows.reshape(n, 28, side).transpose(0, 2, 1).reshape(n * side, 28) @ R.T  # (R @ image @ R.T).T
-    return np.ascontiguousarray(small.reshape(n, side, side).transpose(0, 2, 1)).reshape(n, side * side)
-
-
 def small_digits(n_per_class: int = 500, side: int = 20, rng=None, data: Dataset | None = None) -> Dataset:
     """A small, balanced data set: ``n_per_class`` digits of each class at ``side`` x ``side``.
 
@@ -160,11 +133,13 @@ def small_digits(n_per_class: int = 500, side: int = 20, rng=None, data: Dataset
     the classic data set of exercise 3 in Andrew Ng's machine learning course (which was
     itself made from MNIST). The digits are chosen at random, without repeats, from
     ``data`` (the 50,000 training images of ``load_datasets()`` if not given), shrunk with
-    ``downsample`` and returned in random order: X (n x side**2, float32 in [0, 1]) and
+    ``images.resample`` and returned in random order: X (n x side**2, float32 in [0, 1]) and
     labels y. ``rng``: a generator or a seed, for the same choice every time.
     """
     if not isinstance(n_per_class, (int, np.integer)) or isinstance(n_per_class, bool) or n_per_class < 1:
         raise ValueError(f"n_per_class must be a whole number >= 1, got {n_per_class!r}")
+    if not isinstance(side, (int, np.integer)) or isinstance(side, bool) or not 1 <= side <= 28:
+        raise ValueError(f"side must be a whole number from 1 to 28, got {side!r}")
     rng = np.random.default_rng(rng)
     X, y = data if data is not None else load_datasets().train
     y = np.asarray(y)
@@ -176,7 +151,8 @@ def small_digits(n_per_class: int = 500, side: int = 20, rng=None, data: Dataset
             raise ValueError(f"asked for {n_per_class} images of each digit, but there are only {len(where)} {digit}s")
         chosen.append(rng.choice(where, n_per_class, replace=False))
     order = rng.permutation(np.concatenate(chosen))
-    return Dataset(downsample(np.asarray(X)[order], side), labels[order].astype(np.int64))
+    small = resample(np.asarray(X)[order].reshape(-1, 28, 28), side, side)
+    return Dataset(small.reshape(-1, side * side), labels[order].astype(np.int64))
 
 
 if __name__ == "__main__":  # `python -m helpers.data`, as before: the command `python -m helpers data`

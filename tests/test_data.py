@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import data, idx, mnist_files
+from helpers import data, idx, images, mnist_files
 from helpers.cli.data import main as data_command
 from helpers.mnist_files import MnistError, fetch_file
 from tests.conftest import real_data, gzip_bomb
@@ -613,34 +613,11 @@ def test_small_hostile_files_never_use_much_memory(tmp_path):
 # ----------------------------------------------------------------- small digits (notebook 10)
 
 
-def test_downsample_averages_areas_like_repeating_then_block_averaging():
-    """28 x 28 -> 20 x 20 by areas is the same as blowing each pixel up to 5 x 5 (140 x 140)
-    and then averaging blocks of 7 x 7: an independent computation of the same thing."""
-    rng = np.random.default_rng(0)
-    images = rng.random((3, 28, 28)).astype(np.float32)
-    big = images.repeat(5, axis=1).repeat(5, axis=2)
-    expected = big.reshape(3, 20, 7, 20, 7).mean(axis=(2, 4)).reshape(3, 400)
-    np.testing.assert_allclose(data.downsample(images), expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(data.downsample(images.reshape(3, 784)), expected, rtol=1e-5, atol=1e-6)
-    # whole factors: 2 x 2 blocks, and Pillow's BOX filter, which averages whole blocks too
-    from PIL import Image
-
-    halves = images.reshape(3, 14, 2, 14, 2).mean(axis=(2, 4))
-    np.testing.assert_allclose(data.downsample(images, 14).reshape(3, 14, 14), halves, rtol=1e-5, atol=1e-6)
-    pil = np.asarray(Image.fromarray(images[0], mode="F").resize((14, 14), Image.Resampling.BOX))
-    np.testing.assert_allclose(data.downsample(images[:1], 14).reshape(14, 14), pil, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(data.downsample(images, 28), images.reshape(3, 784))
-    assert data.downsample(images).dtype == np.float32
-    assert data.downsample(images).mean() == pytest.approx(images.mean(), rel=1e-5)  # no ink made or lost
-
-
-@pytest.mark.parametrize("images, side, message", [
-    (np.zeros((2, 20, 20)), 20, "shape"), (np.zeros(784), 20, "shape"),
-    (np.zeros((2, 784)), 0, "side"), (np.zeros((2, 784)), 29, "side"), (np.zeros((2, 784)), 2.5, "side"),
-])
-def test_downsample_refuses_what_it_cannot_shrink(images, side, message):
-    with pytest.raises(ValueError, match=message):
-        data.downsample(images, side)
+@pytest.mark.parametrize("side", [0, 29, 2.5])
+def test_small_digits_refuses_a_side_it_cannot_shrink_to(side):
+    X, y = np.zeros((20, 784), np.float32), np.arange(20) % 10
+    with pytest.raises(ValueError, match="side must be a whole number from 1 to 28"):
+        data.small_digits(1, side=side, data=(X, y))
 
 
 def test_small_digits_are_balanced_distinct_and_repeatable():
@@ -652,7 +629,7 @@ def test_small_digits_are_balanced_distinct_and_repeatable():
     assert small.X.shape == (200, 400) and small.X.dtype == np.float32 and small.y.dtype == np.int64
     assert np.all(np.bincount(small.y, minlength=10) == 20)
     # every chosen image is one of the originals, shrunk, with its own label, and none twice
-    shrunk = data.downsample(X)
+    shrunk = images.resample(X.reshape(-1, 28, 28), 20, 20).reshape(-1, 400)
     where = [int(np.flatnonzero(np.all(np.isclose(shrunk, row), axis=1))[0]) for row in small.X]
     assert len(set(where)) == 200 and np.array_equal(y[where], small.y)
     again = data.small_digits(20, side=20, rng=2, data=(X, np.eye(10)[y]))  # one-hot labels work too
