@@ -31,7 +31,8 @@ class CannotWrite(ValueError):
 
 
 def _new_file(path, flags: int) -> int:
-    # "x" in the mode: a new file (O_EXCL), never one that exists; 0666 less the umask.
+    # open(..., "xb") with this opener: O_EXCL, a new file only, mode 0666 less the umask,
+    # created through os.open (where tests/test_data.py fakes a read-only folder for root).
     return os.open(path, flags, 0o666)
 
 
@@ -61,10 +62,11 @@ def _new_file_beside(path: Path, what: str, example: str | None):
 @contextlib.contextmanager
 def writing(path, what: str = "write to", example: str | None = None):
     """Write ``path`` whole or not at all: the block writes to the file this gives (binary,
-    a temporary file beside ``path``); when the block ends without an error, the file is
-    flushed to disk and renamed to ``path``; otherwise it is removed and ``path`` is left
-    as it was. ``what`` and ``example`` word the error: "cannot save to models: it is a
-    folder; give a file name, such as models/model.npz"."""
+    a temporary file beside ``path``; ``f.name`` is its path, to check it before it counts);
+    when the block ends without an error, the file is flushed to disk and renamed to
+    ``path``; otherwise it is removed and ``path`` is left as it was. ``what`` and
+    ``example`` word the error: "cannot save to models: it is a folder; give a file name,
+    such as models/model.npz"."""
     path = Path(path)
     f, tmp = _new_file_beside(path, what, example)
     try:
