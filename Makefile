@@ -24,10 +24,10 @@ data: $(STAMP)
 	$(BIN)/python -m helpers.data
 
 # Your own copy of the lessons (student/, exercises to do; never overwritten), then JupyterLab
-# on notebook 01 of it (helpers/lab.py says how). LAB_ARGS go to JupyterLab, e.g. --no-browser.
+# on notebook 01 of it (helpers/cli/lab.py says how). LAB_ARGS go to JupyterLab, e.g. --no-browser.
 lab: $(STAMP)
 	$(BIN)/python -m helpers.data --quiet || true
-	$(BIN)/python -m helpers.lab $(LAB_ARGS)
+	$(BIN)/python -m helpers lab $(LAB_ARGS)
 
 # Two test processes on two cores: one BLAS thread each, or they fight over the cores
 # (and the committed outputs are made the same way as they are tested).
@@ -50,7 +50,7 @@ notebooks: $(STAMP)
 
 # A copy of every notebook with the worked solutions taken out, for students.
 student: $(STAMP)
-	$(BIN)/python -m helpers.student_edition student/
+	$(BIN)/python -m helpers student_edition student/
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -5,7 +5,8 @@ exercise checks in ``checks/slug.py``, its widgets in ``widgets/slug.py`` and it
 ``tests/test_slug.py``. The engine the lessons share sits at the top, one idea a module.
 
 The engine (no notebook, widget or plotting code in here)
-    data           MNIST: download from mirrors, verify, cache; load_datasets()
+    data           MNIST as NumPy arrays: load_datasets(), one_hot, Dataset, small_digits
+    mnist_files    the four MNIST files: fetched from mirrors, verified (SHA-256), cached, exported
     idx            the IDX file format MNIST comes in
     activations    sigmoid, ReLU, softmax, linear: fn(z) and backward(z, a, g)
     costs          quadratic and cross-entropy: fn and delta (BP1)
@@ -16,8 +17,10 @@ The engine (no notebook, widget or plotting code in here)
     optimizers     update rules (GradientStep, Adam) and learning-rate schedules
     validation     input checks with messages that say what to do
     saving         save/load a network or a model of layers as .npz (no pickle)
+    files          files written whole or not at all: a temporary file, renamed when complete
     gradcheck      backprop checked against finite differences
     images         MNIST-style preprocessing of any picture, and changes to pictures (shift, turn, noise)
+    image_files    picture files (photos, scans, drawings) read safely with Pillow
     metrics        accuracy and the confusion matrix
     progress       progress displays as training callbacks, and the terminal's bar
 
@@ -28,13 +31,10 @@ For the notebooks
     checks/        one module per notebook: exercise self-checks (shared machinery in checks/__init__)
     widgets/       one module per notebook: sliders and buttons (figure and progress: shared)
 
-Commands (python -m helpers.NAME --help)
-    train          train a network on MNIST and save it
-    predict        read digits from image files with a saved network
-    bench          speed and memory of training, as JSON
-    student_edition  the notebooks with the worked solutions taken out
-    report         a teacher's progress report: each student's exercises, run in a fresh kernel
-    lab            what `make lab` runs: the learner's own copy (student/), then JupyterLab on notebook 01
+The commands
+    cli/           python -m helpers NAME (or digits NAME), NAME one of (--help says more):
+                       data, train, predict, bench, lab, student_edition, report;
+                   each one module, cli/NAME.py, that uses the engine and is used by nothing
 """
 
 __version__ = "0.1.0"

@@ -22,7 +22,7 @@ picture with no digit in it (an empty canvas, a blank page, one flat shade) rais
 ``random_shift`` and ``random_distortion`` make fresh variants of the training digits
 for augmentation (``SGD(..., augment=random_shift)``).
 
-NumPy only: reading image files (Pillow) is ``helpers.predict``'s job.
+NumPy only: reading image files (Pillow) is ``helpers.image_files``' job.
 """
 
 from __future__ import annotations
@@ -200,10 +200,32 @@ def _weights(n_in: int, n_out: int) -> np.ndarray:
     return W
 
 
-def resample(image: np.ndarray, height: int, width: int) -> np.ndarray:
-    """``image`` resized to height x width: rows and columns resampled one after the other."""
-    out = _weights(image.shape[0], height) @ image.astype(np.float64) @ _weights(image.shape[1], width).T
-    return out.astype(np.float32)
+def resample(images: np.ndarray, height: int, width: int) -> np.ndarray:
+    """``images`` resized to height x width: one picture (h x w), or a stack of them (n x h x w).
+
+    Rows and columns are resampled one after the other. Along one direction a matrix R
+    (``_weights``) takes the old pixels to the new: shrinking, each new pixel is the mean of
+    the old picture over its square, an old pixel that lies only partly inside counted by
+    the part inside (28 to 20: each new pixel spans 1.4 old ones), so ink is neither made
+    nor lost. For a whole picture P that is R_rows @ P @ R_columns.T. Returns float32.
+    """
+    images = np.asarray(images)
+    for n_out in (height, width):
+        if not isinstance(n_out, (int, np.integer)) or isinstance(n_out, bool) or n_out < 1:
+            raise ValueError(f"height and width must be whole numbers >= 1, got {height!r} and {width!r}")
+    if images.ndim == 2:  # one picture, in float64
+        out = _weights(images.shape[0], height) @ images.astype(np.float64) @ _weights(images.shape[1], width).T
+        return out.astype(np.float32)
+    if images.ndim != 3:
+        raise ValueError(f"expected a picture (h x w) or a stack of them (n x h x w), got shape {images.shape}")
+    # A stack: R_rows @ P @ R_columns.T for every picture at once, in float32, as two large
+    # matrix products (each row of pixels times R_columns.T, then each column): much faster
+    # than 50,000 small ones.
+    n, h, w = images.shape
+    R_rows, R_columns = _weights(h, height).astype(np.float32), _weights(w, width).astype(np.float32)
+    rows = images.reshape(n * h, w).astype(np.float32) @ R_columns.T  # (n * h, width): P @ R_columns.T
+    columns = rows.reshape(n, h, width).transpose(0, 2, 1).reshape(n * width, h) @ R_rows.T  # its transpose @ R_rows.T
+    return np.ascontiguousarray(columns.reshape(n, width, height).transpose(0, 2, 1))
 
 
 def fit_into(image: np.ndarray, size: int = BOX) -> np.ndarray:

@@ -21,15 +21,13 @@ make it use much memory.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 import zipfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from helpers.files import check_writable, writing
 from helpers.layers import Sequential
 from helpers.network import Network
 from helpers.validation import DTYPES, MAX_PARAMS, check_lmbda, check_parameters, check_sizes
@@ -63,16 +61,8 @@ def save(model, path) -> None:
         arrays = _entries(model)
     except ValueError as err:
         raise ValueError(f"cannot save the network to {path}: {err}") from None
-    fd, tmp = _new_file_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    with writing(path, "save to", "model.npz") as f:
+        np.savez(f, **arrays)
 
 
 def _entries(model) -> dict:
@@ -112,33 +102,7 @@ def _entries(model) -> dict:
 def check_destination(path) -> Path:
     """Make sure a network can be saved to ``path`` (its folder is created if needed),
     e.g. before a long training run; a ValueError says why not."""
-    path = Path(path)
-    fd, tmp = _new_file_beside(path)
-    os.close(fd)
-    tmp.unlink()
-    return path
-
-
-def _new_file_beside(path: Path) -> tuple[int, Path]:
-    """A new, empty temporary file in ``path``'s folder (created if needed), opened for
-    writing with mode 0666 less the umask: (file descriptor, its path)."""
-    folder = path.parent
-    if path.is_dir():
-        raise ValueError(f"cannot save to {path}: it is a folder; give a file name, such as {path / 'model.npz'}")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise ValueError(f"cannot save to {path}: part of that path is a file, not a folder") from None
-    except OSError as err:
-        raise ValueError(f"cannot save to {path}: the folder {folder} cannot be created ({err.strerror})") from None
-    while True:
-        tmp = folder / f".{path.name}.{secrets.token_hex(4)}.part"
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
-        except FileExistsError:
-            continue
-        except OSError as err:
-            raise ValueError(f"cannot save to {path}: files cannot be created in {folder} ({err.strerror})") from None
+    return check_writable(path, "save to", "model.npz")
 
 
 # ----------------------------------------------------------------------------- loading

@@ -12,7 +12,7 @@ import pytest
 
 matplotlib.use("Agg")  # tests draw figures without a screen
 
-from helpers import data
+from helpers import data, mnist_files
 from helpers.data import MnistFile
 
 
@@ -53,7 +53,7 @@ def gzip_bomb(expanded: int, member: int = 1 << 20) -> bytes:
 
 real_data = pytest.mark.skipif(
     not os.environ.get("MNIST_MIRROR")
-    and not all(data.cached_path(f, data.data_dir()) for f in data.MNIST_FILES.values()),
+    and not all(mnist_files.cached_path(f, mnist_files.data_dir()) for f in mnist_files.MNIST_FILES.values()),
     reason="set MNIST_MIRROR (or run `make data`) to test the real MNIST files",
 )
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import predict
+from helpers import image_files, images
+from helpers.cli import predict
 from helpers.network import Network
 from helpers.saving import load, save
 from tests.conftest import real_data
@@ -43,8 +44,8 @@ def test_predict_inverts_light_backgrounds(tmp_path, brightness_model, capsys):
     light = 1 - dark  # black pen on white paper: inverted to the dark one before predicting
     write_png(tmp_path / "dark.png", dark)
     write_png(tmp_path / "light.png", light)
-    np.testing.assert_allclose(predict.load_image(tmp_path / "light.png"), predict.load_image(tmp_path / "dark.png"))
-    assert predict.load_image(tmp_path / "dark.png").max() == 1  # white ink on black, like MNIST
+    np.testing.assert_allclose(image_files.load_image(tmp_path / "light.png"), image_files.load_image(tmp_path / "dark.png"))
+    assert image_files.load_image(tmp_path / "dark.png").max() == 1  # white ink on black, like MNIST
     assert predict.main([str(brightness_model), str(tmp_path / "dark.png"), str(tmp_path / "light.png")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{tmp_path / 'dark.png'}: 0 (confidence 1.00)"
@@ -75,7 +76,7 @@ for _row in range(9, 24):
 
 def reads_as_the_digit(pixels) -> bool:
     """True if ``pixels`` (what load_image returned) is DIGIT prepared the MNIST way."""
-    expected = predict.preprocess(1 - DIGIT).reshape(1, 784)
+    expected = images.preprocess(1 - DIGIT).reshape(1, 784)
     return np.abs(pixels - expected).mean() < 0.02
 
 
@@ -155,18 +156,18 @@ def test_missing_files_and_folders_get_a_message(tmp_path, brightness_model, cap
 
 @pytest.mark.parametrize("name", ["transparent.png", "light-on-grey.png", "sideways.jpg", "scan16.png", "float.tif", "palette.gif"])
 def test_unusual_but_good_images_read_as_the_digit(hostile, name):
-    assert reads_as_the_digit(predict.load_image(hostile[name]))
+    assert reads_as_the_digit(image_files.load_image(hostile[name]))
 
 
 def test_uploads_are_read_from_bytes_like_files(hostile):
-    assert reads_as_the_digit(predict.load_image(hostile["transparent.png"].read_bytes()))
+    assert reads_as_the_digit(image_files.load_image(hostile["transparent.png"].read_bytes()))
     with pytest.raises(ValueError, match="cannot read it as an image"):
-        predict.load_image(b"GIF89a and then nothing")
+        image_files.load_image(b"GIF89a and then nothing")
 
 
 def test_a_huge_picture_is_refused_before_it_is_decoded(hostile, brightness_model):
     """Peak memory of the whole command, read from the child's own VmHWM (as in tests/test_data.py)."""
-    script = ("import sys; from helpers import predict; status = predict.main(sys.argv[1:]); "
+    script = ("import sys; from helpers.cli import predict; status = predict.main(sys.argv[1:]); "
               "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1], file=sys.stderr); "
               "sys.exit(status)")
     result = subprocess.run([sys.executable, "-c", script, str(brightness_model), str(hostile["huge10k.png"]),
@@ -204,7 +205,7 @@ def test_predict_reads_digits_photographed_on_paper(tmp_path):
         Image.fromarray(photo).save(path, **({"quality": int(rng.integers(70, 95))} if kind == "jpg" else {}))
         paths.append(str(path))
         labels.append(int(test.y[i]))
-    result = run("helpers.predict", str(tmp_path / "model.npz"), *paths)
+    result = run("helpers", "predict", str(tmp_path / "model.npz"), *paths)
     assert result.returncode == 0, result.stderr
     read = [int(line.rsplit(": ", 1)[1].split()[0]) for line in result.stdout.splitlines()]
     right = np.array(read) == np.array(labels)
@@ -219,7 +220,7 @@ def test_predict_reads_digits_photographed_on_paper(tmp_path):
 @real_data
 def test_train_then_predict_from_the_command_line(tmp_path):
     model = tmp_path / "model.npz"
-    result = run("helpers.train", "--sizes", "784", "30", "10", "--cost", "cross_entropy", "--init", "scaled",
+    result = run("helpers", "train", "--sizes", "784", "30", "10", "--cost", "cross_entropy", "--init", "scaled",
                  "--eta", "1.0", "--epochs", "1", "--limit", "2000", "--augment", "1", "--schedule", "halve_every:1",
                  "--save", str(model), "--quiet")
     assert result.returncode == 0, result.stderr
@@ -238,7 +239,7 @@ def test_train_then_predict_from_the_command_line(tmp_path):
         write_png(tmp_path / f"digit{i}.png", test.X[i].reshape(28, 28))
         paths.append(str(tmp_path / f"digit{i}.png"))
     write_png(tmp_path / "inverted0.png", 1 - test.X[0].reshape(28, 28))
-    result = run("helpers.predict", str(model), *paths, str(tmp_path / "inverted0.png"))
+    result = run("helpers", "predict", str(model), *paths, str(tmp_path / "inverted0.png"))
     assert result.returncode == 0, result.stderr
     digits = [int(line.split(": ")[1].split(" ")[0]) for line in result.stdout.splitlines()]
     assert digits[:3] == net.predict(test.X[:3]).tolist()
@@ -247,16 +248,16 @@ def test_train_then_predict_from_the_command_line(tmp_path):
 
 
 def test_train_reports_bad_options():
-    result = run("helpers.train", "--schedule", "sometimes", "--epochs", "1")
+    result = run("helpers", "train", "--schedule", "sometimes", "--epochs", "1")
     assert result.returncode == 2
     assert "unknown schedule 'sometimes'" in result.stderr
-    result = run("helpers.train", "--cost", "hinge")
+    result = run("helpers", "train", "--cost", "hinge")
     assert result.returncode == 2 and "invalid choice: 'hinge'" in result.stderr
 
 
 @real_data
 def test_bench_quick_prints_json():
-    result = run("helpers.bench", "--quick", "--repeats", "1")
+    result = run("helpers", "bench", "--quick", "--repeats", "1")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["quick"] is True and report["epoch_examples"] == 50_000
@@ -291,24 +292,24 @@ def test_train_checks_every_option_before_loading_the_data(options, message, tmp
     """N11-N15: before, --augment -3 was ignored, --augment 40 trained to 10 %, --seed -1
     said "expected non-negative integer", 784-600000-10 took 5.8 GB, and an unwritable
     --save failed with a traceback after the whole run. Now each is refused at once (no data needed)."""
-    result = run("helpers.train", "--epochs", "1", "--quiet", *options, timeout=60)
+    result = run("helpers", "train", "--epochs", "1", "--quiet", *options, timeout=60)
     assert result.returncode == 2 and result.stdout == ""  # nothing trained
     assert f"error: {message}" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_train_save_into_a_file_path_is_refused_before_training(tmp_path):
     (tmp_path / "notes.txt").write_text("a file")
-    result = run("helpers.train", "--save", str(tmp_path / "notes.txt" / "model.npz"), "--quiet", timeout=60)
+    result = run("helpers", "train", "--save", str(tmp_path / "notes.txt" / "model.npz"), "--quiet", timeout=60)
     assert result.returncode == 2 and result.stdout == ""
     assert "cannot save to" in result.stderr and "part of that path is a file, not a folder" in result.stderr
-    result = run("helpers.train", "--save", str(tmp_path), "--quiet", timeout=60)
+    result = run("helpers", "train", "--save", str(tmp_path), "--quiet", timeout=60)
     assert result.returncode == 2 and "it is a folder; give a file name" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # the check leaves nothing behind
 
 
 def test_bench_without_data_or_with_bad_repeats_says_so(monkeypatch, capsys):
     """N16: before, a MnistError traceback, and for --repeats -1 a traceback about "epochs"."""
-    from helpers import bench
+    from helpers.cli import bench
     from helpers.data import MnistError
 
     def no_data(*args, **kwargs):
@@ -321,3 +322,38 @@ def test_bench_without_data_or_with_bad_repeats_says_so(monkeypatch, capsys):
     for repeats in ("-1", "0"):
         assert bench.main(["--quick", "--repeats", repeats]) == 2
         assert f"error: --repeats must be a whole number >= 1, got {repeats}" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- one entry point: python -m helpers NAME
+
+
+def test_python_m_helpers_lists_the_commands_and_runs_each():
+    from helpers.cli import COMMANDS
+
+    result = run("helpers", "--help", timeout=60)
+    assert result.returncode == 0
+    for name in COMMANDS:
+        assert f"\n  {name} " in result.stdout
+    result = run("helpers", "predict", "--help", timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("usage: python -m helpers predict")
+    result = run("helpers.cli.train", "--help", timeout=60)  # each command also runs on its own
+    assert result.returncode == 0 and result.stdout.startswith("usage: python -m helpers train")
+
+
+def test_python_m_helpers_without_a_known_command_says_which_there_are():
+    result = run("helpers", timeout=60)
+    assert result.returncode == 2 and "commands:" in result.stderr and result.stdout == ""
+    result = run("helpers", "trian", timeout=60)
+    assert result.returncode == 2 and "error: no command 'trian'" in result.stderr and "  train " in result.stderr
+
+
+def test_the_digits_script_is_the_same_entry_point():
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"digits": "helpers.cli:main"}
+    script = Path(sys.executable).parent / "digits"
+    if not script.exists():
+        pytest.skip("the digits script is installed by `pip install -e .` (make .venv/.installed)")
+    result = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "  report " in result.stdout

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import data, idx
-from helpers.data import MnistError, fetch_file
+from helpers import data, idx, images, mnist_files
+from helpers.cli.data import main as data_command
+from helpers.mnist_files import MnistError, fetch_file
 from tests.conftest import real_data, gzip_bomb
 
 REPO = Path(__file__).resolve().parent.parent
@@ -256,11 +257,11 @@ def test_real_split():
 
 @real_data
 def test_export_makes_a_usable_mirror(tmp_path, monkeypatch):
-    copied = data.export_mnist(tmp_path / "usb")
-    assert sorted(p.name for p in copied) == sorted(f"{f.name}.gz" for f in data.MNIST_FILES.values())
+    copied = mnist_files.export_mnist(tmp_path / "usb")
+    assert sorted(p.name for p in copied) == sorted(f"{f.name}.gz" for f in mnist_files.MNIST_FILES.values())
     assert (tmp_path / "usb" / "SHA256SUMS").read_text().count("\n") == 4
     monkeypatch.setenv("MNIST_MIRROR", str(tmp_path / "usb"))
-    paths = data.fetch_mnist(tmp_path / "fresh-cache", quiet=True, urls=())
+    paths = mnist_files.fetch_mnist(tmp_path / "fresh-cache", quiet=True, urls=())
     assert len(paths) == 4
 
 
@@ -269,8 +270,8 @@ def test_export_makes_a_usable_mirror(tmp_path, monkeypatch):
 def tiny_script(file, body):
     """Python source for a child process that knows the tiny file and runs ``body``."""
     return (
-        "import sys, time\nfrom pathlib import Path\nfrom helpers import data\n"
-        f"file = data.MnistFile({file.name!r}, {file.sha256!r}, {file.shape!r})\n" + body
+        "import sys, time\nfrom pathlib import Path\nfrom helpers import mnist_files\n"
+        f"file = mnist_files.MnistFile({file.name!r}, {file.sha256!r}, {file.shape!r})\n" + body
     )
 
 
@@ -283,7 +284,7 @@ def test_concurrent_processes_repair_a_damaged_cache_once(server, tmp_path, tiny
     go = tmp_path / "go"
     body = (
         "go = Path(sys.argv[1])\nwhile not go.exists(): time.sleep(0.002)\n"
-        "print(data.fetch_file(file, Path(sys.argv[2]), urls=(sys.argv[3],), quiet=True))\n"
+        "print(mnist_files.fetch_file(file, Path(sys.argv[2]), urls=(sys.argv[3],), quiet=True))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "MNIST_MIRROR"}
     children = [
@@ -308,7 +309,7 @@ def test_a_waiter_finds_the_copy_the_lock_holder_installed(server, tmp_path, tin
     # for the lock, so it must return the new copy, not delete it.
     file, gz, _ = tiny_file
     (tmp_path / "tiny-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8bdamaged")
-    holder = data._repair_lock(tmp_path, file, say=lambda msg: None)
+    holder = mnist_files._repair_lock(tmp_path, file, say=lambda msg: None)
     holder.__enter__()
 
     def repair_then_release():
@@ -336,7 +337,7 @@ def tiny_mnist(monkeypatch, tmp_path, tiny_file, no_mirror):
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / f"{file.name}.gz").write_bytes(gz)
-    monkeypatch.setattr(data, "MNIST_FILES", {"tiny": file})
+    monkeypatch.setattr(mnist_files, "MNIST_FILES", {"tiny": file})
     monkeypatch.setenv("DIGITS_DATA_DIR", str(cache))
     return cache
 
@@ -348,7 +349,7 @@ def test_cache_and_export_files_get_the_umask_mode(server, tmp_path, tiny_file, 
     server.routes["/a/tiny-images-idx3-ubyte.gz"] = ("ok", gz)
     downloaded = fetch_file(file, tmp_path / "fresh", urls=(server.url + "/a/",), quiet=True)
     copied = fetch_file(file, tmp_path / "fresh2", mirror=tiny_mnist, urls=(), quiet=True)
-    exported = data.export_mnist(tmp_path / "usb")
+    exported = mnist_files.export_mnist(tmp_path / "usb")
     for path in [downloaded, copied, *exported, tmp_path / "usb" / "SHA256SUMS"]:
         assert oct(path.stat().st_mode & 0o777) == oct(mode), path
 
@@ -524,9 +525,9 @@ def test_cache_path_that_is_a_file_says_so(tmp_path, tiny_file, no_mirror, monke
     assert "internet" not in message
     # A path *inside* a file, and the command line, too.
     monkeypatch.setenv("DIGITS_DATA_DIR", str(not_a_folder / "data"))
-    monkeypatch.setattr(data, "MNIST_FILES", {"tiny": file})
-    monkeypatch.setattr(data, "MIRROR_URLS", ())
-    assert data.main(["--quiet"]) == 1
+    monkeypatch.setattr(mnist_files, "MNIST_FILES", {"tiny": file})
+    monkeypatch.setattr(mnist_files, "MIRROR_URLS", ())
+    assert data_command(["--quiet"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "part of that path is a file" in err and "internet" not in err
 
@@ -545,7 +546,7 @@ def test_export_to_an_unusable_place_gives_a_message(tmp_path, tiny_mnist, capsy
     if where == "read-only":
         destination.mkdir()
         make_read_only(destination)
-    assert data.main(["--export", str(destination), "--quiet"]) == 1
+    assert data_command(["--export", str(destination), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: Cannot export to {destination}: ") and "Traceback" not in err
     assert "choose a folder you can write to" in err
@@ -561,7 +562,7 @@ def test_export_to_an_unusable_place_gives_a_message(tmp_path, tiny_mnist, capsy
 
 def test_export_works_and_is_verified(tmp_path, tiny_mnist, tiny_file, capsys):
     file, gz, _ = tiny_file
-    assert data.main(["--export", str(tmp_path / "usb")]) == 0
+    assert data_command(["--export", str(tmp_path / "usb")]) == 0
     assert (tmp_path / "usb" / "tiny-images-idx3-ubyte.gz").read_bytes() == gz
     assert "Exported 1 files" in capsys.readouterr().out
 
@@ -570,12 +571,12 @@ def test_export_works_and_is_verified(tmp_path, tiny_mnist, tiny_file, capsys):
 # unlike getrusage's ru_maxrss, which Linux carries over from the parent across exec.
 PEAK_SCRIPT = """
 import sys
-from helpers import data
-for file in data.MNIST_FILES.values():
+from helpers import mnist_files
+for file in mnist_files.MNIST_FILES.values():
     try:
-        data.fetch_file(file, urls=(), quiet=True)
+        mnist_files.fetch_file(file, urls=(), quiet=True)
         sys.exit(f"accepted a hostile {file.name}")
-    except data.MnistError as err:
+    except mnist_files.MnistError as err:
         print(str(err).splitlines()[1], file=sys.stderr)
 print(next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1])  # KiB
 """
@@ -586,7 +587,7 @@ def test_small_hostile_files_never_use_much_memory(tmp_path):
     # Every MNIST file replaced by something that expands or claims a lot, 10 MB in all.
     cache = tmp_path / "cache"
     cache.mkdir()
-    files = data.MNIST_FILES
+    files = mnist_files.MNIST_FILES
     (cache / f"{files['train_images'].name}.gz").write_bytes(gzip_bomb(4 << 30, member=16 << 20))  # 4 MB -> 4 GB
     (cache / files["train_labels"].name).write_bytes(bytes(3 << 20))  # plain, 3 MB (more than 60,008 bytes)
     header = bytes([0, 0, 8, 3]) + (2**31).to_bytes(4, "big") * 3  # claims 2^93 pixels
@@ -612,34 +613,11 @@ def test_small_hostile_files_never_use_much_memory(tmp_path):
 # ----------------------------------------------------------------- small digits (notebook 10)
 
 
-def test_downsample_averages_areas_like_repeating_then_block_averaging():
-    """28 x 28 -> 20 x 20 by areas is the same as blowing each pixel up to 5 x 5 (140 x 140)
-    and then averaging blocks of 7 x 7: an independent computation of the same thing."""
-    rng = np.random.default_rng(0)
-    images = rng.random((3, 28, 28)).astype(np.float32)
-    big = images.repeat(5, axis=1).repeat(5, axis=2)
-    expected = big.reshape(3, 20, 7, 20, 7).mean(axis=(2, 4)).reshape(3, 400)
-    np.testing.assert_allclose(data.downsample(images), expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(data.downsample(images.reshape(3, 784)), expected, rtol=1e-5, atol=1e-6)
-    # whole factors: 2 x 2 blocks, and Pillow's BOX filter, which averages whole blocks too
-    from PIL import Image
-
-    halves = images.reshape(3, 14, 2, 14, 2).mean(axis=(2, 4))
-    np.testing.assert_allclose(data.downsample(images, 14).reshape(3, 14, 14), halves, rtol=1e-5, atol=1e-6)
-    pil = np.asarray(Image.fromarray(images[0], mode="F").resize((14, 14), Image.Resampling.BOX))
-    np.testing.assert_allclose(data.downsample(images[:1], 14).reshape(14, 14), pil, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(data.downsample(images, 28), images.reshape(3, 784))
-    assert data.downsample(images).dtype == np.float32
-    assert data.downsample(images).mean() == pytest.approx(images.mean(), rel=1e-5)  # no ink made or lost
-
-
-@pytest.mark.parametrize("images, side, message", [
-    (np.zeros((2, 20, 20)), 20, "shape"), (np.zeros(784), 20, "shape"),
-    (np.zeros((2, 784)), 0, "side"), (np.zeros((2, 784)), 29, "side"), (np.zeros((2, 784)), 2.5, "side"),
-])
-def test_downsample_refuses_what_it_cannot_shrink(images, side, message):
-    with pytest.raises(ValueError, match=message):
-        data.downsample(images, side)
+@pytest.mark.parametrize("side", [0, 29, 2.5])
+def test_small_digits_refuses_a_side_it_cannot_shrink_to(side):
+    X, y = np.zeros((20, 784), np.float32), np.arange(20) % 10
+    with pytest.raises(ValueError, match="side must be a whole number from 1 to 28"):
+        data.small_digits(1, side=side, data=(X, y))
 
 
 def test_small_digits_are_balanced_distinct_and_repeatable():
@@ -651,7 +629,7 @@ def test_small_digits_are_balanced_distinct_and_repeatable():
     assert small.X.shape == (200, 400) and small.X.dtype == np.float32 and small.y.dtype == np.int64
     assert np.all(np.bincount(small.y, minlength=10) == 20)
     # every chosen image is one of the originals, shrunk, with its own label, and none twice
-    shrunk = data.downsample(X)
+    shrunk = images.resample(X.reshape(-1, 28, 28), 20, 20).reshape(-1, 400)
     where = [int(np.flatnonzero(np.all(np.isclose(shrunk, row), axis=1))[0]) for row in small.X]
     assert len(set(where)) == 200 and np.array_equal(y[where], small.y)
     again = data.small_digits(20, side=20, rng=2, data=(X, np.eye(10)[y]))  # one-hot labels work too

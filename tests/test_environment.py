@@ -64,10 +64,10 @@ def test_readme_shows_the_two_commands_the_makefile_provides():
     for target in ("lab", "test"):
         assert f"make {target}" in readme
         assert re.search(rf"^{target}:", makefile, re.M)
-    assert "helpers.lab" in makefile  # which starts JupyterLab like this:
-    from helpers import lab
+    assert "helpers lab" in makefile  # which starts JupyterLab like this:
+    from helpers.cli import lab
     line = " ".join(lab.command(ROOT, []))
     assert "--ip=127.0.0.1" in line and "/lab/tree/student/01_meet_the_digits.ipynb" in line
     assert ("--allow-root" in line) == (os.geteuid() == 0)
-    for text in (makefile, line, (ROOT / "helpers" / "lab.py").read_text()):  # token auth is left on
+    for text in (makefile, line, (ROOT / "helpers" / "cli" / "lab.py").read_text()):  # token auth is left on
         assert "NotebookApp.token=''" not in text and "ServerApp.token=''" not in text

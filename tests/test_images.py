@@ -127,6 +127,38 @@ def test_resample_keeps_flat_pictures_flat_and_averages_blocks():
     assert images.resample(one, 5, 3).shape == (5, 3)
 
 
+def test_resample_shrinks_a_stack_by_areas_like_repeating_then_block_averaging():
+    """28 x 28 -> 20 x 20 by areas is the same as blowing each pixel up to 5 x 5 (140 x 140)
+    and then averaging blocks of 7 x 7: an independent computation of the same thing."""
+    rng = np.random.default_rng(0)
+    digits = rng.random((3, 28, 28)).astype(np.float32)
+    big = digits.repeat(5, axis=1).repeat(5, axis=2)
+    expected = big.reshape(3, 20, 7, 20, 7).mean(axis=(2, 4))
+    np.testing.assert_allclose(images.resample(digits, 20, 20), expected, rtol=1e-5, atol=1e-6)
+    # whole factors: 2 x 2 blocks, and Pillow's BOX filter, which averages whole blocks too
+    from PIL import Image
+
+    halves = digits.reshape(3, 14, 2, 14, 2).mean(axis=(2, 4))
+    np.testing.assert_allclose(images.resample(digits, 14, 14), halves, rtol=1e-5, atol=1e-6)
+    pil = np.asarray(Image.fromarray(digits[0], mode="F").resize((14, 14), Image.Resampling.BOX))
+    np.testing.assert_allclose(images.resample(digits[:1], 14, 14)[0], pil, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(images.resample(digits, 28, 28), digits)
+    assert images.resample(digits, 20, 20).dtype == np.float32 and images.resample(digits, 20, 20).flags.c_contiguous
+    assert images.resample(digits, 20, 20).mean() == pytest.approx(digits.mean(), rel=1e-5)  # no ink made or lost
+    # each picture of a stack as if resampled alone (that one in float64)
+    np.testing.assert_allclose(images.resample(digits, 9, 13)[1], images.resample(digits[1], 9, 13), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("pictures, height, width, message", [
+    (np.zeros(784), 20, 20, "expected a picture"), (np.zeros((2, 2, 28, 28)), 20, 20, "expected a picture"),
+    (np.zeros((2, 28, 28)), 0, 20, "whole numbers >= 1"), (np.zeros((28, 28)), 20, 2.5, "whole numbers >= 1"),
+    (np.zeros((28, 28)), True, 20, "whole numbers >= 1"),
+])
+def test_resample_refuses_what_it_cannot_resize(pictures, height, width, message):
+    with pytest.raises(ValueError, match=message):
+        images.resample(pictures, height, width)
+
+
 @pytest.mark.parametrize("shape, fitted", [((100, 40), (20, 8)), ((30, 90), (7, 20)), ((5, 5), (20, 20)), ((200, 3), (20, 1))])
 def test_fit_into_keeps_the_aspect_ratio(shape, fitted):
     assert images.fit_into(np.ones(shape)).shape == fitted

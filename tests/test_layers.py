@@ -119,7 +119,7 @@ def test_a_hostile_architecture_is_refused_before_any_array_is_made(tmp_path):
 
 def test_a_new_model_trains_checks_saves_loads_and_benchmarks_with_no_engine_change(tmp_path):
     """The issue's test of the engine's shape: a network with two hidden layers."""
-    from helpers.bench import time_training
+    from helpers.cli.bench import time_training
 
     rng = np.random.default_rng(0)
     X = rng.random((300, 1, 4, 4))

@@ -1,17 +1,18 @@
 """The package keeps the shape its map promises: lesson code found by the notebook's
-name, every engine module listed, and the engine free of user-interface imports."""
+name, every engine module listed, the engine free of user-interface imports, and the
+commands in helpers/cli/, used by nothing else."""
 
 import ast
 import re
 from pathlib import Path
 
 import helpers
+import helpers.cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "helpers"
 SLUGS = sorted(re.match(r"\d\d_(.+)\.ipynb", p.name).group(1) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SHARED = {"__init__", "figure", "progress"}  # modules in the per-lesson folders that serve every lesson
-COMMANDS = {"train", "predict", "bench", "student_edition", "report", "lab"}
 UI = {"ipywidgets", "IPython", "matplotlib"}
 
 
@@ -36,10 +37,38 @@ def test_every_notebook_has_its_lesson_module_and_test_file():
 def test_the_package_map_lists_every_top_level_module():
     doc = helpers.__doc__
     listed = set(re.findall(r"^    (\w+)/?\s", doc, flags=re.M))
-    missing = (modules(PACKAGE) - {"__init__"}) - listed
+    missing = (modules(PACKAGE) - {"__init__", "__main__"}) - listed
     assert not missing, f"helpers/__init__.py's map does not list {sorted(missing)}"
-    assert {"lessons", "checks", "widgets"} <= listed
-    assert not listed - modules(PACKAGE) - {"lessons", "checks", "widgets"}, "the map lists modules that do not exist"
+    assert {"lessons", "checks", "widgets", "cli"} <= listed
+    assert not listed - modules(PACKAGE) - {"lessons", "checks", "widgets", "cli"}, "the map lists modules that do not exist"
+
+
+def test_every_command_is_a_module_of_cli_that_the_dispatcher_runs():
+    commands = modules(PACKAGE / "cli") - {"__init__"}
+    assert commands == set(helpers.cli.COMMANDS), "helpers/cli/ and its COMMANDS must name the same commands"
+    commands_block = helpers.__doc__.split("The commands", 1)[1]
+    for name in commands:
+        assert re.search(rf"\b{name}\b", commands_block), f"helpers/__init__.py's map does not name the command {name}"
+
+
+def is_main_guard(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)
+
+
+def test_nothing_but_a_command_imports_a_command():
+    """A lesson, a check, a widget or the engine that needs a command's code gets it from
+    the engine, where the command gets it too. (Only what runs as ``python -m MODULE``, under
+    ``if __name__ == "__main__":``, may hand over to a command.)"""
+    for path in PACKAGE.rglob("*.py"):
+        if path.parent.name == "cli" or path.name == "__main__.py":
+            continue
+        body = [node for node in ast.parse(path.read_text()).body if not is_main_guard(node)]
+        for node in (inner for top in body for inner in ast.walk(top)):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            used = [n for n in names if n == "helpers.cli" or n.startswith("helpers.cli.")]
+            assert not used, f"{path.relative_to(PACKAGE)} imports the command module {used[0]}"
 
 
 def imported_top_level(path: Path) -> set[str]:
@@ -67,7 +96,7 @@ def test_no_two_modules_of_the_engine_and_lessons_share_a_public_name():
     """One name per thing: no SGD in three places. (A function and its class in one module,
     such as sigmoid and Sigmoid, are one thing; a check is named after the exercise it checks.)"""
     places = {}
-    paths = [p for p in PACKAGE.glob("*.py") if p.stem not in COMMANDS | {"__init__"}]
+    paths = [p for p in PACKAGE.glob("*.py") if p.stem not in {"__init__", "__main__"}]
     paths += [p for p in (PACKAGE / "lessons").glob("*.py") if p.stem != "__init__"]
     for path in sorted(paths):
         for node in ast.parse(path.read_text()).body:
@@ -116,8 +145,6 @@ def layer_of(name: str) -> str:
     parts = name.split(".")
     if len(parts) > 2 and parts[1] in ("lessons", "checks", "widgets", "cli"):
         return {"cli": "commands"}.get(parts[1], parts[1])
-    if len(parts) == 2 and parts[1] in COMMANDS:
-        return "commands"
     if len(parts) == 2 and parts[1] in ENGINE:
         return "engine"
     return "for the notebooks" if len(parts) == 2 else parts[1]

@@ -1,5 +1,5 @@
-"""The teacher's progress report (helpers.report) on a class the test makes itself: student
-editions of notebooks 01 and 02 (made with helpers.student_edition), filled in right,
+"""The teacher's progress report (helpers.cli.report) on a class the test makes itself: student
+editions of notebooks 01 and 02 (made with helpers.cli.student_edition), filled in right,
 wrong, not at all, with a loop that never ends and with code that raises."""
 
 import asyncio
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import report
-from helpers.student_edition import student_notebook
+from helpers.cli import report
+from helpers.cli.student_edition import student_notebook
 from tests.conftest import real_data
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from helpers.student_edition import main, strip_solutions
+from helpers.cli.student_edition import main, strip_solutions
 
 NOTEBOOK_01 = Path(__file__).resolve().parent.parent / "notebooks" / "01_meet_the_digits.ipynb"
 

@@ -14,9 +14,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from helpers import report
+from helpers.cli import report
 from helpers.checks import NOT_DONE
-from helpers.student_edition import assigned_names, student_notebook
+from helpers.cli.student_edition import assigned_names, student_notebook
 from tests.conftest import real_data
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from helpers.images import random_shift
-from helpers.bench import NaiveNetwork, as_column_pairs
+from helpers.cli.bench import NaiveNetwork, as_column_pairs
 from helpers.network import Network
 from helpers.optimizers import HalveOnPlateau, make_schedule
 from helpers.callbacks import Callback

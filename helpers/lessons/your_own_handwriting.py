@@ -3,7 +3,7 @@
 * a drawing as the canvas sends it, a list of strokes, made into a picture
   (``strokes_to_image``), and a built-in example (``EXAMPLE_STROKES``);
 * a digit of MNIST made to look like a photo of a digit written on paper
-  (``paper_photo``), to try the preprocessing (and ``helpers.predict``) on;
+  (``paper_photo``), to try the preprocessing (and ``python -m helpers predict``) on;
 * reading a picture, a drawing or an uploaded file: the preprocessing, the network's ten
   outputs and its hidden layer's activations, or the reason there is no answer
   (``read_picture``, ``read_strokes``, ``read_upload``);
@@ -19,6 +19,7 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 
 from helpers import images
+from helpers.image_files import read_image
 from helpers.lessons.the_network import hidden_activations  # notebook 04's: A^1 = sigma(X (w^1)^T + b^1)
 from helpers.plots import LINESTYLES, MARKERS, PALETTE
 
@@ -170,9 +171,8 @@ def read_strokes(net, strokes, size: int = CANVAS, brush: float = BRUSH) -> dict
 
 
 def read_upload(net, content: bytes) -> dict:
-    """``read_picture`` for the bytes of an uploaded file (read like ``helpers.predict`` does)."""
-    from helpers.predict import read_image  # the command's reader: the same limits and messages
-
+    """``read_picture`` for the bytes of an uploaded file (read as ``python -m helpers predict``
+    reads a file: the same limits and messages)."""
     try:
         pixels = read_image(content)
     except ValueError as err:

@@ -9,7 +9,7 @@ the strokes (lists of (x, y) points) to Python while you draw, a few times a sec
 at the end of each stroke. Everything after that is plain, tested Python:
 ``lessons.read_strokes`` (strokes -> picture -> MNIST-style preprocessing -> network)
 and ``lessons.draw_reading`` (the picture), shown by ``FigureView``. An uploaded file
-goes through ``lessons.read_upload``, which reads it as ``python -m helpers.predict`` does.
+goes through ``lessons.read_upload``, which reads it as ``python -m helpers predict`` does.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Open the course in JupyterLab, in the learner's own copy: what ``make lab`` runs.
 
-    python -m helpers.lab [JUPYTER LAB OPTIONS...]      (from the course's folder)
-    python -m helpers.lab --prepare-only                 (steps 1 and 2 only: Binder's postBuild)
+    python -m helpers lab [JUPYTER LAB OPTIONS...]      (from the course's folder)
+    python -m helpers lab --prepare-only                 (steps 1 and 2 only: Binder's postBuild)
 
 1. The student edition (the lessons with the worked solutions taken out, see
-   :mod:`helpers.student_edition`) goes into ``student/``, git-ignored. Only notebooks that
+   :mod:`helpers.cli.student_edition`) goes into ``student/``, git-ignored. Only notebooks that
    are not there yet are written: a learner's work is never touched, and a lesson added
    to the course later still arrives. (To start a lesson afresh, delete or rename it.)
 2. JupyterLab's news pop-up and update check are turned off (``overrides.json`` in this
@@ -25,7 +25,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from helpers import student_edition
+from helpers.cli import student_edition
+from helpers.files import CannotWrite, write_bytes
 
 STUDENT = "student"
 FIRST = "01_meet_the_digits.ipynb"
@@ -55,8 +56,8 @@ def quiet_news(folder: Path | None = None) -> bool:
         return True
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        student_edition.write_file(path, (json.dumps(merged, indent=1) + "\n").encode())
-    except OSError:
+        write_bytes(path, (json.dumps(merged, indent=1) + "\n").encode())
+    except (OSError, CannotWrite):
         return False
     return True
 

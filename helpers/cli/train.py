@@ -1,8 +1,8 @@
 """Train a network on MNIST from the command line.
 
-    python -m helpers.train                                   # Nielsen's chapter-1 run
-    python -m helpers.train --cost cross_entropy --init scaled --lmbda 5 --epochs 30
-    python -m helpers.train --all-training --augment 1 --save model.npz
+    python -m helpers train                                   # Nielsen's chapter-1 run
+    python -m helpers train --cost cross_entropy --init scaled --lmbda 5 --epochs 30
+    python -m helpers train --all-training --augment 1 --save model.npz
 
 Prints, after each epoch, the validation and test accuracy and the seconds it took.
 With ``--all-training`` the network trains on all 60,000 training images (no validation
@@ -53,7 +53,7 @@ class EpochLines(Callback):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m helpers.train", description="Train a network on MNIST with SGD.")
+    p = argparse.ArgumentParser(prog="python -m helpers train", description="Train a network on MNIST with SGD.")
     p.add_argument("--sizes", type=int, nargs="+", default=[784, 100, 10], help="layer sizes (default: 784 100 10)")
     p.add_argument("--activation", choices=list(HIDDEN), default="sigmoid", help="hidden-layer activation")
     p.add_argument("--output", choices=list(OUTPUT), default="sigmoid", help="output-layer activation")

@@ -5,7 +5,7 @@ lines (see notebooks/AUTHORING.md). This command copies every notebook, replaces
 such block by ``raise NotImplementedError(...)`` at the same indentation, and clears all
 outputs, so students start from a clean page:
 
-    python -m helpers.student_edition student/
+    python -m helpers student_edition student/
 
 ``make lab`` runs it with ``--missing-only``: it writes only the notebooks that are not in
 the folder yet, so a learner's work is never touched and a new lesson still arrives.
@@ -24,9 +24,10 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import sys
 from pathlib import Path
+
+from helpers.files import CannotWrite, write_bytes
 
 MANIFEST = ".student_edition.json"  # in the destination: {"written": {file name: sha256 of what was written}}
 BLOCK = re.compile(r"^([ \t]*)# BEGIN SOLUTION[^\n]*\n.*?^[ \t]*# END SOLUTION[^\n]*(\n|\Z)", re.M | re.S)
@@ -131,19 +132,6 @@ def read_manifest(destination: Path) -> dict[str, str]:
     return {k: v for k, v in written.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(written, dict) else {}
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a temporary file renamed), mode 0666 less the umask."""
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.part"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def write_edition(source: Path, destination: Path, force: bool = False, missing_only: bool = False) -> list[str]:
     """Write the student edition of ``source`` into ``destination`` (see :func:`plan`) and
     record what was written; the names of the notebooks written."""
@@ -154,20 +142,22 @@ def write_edition(source: Path, destination: Path, force: bool = False, missing_
         destination.mkdir(parents=True, exist_ok=True)
         written = read_manifest(destination)
         for name, data in notebooks.items():
-            write_file(destination / name, data)
+            write_bytes(destination / name, data)  # whole or not at all
             written[name] = hashlib.sha256(data).hexdigest()
-        write_file(destination / MANIFEST, (json.dumps({"written": written}, indent=1) + "\n").encode())
+        write_bytes(destination / MANIFEST, (json.dumps({"written": written}, indent=1) + "\n").encode())
     except (FileExistsError, NotADirectoryError):
         raise EditionError(f"cannot write to {destination}: part of that path is a file, not a folder") from None
     except OSError as err:
         raise EditionError(f"cannot write to {destination}: {err.strerror or err}") from None
+    except CannotWrite as err:
+        raise EditionError(f"cannot write to {destination}: {err.err.strerror if err.err else err.why}") from None
     return list(notebooks)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.student_edition", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers student_edition", description=__doc__.splitlines()[0])
     parser.add_argument("destination", help="folder for the student notebooks (created if needed)")
-    parser.add_argument("--notebooks", default=str(Path(__file__).resolve().parent.parent / "notebooks"))
+    parser.add_argument("--notebooks", default=str(Path(__file__).resolve().parents[2] / "notebooks"))
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--force", action="store_true", help="overwrite notebooks even if someone has changed them")
     how.add_argument("--missing-only", action="store_true",

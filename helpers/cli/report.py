@@ -1,6 +1,6 @@
 """A teacher's progress report: which exercises each student has done, got wrong, or not begun.
 
-    python -m helpers.report FOLDER [--timeout 30] [--jobs 2] [--json]
+    python -m helpers report FOLDER [--timeout 30] [--jobs 2] [--json]
 
 FOLDER holds the notebooks collected from the students (the student edition, filled in):
 either one folder per student (``FOLDER/alice/02_perceptrons.ipynb``), or the notebooks
@@ -289,7 +289,7 @@ def as_json(results: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.report", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers report", description=__doc__.splitlines()[0])
     parser.add_argument("folder", help="the students' notebooks: a folder per student, or files named after them")
     parser.add_argument("--timeout", type=float, default=30, help="seconds for each exercise's cell (default 30)")
     parser.add_argument("--setup-timeout", type=float, default=600,

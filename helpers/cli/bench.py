@@ -1,7 +1,7 @@
 """How fast is training? Prints JSON: seconds per epoch for the 784-100-10 network.
 
-    python -m helpers.bench            # a few minutes' worth of timing
-    python -m helpers.bench --quick    # small slices, a few seconds
+    python -m helpers bench            # a few minutes' worth of timing
+    python -m helpers bench --quick    # small slices, a few seconds
 
 For mini-batches of 10 and 100, in float32 and float64, it times SGD on a slice of the
 training set, takes the median over repeats and scales it to an epoch of 50,000 images.
@@ -161,7 +161,7 @@ def traced_training_memory(train, validation, n: int) -> float:
 
 CHILD = """
 import resource, sys
-from helpers.train import main
+from helpers.cli.train import main
 main(sys.argv[1:])
 # VmHWM: the peak resident memory of this process since it started (Linux); elsewhere
 # ru_maxrss, which may also count memory inherited from the parent.
@@ -174,7 +174,7 @@ print(hwm)
 
 
 def training_run_peak_mb(quick: bool) -> float:
-    """Peak resident memory (MB) of a training run (``helpers.train``, one epoch), in a
+    """Peak resident memory (MB) of a training run (``helpers.cli.train``, one epoch), in a
     process of its own, so that nothing this benchmark holds is counted."""
     arguments = ["--epochs", "1", "--init", "scaled", "--quiet"] + (["--limit", "5000"] if quick else [])
     done = subprocess.run([sys.executable, "-c", CHILD, *arguments], check=True, capture_output=True, text=True)
@@ -221,7 +221,7 @@ def run(quick: bool = False, repeats: int | None = None) -> dict:
         "quick": quick,
         "results": results,
         "naive": {
-            "description": "helpers.bench.NaiveNetwork: per-example backprop with column vectors, float64, mini-batch 10",
+            "description": "helpers.cli.bench.NaiveNetwork: per-example backprop with column vectors, float64, mini-batch 10",
             "mini_batch_size": 10,
             "seconds_per_epoch": round(naive, 3),
             "examples_per_second": round(EPOCH / naive),
@@ -229,7 +229,7 @@ def run(quick: bool = False, repeats: int | None = None) -> dict:
         "speedup_float32_mb10_vs_naive": round(naive / f32_mb10["seconds_per_epoch"], 2),
         "peak_memory_mb": training_run_peak_mb(quick),
         "peak_memory_note": "peak resident memory of a whole training run in its own process "
-        "(python -m helpers.train, float32, MNIST loaded, one epoch with validation and test scoring); "
+        "(python -m helpers train, float32, MNIST loaded, one epoch with validation and test scoring); "
         "training_traced_peak_mb: what SGD itself allocates (tracemalloc, one epoch with validation)",
         "training_traced_peak_mb": round(traced_training_memory(train, validation, n_fast), 1),
         "load_average_1min": round(os.getloadavg()[0], 2),
@@ -242,7 +242,7 @@ def run(quick: bool = False, repeats: int | None = None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description="Time training; print JSON.")
+    parser = argparse.ArgumentParser(prog="python -m helpers bench", description="Time training; print JSON.")
     parser.add_argument("--quick", action="store_true", help="small slices (a few seconds in all)")
     parser.add_argument("--repeats", type=int, default=None, help="timings per figure, at least 1 (median is reported)")
     args = parser.parse_args(argv)
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the benchmark trains on MNIST, which is not available here.\n{err}", file=sys.stderr)
         return 2
     except subprocess.CalledProcessError as err:
-        print(f"error: the memory run (python -m helpers.train) failed:\n{err.stderr.strip()}", file=sys.stderr)
+        print(f"error: the memory run (python -m helpers train) failed:\n{err.stderr.strip()}", file=sys.stderr)
         return 1
     print(json.dumps(report, indent=2))
     return 0
