@@ -21,12 +21,12 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 data: $(STAMP)
-	$(BIN)/python -m helpers.data
+	$(BIN)/python -m helpers data
 
 # Your own copy of the lessons (student/, exercises to do; never overwritten), then JupyterLab
 # on notebook 01 of it (helpers/cli/lab.py says how). LAB_ARGS go to JupyterLab, e.g. --no-browser.
 lab: $(STAMP)
-	$(BIN)/python -m helpers.data --quiet || true
+	$(BIN)/python -m helpers data --quiet || true
 	$(BIN)/python -m helpers lab $(LAB_ARGS)
 
 # Two test processes on two cores: one BLAS thread each, or they fight over the cores
@@ -37,11 +37,11 @@ test notebooks: export OMP_NUM_THREADS = 1
 # Data first, once, so the parallel workers find it cached; then unit tests and notebooks
 # (-rs: say why a test was skipped, e.g. the browser test without Chromium or Playwright).
 test: $(STAMP)
-	$(BIN)/python -m helpers.data --quiet
+	$(BIN)/python -m helpers data --quiet
 	$(BIN)/python -m pytest -n 2 --dist loadscope -rs $(PYTEST_ARGS)
 
 notebooks: $(STAMP)
-	$(BIN)/python -m helpers.data --quiet
+	$(BIN)/python -m helpers data --quiet
 	for nb in notebooks/[0-9]*.ipynb; do \
 	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \

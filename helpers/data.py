@@ -4,14 +4,13 @@
 
 The files are fetched, checked and cached first if need be (``helpers.mnist_files``:
 a cache, a local mirror, then the public mirrors; every file verified by SHA-256).
-``python -m helpers.data`` does only that, before class (``--export FOLDER``: a verified
+``python -m helpers data`` does only that, before class (``--export FOLDER``: a verified
 copy to hand out offline).
 """
 
 from __future__ import annotations
 
 import functools
-import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -153,9 +152,3 @@ def small_digits(n_per_class: int = 500, side: int = 20, rng=None, data: Dataset
     order = rng.permutation(np.concatenate(chosen))
     small = resample(np.asarray(X)[order].reshape(-1, 28, 28), side, side)
     return Dataset(small.reshape(-1, side * side), labels[order].astype(np.int64))
-
-
-if __name__ == "__main__":  # `python -m helpers.data`, as before: the command `python -m helpers data`
-    from helpers.cli.data import main
-
-    sys.exit(main())

@@ -12,8 +12,8 @@ copy that was re-compressed is accepted and a damaged one is not. A download goe
 temporary file and is renamed into the cache only once complete and verified, so an
 interrupted download never leaves behind a file that a later run would trust.
 
-Before class, ``python -m helpers.data`` fetches and verifies everything, and
-``python -m helpers.data --export FOLDER`` copies a verified set to hand out offline.
+Before class, ``python -m helpers data`` fetches and verifies everything, and
+``python -m helpers data --export FOLDER`` copies a verified set to hand out offline.
 ``helpers.data`` loads the files as NumPy arrays.
 """
 
@@ -320,7 +320,7 @@ def _where_from(folder: Path) -> str:
 def _cache_problem(folder: Path, what: str, ask: bool = True) -> MnistError:
     return MnistError(
         f"{what}\nWhat to do: set DIGITS_DATA_DIR to a folder of your own that you can write to "
-        f"(it is created if missing), e.g. `DIGITS_DATA_DIR=~/mnist python -m helpers.data`"
+        f"(it is created if missing), e.g. `DIGITS_DATA_DIR=~/mnist python -m helpers data`"
         + (f", or ask whoever looks after {folder} to fix it." if ask else ", or unset it to use the default.")
     )
 
@@ -453,7 +453,7 @@ def fetch_file(
     raise MnistError(
         f"Could not get a verified copy of {file.name}. Tried:\n  - "
         + "\n  - ".join(tried or ["no sources (no MNIST_MIRROR and no download addresses)"])
-        + "\nWhat to do: check your internet connection and run `python -m helpers.data` again, "
+        + "\nWhat to do: check your internet connection and run `python -m helpers data` again, "
         "or copy the four MNIST .gz files to a folder (a USB stick from your teacher works) "
         "and set MNIST_MIRROR to that folder, e.g. `MNIST_MIRROR=/media/usb/mnist make lab`."
     )
@@ -525,7 +525,7 @@ def export_mnist(destination: str | os.PathLike, folder: Path | None = None) -> 
     except _CannotWrite as err:
         raise MnistError(
             f"Cannot export to {destination}: {err}.\nWhat to do: choose a folder you can write to, "
-            f"e.g. `python -m helpers.data --export ~/mnist-handout` (it is created if missing)."
+            f"e.g. `python -m helpers data --export ~/mnist-handout` (it is created if missing)."
         ) from None
     return copied
 

@@ -1,6 +1,6 @@
 """Fetch MNIST, verify it and cache it, ready for class (and optionally export a copy).
 
-    python -m helpers data                       (also: python -m helpers.data, make data)
+    python -m helpers data                       (also: python -m helpers data, make data)
     python -m helpers data --export /media/usb/mnist
 
 See helpers/mnist_files.py for where the files come from and how they are checked.
