@@ -23,7 +23,7 @@ For the notebooks
     plots          the colour-blind-safe palette, digits as pictures
     source         show_source(): print a helper's real code; read a learner's code
     lessons/       one module per notebook: its toys, steps and pictures
-    checks/        one module per notebook: exercise self-checks (shared machinery in checks/__init__)
+    checks/        one module per notebook: exercise self-checks (shared machinery in checks/common/)
     widgets/       one module per notebook: sliders and buttons (figure and progress: shared)
 
 Commands (python -m helpers.NAME --help)

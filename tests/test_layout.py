@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "helpers"
 SLUGS = sorted(re.match(r"\d\d_(.+)\.ipynb", p.name).group(1) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SHARED = {"__init__", "figure", "progress"}  # modules in the per-lesson folders that serve every lesson
+# Subpackages of the per-lesson folders: machinery that every lesson's modules share, split by concern.
+SHARED_PACKAGES = {"checks/common"}
 COMMANDS = {"train", "predict", "bench", "student_edition", "report", "lab"}
 UI = {"ipywidgets", "IPython", "matplotlib"}
 
@@ -23,6 +25,14 @@ def test_each_lesson_folder_has_only_modules_named_after_a_notebook():
     for folder in ("lessons", "checks", "widgets"):
         stray = modules(PACKAGE / folder) - set(SLUGS) - SHARED
         assert not stray, f"helpers/{folder}/ has modules named after no notebook: {sorted(stray)}"
+
+
+def test_the_only_subpackages_of_the_lesson_folders_are_shared_machinery():
+    """A lesson's code is found by its notebook's name: a subpackage may only hold what every
+    lesson shares (checks/common: messages, stand-ins, calling, comparing)."""
+    for folder in ("lessons", "checks", "widgets"):
+        packages = {f"{folder}/{p.parent.name}" for p in (PACKAGE / folder).glob("*/__init__.py")}
+        assert packages <= SHARED_PACKAGES, f"subpackages named after no shared concern: {sorted(packages - SHARED_PACKAGES)}"
 
 
 def test_every_notebook_has_its_lesson_module_and_test_file():
