@@ -20,7 +20,7 @@ The engine (no notebook, widget or plotting code in here)
     progress       a terminal progress bar (a display the training loop is given)
 
 For the notebooks
-    plots          the colour-blind-safe palette, digits as pictures
+    plots          the colour-blind-safe palette, digits as pictures, style() for titles and labels
     source         show_source(): print a helper's real code; read a learner's code
     lessons/       one module per notebook: its toys, steps and pictures
     checks/        one module per notebook: exercise self-checks (shared machinery in checks/common/)

@@ -85,3 +85,20 @@ def test_no_two_modules_of_the_engine_and_lessons_share_a_public_name():
                 places.setdefault(node.name.lower(), set()).add(str(path.relative_to(PACKAGE)))
     shared = {name: sorted(where) for name, where in places.items() if len(where) > 1}
     assert not shared, f"the same name in several modules: {shared}"
+
+
+def test_every_notebook_calls_its_lesson_module_lesson():
+    """The same name in every notebook: ``lesson.draw_bowl(...)`` in 05 as ``lesson.draw_reading(...)``
+    in 09, so a learner reads ``lesson.`` as "this notebook's module", helpers/lessons/slug.py.
+    (Another notebook's module may keep a descriptive name, e.g. ``perceptron`` in 03.)"""
+    import json
+
+    for slug in SLUGS:
+        if not (PACKAGE / "lessons" / f"{slug}.py").exists():
+            continue
+        path = next((ROOT / "notebooks").glob(f"[0-9][0-9]_{slug}.ipynb"))
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert f"from helpers.lessons import {slug} as lesson" in code, f"{path.name} does not import its lesson module as lesson"
+        others = re.findall(rf"from helpers\.lessons import {slug} as (\w+)", code)
+        assert set(others) == {"lesson"}, f"{path.name} also calls helpers/lessons/{slug}.py {sorted(set(others) - {'lesson'})}"
