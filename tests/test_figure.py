@@ -123,3 +123,21 @@ def test_digits_are_drawn_on_the_axes_and_figure_given():
     assert draw_digits(fig, np.zeros((7, 784)), labels=range(7), ncols=4, title="seven") is fig
     assert len(fig.axes) == 8 and [ax.get_title() for ax in fig.axes[:7]] == [str(i) for i in range(7)]
     assert not fig.axes[7].images and fig._suptitle.get_text() == "seven"
+
+
+def test_every_drawing_function_takes_the_axes_or_figure_first():
+    """One signature for every picture: draw_*(ax, ...) or draw_*(fig, ...), returning it."""
+    import ast
+    from pathlib import Path
+
+    import helpers
+
+    found = 0
+    for path in sorted(Path(helpers.__file__).parent.rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level: the public ones
+            if isinstance(node, ast.FunctionDef) and node.name.startswith(("draw_", "plot_", "show_")):
+                found += 1
+                assert node.name.startswith("draw_") or node.name == "show_source", f"{path.name}: {node.name}"
+                if node.name.startswith("draw_"):
+                    assert node.args.args[0].arg in ("ax", "fig"), f"{path.name}: {node.name}"
+    assert found > 20

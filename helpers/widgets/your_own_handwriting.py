@@ -4,9 +4,10 @@ watch the network's ten outputs and its hidden layer change as you draw.
     reader = HandwritingReader(net)
     reader            # shows the canvas, an upload button and the network's reading
 
-The canvas is a small anywidget: the browser draws the pen's line at once and sends
-the strokes (lists of (x, y) points) to Python while you draw, a few times a second and
-at the end of each stroke. Everything after that is plain, tested Python:
+The canvas is a small anywidget (its JavaScript and CSS are real files, ``js/canvas.js``
+and ``js/canvas.css``): the browser draws the pen's line at once and sends the strokes
+(lists of (x, y) points) to Python while you draw, a few times a second and at the end
+of each stroke. Everything after that is plain, tested Python:
 ``lessons.read_strokes`` (strokes -> picture -> MNIST-style preprocessing -> network)
 and ``lessons.draw_reading`` (the picture), shown by ``FigureView``. An uploaded file
 goes through ``lessons.read_upload``, which reads it as ``python -m helpers.predict`` does.
