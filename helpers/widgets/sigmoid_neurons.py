@@ -28,7 +28,7 @@ def draw_sigmoid_vs_step(ax, result: SigmoidVsStep, c: float, legend: bool = Tru
     # the legend beside the plot, off the curves
     return style(ax, f"c = {c:g}\nlargest gap where |w x + b| ≥ {result.margin:g}: {result.largest_gap:.3f}",
                  "input x (no unit)", "output a (between 0 and 1)",
-                 legend=legend and dict(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8))
+                 legend=dict(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8) if legend else None)
 
 
 def describe(result: SigmoidVsStep, w: float, b: float, c: float) -> str:

@@ -15,6 +15,7 @@ import numpy as np
 from helpers.checks.common.messages import ExerciseFailed, Hint, describe, hint_text, kind_of
 from helpers.checks.common.stand_ins import ExerciseNotDone, stand_in, stub_message
 
+
 @contextlib.contextmanager
 def warnings_as_errors():
     """Any warning raised inside (NumPy's overflow, 0/0...) becomes an error, which the check
@@ -109,7 +110,6 @@ def _hint_for_error(err: Exception) -> str | None:
         return ("an `if`, `and`, `or` or `while` was given a whole array: NumPy cannot say whether an array is "
                 "true. For a choice per entry use np.where(condition, value_if_true, value_if_false).")
     return None
-
 
 
 def call_learner(

@@ -12,6 +12,7 @@ import numpy as np
 from helpers.checks.common.calling import _fresh, _shown, call_learner
 from helpers.checks.common.messages import ExerciseFailed, Hint, describe, hint_text, kind_of, praise
 
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float | np.number | np.bool_) or (isinstance(value, np.ndarray) and value.ndim == 0)
 
