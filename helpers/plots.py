@@ -40,12 +40,12 @@ def as_image(pixels: np.ndarray) -> np.ndarray:
 
 
 def style(ax, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None, *,
-          grid: bool = True, legend: dict | bool | None = None):
-    """What most of the course's plots set: a title, labelled axes, a light grid and a legend
-    (``legend=True``, or a dict of ``ax.legend`` options such as ``dict(fontsize=8)``).
-    Returns ``ax``."""
+          grid: bool = True, legend: dict | bool | None = None, title_size: float | None = None):
+    """What most of the course's plots set: a title (in points ``title_size``, else the
+    default), labelled axes, a light grid and a legend (``legend=True``, or a dict of
+    ``ax.legend`` options such as ``dict(fontsize=8)``). Returns ``ax``."""
     if title is not None:
-        ax.set_title(title)
+        ax.set_title(title, **({} if title_size is None else {"fontsize": title_size}))
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:

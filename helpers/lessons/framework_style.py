@@ -27,7 +27,7 @@ import numpy as np
 from helpers.activations import HIDDEN, OUTPUT, lookup, softmax
 from helpers.costs import CrossEntropyCost
 from helpers.optimizers import Adam, GradientStep
-from helpers.plots import LINESTYLES, MARKERS, PALETTE, style
+from helpers.plots import LINESTYLES, MARKERS, PALETTE
 from helpers.validation import check_data, check_dtype, check_sizes, check_X
 
 # The tutorial's model: layer sizes and each layer's activation.
@@ -336,4 +336,9 @@ def draw_histories(ax, runs: dict, key: str = "test_accuracy", title: str = "Tes
         values = np.asarray(history[key], dtype=float) * (100 if key.endswith("accuracy") else 1)
         ax.plot(np.arange(1, len(values) + 1), values, color=colours[i % 5], linestyle=LINESTYLES[i % 4],
                 marker=MARKERS[i % 8], markersize=3, markevery=max(1, len(values) // 15), label=name)
-    return style(ax, title, "epochs of training", ylabel, legend=dict(fontsize=8))
+    ax.set_xlabel("epochs of training")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax

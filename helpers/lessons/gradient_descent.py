@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.costs import QuadraticCost
-from helpers.plots import LINESTYLES, MARKERS, PALETTE, style
+from helpers.plots import LINESTYLES, MARKERS, PALETTE
 
 # ---------------------------------------------------------------------------------------
 # The quadratic cost, and why "number correct" is no use as a cost
@@ -75,9 +75,12 @@ def draw_toy_points(ax, X, labels, w=None, b: float = 0.0, title: str = "The 20 
     ax.set_xlim(X[:, 0].min() - margin, X[:, 0].max() + margin)
     ax.set_ylim(X[:, 1].min() - margin, X[:, 1].max() + margin)
     ax.set_aspect("equal")
-    # the legend beside the plot, hiding no point
-    return style(ax, title, "x1 (first input, no unit)", "x2 (second input, no unit)",
-                 legend=dict(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0)))
+    ax.set_xlabel("x1 (first input, no unit)")
+    ax.set_ylabel("x2 (second input, no unit)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the plot, hiding no point
+    return ax
 
 
 def sweep_weight(X, labels, w, b: float, index: int, values):

@@ -28,7 +28,7 @@ from helpers.costs import get_cost
 from helpers.data import one_hot
 from helpers.images import shift
 from helpers.optimizers import GradientStep
-from helpers.plots import LINESTYLES, MARKERS, PALETTE, as_image, style
+from helpers.plots import LINESTYLES, MARKERS, PALETTE, as_image
 
 # The two costs compared in the lesson, with the colour, line style and marker of each in every picture.
 COST_STYLES = {
@@ -292,7 +292,12 @@ def draw_schedules(ax, schedules: dict, epochs: int, title: str = "Learning-rate
                 linestyle=LINESTYLES[i % len(LINESTYLES)], marker=MARKERS[i % len(MARKERS)],
                 markevery=max(1, len(etas) // 10), markersize=4, label=name)
     ax.set_yscale("log")
-    return style(ax, title, "epoch", "learning rate η (log scale)", legend=dict(fontsize=8))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("learning rate η (log scale)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax
 
 
 def shifted_copies(image, max_shift: int = 1) -> tuple[np.ndarray, list[tuple[int, int]]]:

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.ticker import MaxNLocator
 
-from helpers.plots import LINESTYLES, MARKERS, PALETTE, as_image, style
+from helpers.plots import LINESTYLES, MARKERS, PALETTE, as_image
 
 # Sigmoid units whose weighted input is beyond this are "saturated": sigma'(z) < 0.018,
 # under a fourteenth of its largest value 1/4, so they learn (and pass errors back) slowly.
@@ -192,6 +192,11 @@ def draw_accuracy_curves(ax, runs: dict, title: str = "Test accuracy after each 
         epochs = np.arange(1, len(accuracy) + 1)
         ax.plot(epochs, accuracy, color=colours[i % len(colours)], linestyle=LINESTYLES[i % len(LINESTYLES)],
                 marker=MARKERS[i % len(MARKERS)], markersize=3, label=name)
+    ax.set_xlabel("epochs of training")
     ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10], integer=True, min_n_ticks=1))  # whole epochs only
+    ax.set_ylabel("accuracy on the test images (%)")
     ax.set_ylim(*ylim)
-    return style(ax, title, "epochs of training", "accuracy on the test images (%)", legend=dict(fontsize=8))
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax

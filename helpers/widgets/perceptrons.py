@@ -14,7 +14,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import FancyBboxPatch, Patch
 
 from helpers.lessons.perceptrons import NAND_BIAS, NAND_WEIGHTS, boundary_report, half_adder_wires, weighted_input
-from helpers.plots import PALETTE
+from helpers.plots import PALETTE, style
 from helpers.widgets.figure import FigureView
 
 # Light versions of the two class colours, for the shaded half-planes.
@@ -62,16 +62,14 @@ def draw_decision_boundary(ax, X, y, w, b, lim: float = 3.3, title: str | None =
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
-    ax.set_xlabel("input $x_1$ (no unit)")
-    ax.set_ylabel("input $x_2$ (no unit)")
     if title is None:
         title = f"w = ({w[0]:.1f}, {w[1]:.1f}), b = {b:.1f}: {report.n_wrong} of {len(X)} points wrong"
-    ax.set_title(title, fontsize=11)
     handles, _ = ax.get_legend_handles_labels()
     handles += [Patch(facecolor=REGION_COLOURS[1], edgecolor="grey", label="region where output = 1"),
                 Patch(facecolor=REGION_COLOURS[0], edgecolor="grey", label="region where output = 0")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8, frameon=False)
-    return ax
+    return style(ax, title, "input $x_1$ (no unit)", "input $x_2$ (no unit)", title_size=11, grid=False,
+                 legend=dict(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8,
+                             frameon=False))
 
 
 def decision_boundary_widget(X, y, w1: float = 1.0, w2: float = -1.0, b: float = 0.0, lim: float = 3.3):
