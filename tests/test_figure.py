@@ -110,6 +110,7 @@ def test_style_sets_the_title_labels_grid_and_legend():
     assert ax.xaxis.get_gridlines()[0].get_visible() and ax.xaxis.get_gridlines()[0].get_alpha() == 0.3
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a line"]
     assert ax.get_legend().get_texts()[0].get_fontsize() == 8
+    assert style(ax, "Smaller", title_size=8).title.get_fontsize() == 8
     bare = style(Figure().subplots(), grid=False)
     assert bare.get_title() == "" and bare.get_legend() is None and not bare.xaxis.get_gridlines()[0].get_visible()
 
