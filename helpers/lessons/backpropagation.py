@@ -315,7 +315,7 @@ def draw_step(fig, steps: list[Step], upto: int, example: int = 0):
             )
             ax.add_patch(
                 mpatches.Circle((x, y), NODE_R, facecolor=PALETTE["sky"] if known else "white", edgecolor=edge,
-                           lw=3 if here else 1, zorder=3)
+                                lw=3 if here else 1, zorder=3)
             )
             ax.text(x, y, str(j), ha="center", va="center", fontsize=9, zorder=4)
             if known:
@@ -345,13 +345,13 @@ def draw_step(fig, steps: list[Step], upto: int, example: int = 0):
         handles.append(Line2D([], [], lw=0.8, **UNUSED_STYLE, label="weights not used in this step"))
     if labels:
         handles.append(Line2D([], [], ls="", marker="o", ms=11, mfc=PALETTE["sky"], mec="#777777",
-                                  label="neuron with known values"))
+                              label="neuron with known values"))
     if any((l, j) not in labels for l in range(L + 1) for j in range(sizes[l])):
         handles.append(Line2D([], [], ls="", marker="o", ms=11, mfc="white", mec="#777777",
-                                  label="neuron not reached yet"))
+                              label="neuron not reached yet"))
     if current is not None:
         handles.append(Line2D([], [], ls="", marker="o", ms=11, mfc="white", mec=PALETTE["black"], mew=3,
-                                  label="the layer of this step"))
+                              label="the layer of this step"))
     # below the axis labels, at the foot of the figure
     fig.legend(handles=handles, ncol=min(3, len(handles)), fontsize=8, frameon=False, loc="lower center",
                bbox_to_anchor=(0.5, 0.0))
