@@ -25,10 +25,10 @@ The engine (no notebook, widget or plotting code in here)
     progress       progress displays as training callbacks, and the terminal's bar
 
 For the notebooks
-    plots          the colour-blind-safe palette, digits as pictures
+    plots          the colour-blind-safe palette, digits as pictures, style() for titles and labels
     source         show_source(): print a helper's real code; read a learner's code
     lessons/       one module per notebook: its toys, steps and pictures
-    checks/        one module per notebook: exercise self-checks (shared machinery in checks/__init__)
+    checks/        one module per notebook: exercise self-checks (shared machinery in checks/common/)
     widgets/       one module per notebook: sliders and buttons (figure and progress: shared)
 
 The commands

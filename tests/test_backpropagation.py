@@ -161,18 +161,32 @@ def test_node_labels_reveal_values_as_the_steps_go():
 def test_draw_step_titles_the_step_and_checks_its_arguments():
     net, X, Y = tiny()
     steps = backprop_steps(net, X, Y)
-    ax = draw_step(steps, 7, example=1)
+    ax = draw_step(plt.figure(), steps, 7, example=1).axes[0]
     assert ax.get_title().startswith("Step 7 of 8: Backward pass")
     assert "example 1" in ax.get_xlabel()  # examples are counted from 0, like the rows of X
     assert any("δ = " in t.get_text() for t in ax.texts)
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="from 1 to 8"):
-        draw_step(steps, 0)
+        draw_step(plt.figure(), steps, 0)
     with pytest.raises(ValueError, match="example"):
-        draw_step(steps, 1, example=2)
+        draw_step(plt.figure(), steps, 1, example=2)
     big, Xb, Yb = batch([784, 30, 10], 1, 0)
     with pytest.raises(ValueError, match="at most"):
-        draw_step(backprop_steps(big, Xb, Yb), 1)
+        draw_step(plt.figure(), backprop_steps(big, Xb, Yb), 1)
+    plt.close("all")
+
+
+def test_draw_step_sizes_the_figure_to_the_network():
+    from matplotlib.figure import Figure
+
+    from helpers.lessons.backpropagation import INCH_PER_UNIT
+
+    net, X, Y = tiny()
+    fig = Figure(figsize=(3, 3))
+    assert draw_step(fig, backprop_steps(net, X, Y), 1) is fig
+    width, height = fig.get_size_inches()
+    assert width > 8 * INCH_PER_UNIT and height > 3 * INCH_PER_UNIT  # three layers of cards, three neurons high
+    assert len(fig.axes) == 1 and fig.legends  # the legend at the foot of the figure
 
 
 def legend_labels(ax):
@@ -194,7 +208,7 @@ def test_draw_step_legend_lists_only_what_the_picture_shows():
             "the layer of this step"],
     }  # fmt: skip
     for upto, labels in wanted.items():
-        ax = draw_step(steps, upto)
+        ax = draw_step(plt.figure(), steps, upto).axes[0]
         assert legend_labels(ax) == labels, upto
         plt.close(ax.figure)
 
@@ -205,7 +219,7 @@ def test_draw_step_keeps_values_off_the_weight_lines():
     net, X, Y = tiny()
     steps = backprop_steps(net, X, Y)
     for upto in range(1, len(steps) + 1):
-        ax = draw_step(steps, upto, example=upto % 2)
+        ax = draw_step(plt.figure(), steps, upto, example=upto % 2).axes[0]
         ax.figure.canvas.draw()
         to_data = ax.transData.inverted()
         cards = [(l * GAP_X - NODE_R, l * GAP_X + CARD_W) for l in range(3)]

@@ -1,5 +1,7 @@
 """The exercise self-checks: kind words for right answers, precise ones for wrong answers."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -211,6 +213,7 @@ def test_a_right_answer_that_changed_the_callers_array_is_caught_only_where_aske
 # --- marks a default font draws, hints in stages, wrapped messages (issue 9) ---------------
 
 from helpers import checks as machinery  # noqa: E402
+from helpers.checks.common import calling  # noqa: E402
 from helpers.checks import FAILED, PASSED, Hint, praise, recipe, reset_hints  # noqa: E402
 
 
@@ -345,7 +348,7 @@ def test_float32_against_float64_is_not_named_as_the_problem():
 
 
 def test_a_function_that_never_finishes_is_stopped_with_a_hint(monkeypatch):
-    monkeypatch.setattr(machinery, "TIME_LIMIT", 0.3)
+    monkeypatch.setattr(calling, "TIME_LIMIT", 0.3)  # read where call_learner lives
 
     def forever(x):
         while x > 0:
@@ -487,3 +490,21 @@ def test_a_changed_array_answer_is_a_new_attempt_even_when_its_shape_is_the_same
     a, b = np.zeros((5, 5)), np.zeros((5, 5))
     b[2, 3] = 1.0  # the description of both is "an array of shape (5, 5)": the numbers must count
     assert fingerprint((a,)) == fingerprint((a.copy(),)) and fingerprint((a,)) != fingerprint((b,))
+
+
+def test_helpers_checks_offers_every_public_name_of_its_machinery():
+    """The machinery is split by concern in helpers/checks/common/, but a lesson's checks and
+    the notebooks import it from helpers.checks: every public name is there, the same object."""
+    import ast
+    import importlib
+
+    for name in ("messages", "stand_ins", "calling", "compare"):
+        module = importlib.import_module(f"helpers.checks.common.{name}")
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef)}
+        defined |= {target.id for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
+                    for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                    for target in (target.elts if isinstance(target, ast.Tuple) else [target])}
+        for public in sorted(n for n in defined if not n.startswith("_")):
+            assert public in machinery.__all__, f"helpers.checks does not offer {name}.{public}"
+            assert getattr(machinery, public) is getattr(module, public)

@@ -80,21 +80,65 @@ def test_view_draws_on_a_fresh_figure_that_pyplot_never_sees():
     assert plt.get_fignums() == open_before
 
 
-def test_view_shows_and_closes_a_figure_that_the_draw_function_made_with_pyplot():
-    open_before = plt.get_fignums()
-    view = FigureView(lambda fig: plt.figure(figsize=(2, 1)), figsize=(5, 5), tight=False)
-    assert png_size(view.redraw()) == (200, 100)  # the returned figure, at 100 dpi
-    assert plt.get_fignums() == open_before
+def test_view_shows_the_figure_as_the_draw_function_resized_it():
+    view = FigureView(lambda fig: fig.set_size_inches(2, 1), figsize=(5, 5), tight=False)
+    assert png_size(view.redraw()) == (200, 100)  # as draw_step does: the picture's own size, at 100 dpi
 
 
-def test_view_closes_a_pyplot_figure_even_when_rendering_fails():
-    open_before = plt.get_fignums()
+def test_no_helper_uses_pyplot():
+    """Every draw_* function draws on the Axes or Figure it is given: the notebook makes the
+    figure with pyplot, a widget makes a plain Figure, and no figure is left open by a helper."""
+    import ast
+    from pathlib import Path
 
-    def draw(fig):
-        made = plt.figure()
-        made.text(0.5, 0.5, "$\\unknowncommand$")  # mathtext fails only when drawn
-        return made
+    import helpers
 
-    with pytest.raises(ValueError):
-        FigureView(draw).redraw()
-    assert plt.get_fignums() == open_before
+    for path in sorted(Path(helpers.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [f"{node.module}.{a.name}" for a in node.names] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.startswith(("matplotlib.pyplot", "matplotlib.pylab")) for n in names), path
+
+
+def test_style_sets_the_title_labels_grid_and_legend():
+    from helpers.plots import style
+
+    ax = Figure().subplots()
+    ax.plot([0, 1], [0, 1], label="a line")
+    assert style(ax, "Title", "x (unit)", "y (unit)", legend=dict(fontsize=8)) is ax
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Title", "x (unit)", "y (unit)")
+    assert ax.xaxis.get_gridlines()[0].get_visible() and ax.xaxis.get_gridlines()[0].get_alpha() == 0.3
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a line"]
+    assert ax.get_legend().get_texts()[0].get_fontsize() == 8
+    assert style(ax, "Smaller", title_size=8).title.get_fontsize() == 8
+    bare = style(Figure().subplots(), grid=False)
+    assert bare.get_title() == "" and bare.get_legend() is None and not bare.xaxis.get_gridlines()[0].get_visible()
+
+
+def test_digits_are_drawn_on_the_axes_and_figure_given():
+    from helpers.plots import draw_digit, draw_digits
+
+    ax = Figure().subplots()
+    assert draw_digit(ax, np.zeros(784), title="a 0") is ax and ax.get_title() == "a 0" and len(ax.images) == 1
+    fig = Figure(figsize=(6, 2.3))
+    assert draw_digits(fig, np.zeros((7, 784)), labels=range(7), ncols=4, title="seven") is fig
+    assert len(fig.axes) == 8 and [ax.get_title() for ax in fig.axes[:7]] == [str(i) for i in range(7)]
+    assert not fig.axes[7].images and fig._suptitle.get_text() == "seven"
+
+
+def test_every_drawing_function_takes_the_axes_or_figure_first():
+    """One signature for every picture: draw_*(ax, ...) or draw_*(fig, ...), returning it."""
+    import ast
+    from pathlib import Path
+
+    import helpers
+
+    found = 0
+    for path in sorted(Path(helpers.__file__).parent.rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level: the public ones
+            if isinstance(node, ast.FunctionDef) and node.name.startswith(("draw_", "plot_", "show_")):
+                found += 1
+                assert node.name.startswith("draw_") or node.name == "show_source", f"{path.name}: {node.name}"
+                if node.name.startswith("draw_"):
+                    assert node.args.args[0].arg in ("ax", "fig"), f"{path.name}: {node.name}"
+    assert found > 20

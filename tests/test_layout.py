@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "helpers"
 SLUGS = sorted(re.match(r"\d\d_(.+)\.ipynb", p.name).group(1) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SHARED = {"__init__", "figure", "progress"}  # modules in the per-lesson folders that serve every lesson
+# Subpackages of the per-lesson folders: machinery that every lesson's modules share, split by concern.
+SHARED_PACKAGES = {"checks/common"}
 UI = {"ipywidgets", "IPython", "matplotlib"}
 
 
@@ -24,6 +26,14 @@ def test_each_lesson_folder_has_only_modules_named_after_a_notebook():
     for folder in ("lessons", "checks", "widgets"):
         stray = modules(PACKAGE / folder) - set(SLUGS) - SHARED
         assert not stray, f"helpers/{folder}/ has modules named after no notebook: {sorted(stray)}"
+
+
+def test_the_only_subpackages_of_the_lesson_folders_are_shared_machinery():
+    """A lesson's code is found by its notebook's name: a subpackage may only hold what every
+    lesson shares (checks/common: messages, stand-ins, calling, comparing)."""
+    for folder in ("lessons", "checks", "widgets"):
+        packages = {f"{folder}/{p.parent.name}" for p in (PACKAGE / folder).glob("*/__init__.py")}
+        assert packages <= SHARED_PACKAGES, f"subpackages named after no shared concern: {sorted(packages - SHARED_PACKAGES)}"
 
 
 def test_every_notebook_has_its_lesson_module_and_test_file():
@@ -200,3 +210,18 @@ def test_the_layout_rules_catch_a_wrong_import(tmp_path):
     inner = tmp_path / "helpers" / "network.py"
     inner.write_text("def f():\n    from helpers.lessons import perceptrons\n")
     assert helper_imports(inner, "helpers.network", known) == {"helpers.lessons.perceptrons"}
+def test_every_notebook_calls_its_lesson_module_lesson():
+    """The same name in every notebook: ``lesson.draw_bowl(...)`` in 05 as ``lesson.draw_reading(...)``
+    in 09, so a learner reads ``lesson.`` as "this notebook's module", helpers/lessons/slug.py.
+    (Another notebook's module may keep a descriptive name, e.g. ``perceptron`` in 03.)"""
+    import json
+
+    for slug in SLUGS:
+        if not (PACKAGE / "lessons" / f"{slug}.py").exists():
+            continue
+        path = next((ROOT / "notebooks").glob(f"[0-9][0-9]_{slug}.ipynb"))
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert f"from helpers.lessons import {slug} as lesson" in code, f"{path.name} does not import its lesson module as lesson"
+        others = re.findall(rf"from helpers\.lessons import {slug} as (\w+)", code)
+        assert set(others) == {"lesson"}, f"{path.name} also calls helpers/lessons/{slug}.py {sorted(set(others) - {'lesson'})}"

@@ -1,6 +1,7 @@
 """Notebook 04's helpers: counting parameters, output codes, hidden-unit views, its widget and checks."""
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 import numpy as np
 import pytest
 
@@ -143,14 +144,19 @@ def test_hidden_unit_view_is_consistent(small_data):
 
 def test_pictures_have_titles_and_labels(small_data):
     net, X, y = small_data
-    fig = views.plot_hidden_unit(views.hidden_unit_view(net, X, y, 2), X, name="test")
+    fig = Figure(figsize=(10, 5.2))
+    assert views.draw_hidden_unit(fig, views.hidden_unit_view(net, X, y, 2), X, name="test") is fig
     titles = [ax.get_title() for ax in fig.axes]
     assert "weights into hidden unit 2" in titles
     bar_axes = [ax for ax in fig.axes if ax.get_xlabel() == "digit"]
     assert bar_axes and "activation" in bar_axes[0].get_ylabel()
-    fig = views.plot_weight_grid(net, range(5), "five units")
+    fig = Figure()
+    assert views.draw_weight_grid(fig, net, range(5), "five units", ncols=3) is fig
     assert fig._suptitle.get_text() == "five units"
-    ax = views.draw_network([784, 100, 10], max_shown=6)
+    assert [ax.get_title() for ax in fig.axes[:5]] == [f"unit {j}" for j in range(5)]
+    assert len(fig.axes) == 2 * 3 + 1  # two rows of three, and the shared colour bar
+    ax = Figure().subplots()
+    assert views.draw_network(ax, [784, 100, 10], max_shown=6) is ax
     texts = " ".join(t.get_text() for t in ax.texts)
     assert "784 neurons" in texts and "100 neurons" in texts and "10 neurons" in texts
     assert "layer 0: input" in texts and "layer 1: hidden" in texts and "layer 2: output" in texts
@@ -182,7 +188,7 @@ def test_browser_redraws_its_picture_and_leaves_no_figure_open(small_data):
     net, X, y = small_data
     box = hidden_unit_browser({"first": net, "second": Network([784, 7, 10], seed=2)}, X, y, k=3)
     dropdown, slider = box.children[0].children
-    assert png_size(box.picture.value) == (1000, 520)  # plot_hidden_unit's 10 x 5.2 inches at 100 dpi
+    assert png_size(box.picture.value) == (1000, 520)  # draw_hidden_unit's 10 x 5.2 inches at 100 dpi
     assert_picture_follows(box.picture, slider, 6)
     assert_picture_follows(box.picture, dropdown, "second")
 

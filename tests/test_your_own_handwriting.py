@@ -3,6 +3,10 @@ pictures drawn, the robustness table, the exercise checks and the handwriting re
 
 import datetime
 import io
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,8 +18,10 @@ from helpers.checks import ExerciseFailed
 from helpers.checks import your_own_handwriting as check
 from helpers.lessons import your_own_handwriting as lesson
 from helpers.network import Network
-from helpers.widgets.your_own_handwriting import DrawingCanvas, HandwritingReader
+from helpers.widgets.your_own_handwriting import JS, DrawingCanvas, HandwritingReader
 from tests.conftest import real_data
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -220,8 +226,34 @@ def test_the_reader_follows_the_strokes_the_clear_button_and_uploads():
 
 
 def test_the_canvas_code_is_a_module_with_a_render_function():
-    esm = DrawingCanvas._esm
+    esm = (JS / "canvas.js").read_text(encoding="utf-8")
     assert "export default { render }" in esm and "save_changes" in esm and 'model.on("change:strokes"' in esm
+
+
+def test_the_canvas_sends_the_browser_the_files_javascript_and_css():
+    canvas = DrawingCanvas()
+    assert canvas._esm == (JS / "canvas.js").read_text(encoding="utf-8")
+    assert canvas._css == (JS / "canvas.css").read_text(encoding="utf-8")
+    assert "digits-canvas" in canvas._esm and ".digits-canvas" in canvas._css  # the class the CSS styles
+
+
+def test_the_widget_files_ship_with_the_package():
+    """pyproject's package-data names every file in helpers/widgets/js, so an installed
+    (not editable) copy of the course has them too."""
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        patterns = tomllib.load(f)["tool"]["setuptools"]["package-data"]["helpers.widgets"]
+    shipped = {path for pattern in patterns for path in (ROOT / "helpers" / "widgets").glob(pattern)}
+    assert set(JS.iterdir()) <= shipped
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_canvas_javascript_parses(tmp_path):
+    # node --check reads a .js file as a CommonJS script and passes some broken modules; as .mjs
+    # it is parsed as the ES module the browser loads.
+    module = tmp_path / "canvas.mjs"
+    module.write_text((JS / "canvas.js").read_text(encoding="utf-8"), encoding="utf-8")
+    result = subprocess.run(["node", "--check", str(module)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 def test_the_canvas_column_never_shrinks_under_the_picture():

@@ -180,7 +180,7 @@ LEARNING_STEP_HINT = Hint(
     "learning_step",
     "first the perceptron's answer a (0 or 1) for x, then the error y - a (+1, 0 or -1); the formula "
     "above the exercise turns the error into the new w and b.",
-    "a = perceptron.perceptron_output(x, w, b); return (w + eta * (y - a) * x, b + eta * (y - a)). "
+    "a = lesson.perceptron_output(x, w, b); return (w + eta * (y - a) * x, b + eta * (y - a)). "
     "When the answer was right, y - a is 0 and w and b come back unchanged.",
 )
 

@@ -30,8 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import matplotlib.patches as mpatches
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.plots import PALETTE
@@ -223,7 +223,7 @@ NODE_R = 0.28  # radius of a neuron's circle
 CARD_W = 1.62  # from a circle's centre to the right end of its card
 CARD_H = 0.74  # height of a card (two lines of values)
 GAP_X = 3.5  # from one layer to the next
-INCH_PER_UNIT = 0.8  # scale of a figure draw_step makes itself: the text fits the cards
+INCH_PER_UNIT = 0.8  # the scale draw_step gives its figure: the text fits the cards
 
 
 def node_labels(steps: list[Step], upto: int, example: int = 0) -> dict[tuple[int, int], list[str]]:
@@ -257,11 +257,13 @@ def weights_in_use(step: Step) -> int | None:
     return None
 
 
-def draw_step(steps: list[Step], upto: int, example: int = 0, ax=None):
-    """Draw the network after step ``upto`` (from 1): the values known so far for one
-    example (from 0) in a card beside each neuron, the layer of this step outlined, and
+def draw_step(fig, steps: list[Step], upto: int, example: int = 0):
+    """Draw the network after step ``upto`` (from 1) on ``fig``: the values known so far for
+    one example (from 0) in a card beside each neuron, the layer of this step outlined, and
     the weights in use highlighted (forward: solid blue; backward: dashed vermillion;
-    gradients: dotted green). The legend lists only what the picture shows."""
+    gradients: dotted green). The legend, at the foot, lists only what the picture shows.
+    The figure is sized to the network (``INCH_PER_UNIT``), so the text fits the cards:
+    any figure will do, e.g. ``plt.figure()``. Returns ``fig``."""
     if not 1 <= upto <= len(steps):
         raise ValueError(f"upto must be a step number from 1 to {len(steps)}, got {upto}")
     sizes = [steps[0].values["A⁰"].shape[1]] + [
@@ -276,13 +278,11 @@ def draw_step(steps: list[Step], upto: int, example: int = 0, ax=None):
     L = len(sizes) - 1
     x_lim = (-NODE_R - 0.3, L * GAP_X + CARD_W + 0.3)
     half_height = (max(sizes) - 1) / 2 + CARD_H / 2 + 0.15
-    own_figure = ax is None
-    if own_figure:
-        width, height = x_lim[1] - x_lim[0], 2 * half_height
-        fig = plt.figure(figsize=(width * INCH_PER_UNIT + 0.4, height * INCH_PER_UNIT + 1.6))
-        bottom = 1.2 / fig.get_figheight()
-        ax = fig.add_axes((0.2 / fig.get_figwidth(), bottom, width * INCH_PER_UNIT / fig.get_figwidth(),
-                           height * INCH_PER_UNIT / fig.get_figheight()))
+    width, height = x_lim[1] - x_lim[0], 2 * half_height
+    fig.set_size_inches(width * INCH_PER_UNIT + 0.4, height * INCH_PER_UNIT + 1.6)
+    bottom = 1.2 / fig.get_figheight()
+    ax = fig.add_axes((0.2 / fig.get_figwidth(), bottom, width * INCH_PER_UNIT / fig.get_figwidth(),
+                       height * INCH_PER_UNIT / fig.get_figheight()))
 
     def y_of(l, j):
         return (sizes[l] - 1) / 2 - j
@@ -314,8 +314,8 @@ def draw_step(steps: list[Step], upto: int, example: int = 0, ax=None):
                                         facecolor="white", edgecolor=edge, lw=2 if here else 0.8, zorder=2)
             )
             ax.add_patch(
-                plt.Circle((x, y), NODE_R, facecolor=PALETTE["sky"] if known else "white", edgecolor=edge,
-                           lw=3 if here else 1, zorder=3)
+                mpatches.Circle((x, y), NODE_R, facecolor=PALETTE["sky"] if known else "white", edgecolor=edge,
+                                lw=3 if here else 1, zorder=3)
             )
             ax.text(x, y, str(j), ha="center", va="center", fontsize=9, zorder=4)
             if known:
@@ -340,21 +340,19 @@ def draw_step(steps: list[Step], upto: int, example: int = 0, ax=None):
     handles = []
     if used is not None:
         line_style, text = STYLE_LABELS[step.phase]
-        handles.append(plt.Line2D([], [], lw=2.2, **line_style, label=text))
+        handles.append(Line2D([], [], lw=2.2, **line_style, label=text))
     if drawn_unused:
-        handles.append(plt.Line2D([], [], lw=0.8, **UNUSED_STYLE, label="weights not used in this step"))
+        handles.append(Line2D([], [], lw=0.8, **UNUSED_STYLE, label="weights not used in this step"))
     if labels:
-        handles.append(plt.Line2D([], [], ls="", marker="o", ms=11, mfc=PALETTE["sky"], mec="#777777",
-                                  label="neuron with known values"))
+        handles.append(Line2D([], [], ls="", marker="o", ms=11, mfc=PALETTE["sky"], mec="#777777",
+                              label="neuron with known values"))
     if any((l, j) not in labels for l in range(L + 1) for j in range(sizes[l])):
-        handles.append(plt.Line2D([], [], ls="", marker="o", ms=11, mfc="white", mec="#777777",
-                                  label="neuron not reached yet"))
+        handles.append(Line2D([], [], ls="", marker="o", ms=11, mfc="white", mec="#777777",
+                              label="neuron not reached yet"))
     if current is not None:
-        handles.append(plt.Line2D([], [], ls="", marker="o", ms=11, mfc="white", mec=PALETTE["black"], mew=3,
-                                  label="the layer of this step"))
-    legend = dict(handles=handles, ncol=min(3, len(handles)), fontsize=8, frameon=False)
-    if own_figure:  # below the axis labels, at the foot of the figure
-        ax.figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), **legend)
-    else:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), **legend)
-    return ax
+        handles.append(Line2D([], [], ls="", marker="o", ms=11, mfc="white", mec=PALETTE["black"], mew=3,
+                              label="the layer of this step"))
+    # below the axis labels, at the foot of the figure
+    fig.legend(handles=handles, ncol=min(3, len(handles)), fontsize=8, frameon=False, loc="lower center",
+               bbox_to_anchor=(0.5, 0.0))
+    return fig

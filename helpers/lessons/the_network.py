@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from typing import NamedTuple, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle
 
 from helpers.activations import sigmoid
-from helpers.plots import PALETTE, as_image
+from helpers.plots import PALETTE, as_image, style
 from helpers.training import train
 
 # A diverging colour map for weights: blue for negative, white for 0, red for positive.
@@ -192,10 +191,10 @@ def hidden_unit_view(net, X: np.ndarray, y: np.ndarray, unit: int, k: int = 8, a
 # Pictures
 
 
-def show_weights(image: np.ndarray, ax=None, limit: float | None = None, title: str = "", colorbar: bool = True):
-    """Draw weights as a picture with 0 white, positive red and negative blue."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(3, 3))
+def draw_weights(ax, image: np.ndarray, limit: float | None = None, title: str = "", colorbar: bool = True):
+    """Draw weights as a picture on ``ax``, with 0 white, positive red and negative blue, on
+    the scale -limit..limit (the largest |weight| by default). Returns ``ax``; the picture
+    is ``ax.images[0]``, for a colour bar shared by several."""
     image = as_image(image)
     limit = symmetric_limit(image) if limit is None else limit
     shown = ax.imshow(image, cmap=WEIGHT_CMAP, vmin=-limit, vmax=limit)
@@ -204,34 +203,36 @@ def show_weights(image: np.ndarray, ax=None, limit: float | None = None, title: 
     ax.set_yticks([])
     if colorbar:
         ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.04, label="weight")
-    return shown
+    return ax
 
 
-def plot_weight_grid(net, units: Sequence[int], title: str, ncols: int = 10, size: float = 0.9):
-    """The weight images of several hidden neurons on one shared colour scale."""
+def draw_weight_grid(fig, net, units: Sequence[int], title: str, ncols: int = 10):
+    """The weight images of several hidden neurons on ``fig``, ``ncols`` to a row, on one
+    shared colour scale (about 1 inch per image reads well). Returns ``fig``."""
     units = list(units)
     images = np.stack([weight_image(net, j) for j in units])
     limit = symmetric_limit(images)
     nrows = int(np.ceil(len(units) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size + 1.0, nrows * size * 1.15 + 0.5), squeeze=False)
-    shown = None
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(units):
-            shown = show_weights(images[i], ax=ax, limit=limit, title=f"unit {units[i]}", colorbar=False)
+            draw_weights(ax, images[i], limit=limit, title=f"unit {units[i]}", colorbar=False)
             ax.title.set_fontsize(8)
     fig.suptitle(title)
-    fig.colorbar(shown, ax=axes.ravel().tolist(), fraction=0.02, pad=0.02, label="weight")
+    fig.colorbar(axes.flat[0].images[0], ax=axes.ravel().tolist(), fraction=0.02, pad=0.02, label="weight")
     return fig
 
 
-def plot_hidden_unit(view: HiddenUnitView, X: np.ndarray, name: str = ""):
-    """One hidden neuron: its weight image, its average activation per digit, its top examples."""
+def draw_hidden_unit(fig, view: HiddenUnitView, X: np.ndarray, name: str = ""):
+    """One hidden neuron on ``fig`` (10 x 5.2 inches fits): its weight image, its average
+    activation per digit, its top examples. The figure's layout becomes "constrained", which
+    fits the panels to what they show. Returns ``fig``."""
     k = len(view.top_indices)
-    fig = plt.figure(figsize=(10, 5.2), layout="constrained")
+    fig.set_layout_engine("constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[3, 1.4])
     ax_w, ax_d = top.subplots(1, 2, width_ratios=[1, 1.6])
-    show_weights(view.image, ax=ax_w, limit=view.limit, title=f"weights into hidden unit {view.unit}")
+    draw_weights(ax_w, view.image, limit=view.limit, title=f"weights into hidden unit {view.unit}")
     digits = np.arange(len(view.digit_means))
     best = view.favourite_digit
     others = digits != best
@@ -240,10 +241,8 @@ def plot_hidden_unit(view: HiddenUnitView, X: np.ndarray, name: str = ""):
              label=f"highest: digit {best}")
     ax_d.set_xticks(digits)
     ax_d.set_ylim(0, 1.1)
-    ax_d.set_xlabel("digit")
-    ax_d.set_ylabel("mean activation a (0 to 1)")
-    ax_d.set_title("how strongly each digit makes it fire, on average")
-    ax_d.legend(loc="upper right", fontsize=8)
+    style(ax_d, "how strongly each digit makes it fire, on average", "digit", "mean activation a (0 to 1)",
+          grid=False, legend=dict(loc="upper right", fontsize=8))
     axes = np.atleast_1d(bottom.subplots(1, max(k, 1)))
     for ax, index, act in zip(axes, view.top_indices, view.top_activations):
         ax.imshow(as_image(X[index]), cmap="gray_r")
@@ -255,9 +254,10 @@ def plot_hidden_unit(view: HiddenUnitView, X: np.ndarray, name: str = ""):
     return fig
 
 
-def draw_network(sizes: Sequence[int], ax=None, max_shown: int = 8, names: Sequence[str] | None = None,
+def draw_network(ax, sizes: Sequence[int], max_shown: int = 8, names: Sequence[str] | None = None,
                  highlight: int | None = None, title: str = ""):
-    """Draw a layered network: circles for neurons, lines for weights.
+    """Draw a layered network on ``ax`` (about 1.8 + 2.2 inches a layer wide, 4.2 high):
+    circles for neurons, lines for weights. Returns ``ax``.
 
     Each layer is labelled below with its number l, counted from 0 for the input layer,
     its name and its size. Layers with more than ``max_shown`` neurons show their first
@@ -265,8 +265,6 @@ def draw_network(sizes: Sequence[int], ax=None, max_shown: int = 8, names: Seque
     neuron j of layer 1 in colour (row j of w^1, ``weights[0]``).
     """
     sizes = [int(n) for n in sizes]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.8 + 2.2 * len(sizes), 4.2))
     if names is None:
         names = ["input"] + ["hidden"] * (len(sizes) - 2) + ["output"]
     radius = 0.16

@@ -21,7 +21,7 @@ from PIL import Image
 from helpers import images
 from helpers.image_files import read_image
 from helpers.lessons.the_network import hidden_activations  # notebook 04's: A^1 = sigma(X (w^1)^T + b^1)
-from helpers.plots import LINESTYLES, MARKERS, PALETTE
+from helpers.plots import LINESTYLES, MARKERS, PALETTE, style
 
 CANVAS = 280  # the drawing canvas, in pixels: ten times MNIST's 28
 BRUSH = 22  # the pen's width on it: about MNIST's strokes once the digit is 20 pixels tall
@@ -333,10 +333,5 @@ def draw_robustness(ax, amounts, curves: dict, xlabel: str, title: str):
     for i, (who, accuracy) in enumerate(curves.items()):
         ax.plot(amounts, accuracy, color=colours[i % 3], linestyle=LINESTYLES[i % 4], marker=MARKERS[i % 8],
                 label=who)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("accuracy on the test images (%)")
     ax.set_ylim(0, 100)
-    ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    return ax
+    return style(ax, title, xlabel, "accuracy on the test images (%)", title_size=10, legend=dict(fontsize=8))

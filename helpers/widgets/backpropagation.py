@@ -34,8 +34,8 @@ def backprop_stepper(net, X, Y, start: int = 1) -> widgets.VBox:
     )
     caption = widgets.HTMLMath()
     numbers = widgets.HTML()
-    # draw_step sizes its own figure to the network (with pyplot); FigureView shows it, then closes it.
-    picture = FigureView(lambda fig, upto, example: draw_step(steps, upto, example).figure)
+    # draw_step sizes the figure to the network
+    picture = FigureView(lambda fig, upto, example: draw_step(fig, steps, upto, example))
 
     def show(*_):
         step = steps[slider.value - 1]

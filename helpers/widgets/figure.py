@@ -36,25 +36,17 @@ def png_bytes(fig: Figure, dpi: float = DPI, tight: bool = True) -> bytes:
     return buffer.getvalue()
 
 
-def _close_if_pyplot(fig: Figure) -> None:
-    """Forget a figure that pyplot made (some lesson functions call ``plt.figure``)."""
-    if getattr(fig.canvas, "manager", None) is not None:  # only pyplot gives a figure a manager
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-
-
 class FigureView:
     """A picture in a widget, redrawn from scratch on each call of :meth:`redraw`.
 
     ``draw(fig, **state)`` draws on the fresh, empty ``fig`` it is given (a
-    ``matplotlib.figure.Figure`` of size ``figsize`` in inches). A lesson function that
-    makes its own figure may return that one instead; it is then shown and, if pyplot
-    made it, closed, so no figure is left open either way. ``image`` is the
-    ``ipywidgets.Image`` to put in the widget's box.
+    ``matplotlib.figure.Figure`` of size ``figsize`` in inches), as the course's
+    ``draw_*(ax_or_fig, ...)`` functions do; one that sizes its picture itself
+    (``draw_step``) may resize it. ``image`` is the ``ipywidgets.Image`` to put in the
+    widget's box.
     """
 
-    def __init__(self, draw: Callable[..., Figure | None], figsize: tuple[float, float] | None = None,
+    def __init__(self, draw: Callable[..., object], figsize: tuple[float, float] | None = None,
                  dpi: float = DPI, tight: bool = True):
         self.draw, self.figsize, self.dpi, self.tight = draw, figsize, dpi, tight
         # At its own size (1 pixel per pixel, like an inline figure), but never wider than the cell.
@@ -63,12 +55,7 @@ class FigureView:
     def redraw(self, **state) -> bytes:
         """Draw the figure for ``state`` and show it; return the PNG bytes shown."""
         fig = Figure(figsize=self.figsize, dpi=self.dpi)
-        made = self.draw(fig, **state)
-        if isinstance(made, Figure) and made is not fig:
-            fig = made
-        try:
-            png = png_bytes(fig, self.dpi, self.tight)
-        finally:
-            _close_if_pyplot(fig)
+        self.draw(fig, **state)
+        png = png_bytes(fig, self.dpi, self.tight)
         self.image.value = png
         return png

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from helpers.lessons.meet_the_digits import digits_with_label
-from helpers.plots import show_digit
+from helpers.plots import draw_digit
 from helpers.widgets.figure import FigureView
 
 
@@ -27,7 +27,7 @@ def digit_browser(images: np.ndarray, labels: np.ndarray, count: int = 10) -> wi
             if i is None:
                 ax.axis("off")
                 continue
-            show_digit(images[i], title=f"#{i}: {labels[i]}", ax=ax)
+            draw_digit(ax, images[i], title=f"#{i}: {labels[i]}")
         fig.suptitle("Training images (index: label)", y=1.05)
 
     picture = FigureView(draw_strip, figsize=(count * 1.1, 1.5))

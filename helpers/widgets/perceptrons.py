@@ -2,20 +2,19 @@
 
 The numbers come from plain functions in :mod:`helpers.lessons.perceptrons`
 (``boundary_report`` and ``half_adder_wires``); this module only draws them and wires
-them to sliders and buttons. The two ``plot_*`` functions are also called directly in
+them to sliders and buttons. The two ``draw_*`` functions are also called directly in
 the notebook, so the pictures show on a static page where widgets do not.
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import FancyBboxPatch, Patch
 
 from helpers.lessons.perceptrons import NAND_BIAS, NAND_WEIGHTS, boundary_report, half_adder_wires, weighted_input
-from helpers.plots import PALETTE
+from helpers.plots import PALETTE, style
 from helpers.widgets.figure import FigureView
 
 # Light versions of the two class colours, for the shaded half-planes.
@@ -25,20 +24,19 @@ REGION_COLOURS = ["#CCE3F0", "#FAE5B8"]  # pale blue (output 0), pale orange (ou
 # --- the decision boundary -------------------------------------------------------------
 
 
-def plot_decision_boundary(X, y, w, b, ax=None, lim: float = 3.3, title: str | None = None):
-    """Draw labelled points, the two half-planes of a perceptron and its boundary line.
+def draw_decision_boundary(ax, X, y, w, b, lim: float = 3.3, title: str | None = None):
+    """Draw labelled points, the two half-planes of a perceptron and its boundary line on
+    ``ax`` (5.2 x 6.2 inches leaves room for the legend below).
 
     Label-1 points are orange triangles, label-0 points blue circles; a black ring marks
     every point the perceptron gets wrong. The arrow is the weight vector ``w``: it
     points from the boundary into the side where the output is 1. The picture shows the
-    square [-lim, lim]^2, a little larger than the toy points' [-3, 3]^2. Returns the
-    :class:`~helpers.lessons.perceptrons.BoundaryReport` it drew.
+    square [-lim, lim]^2, a little larger than the toy points' [-3, 3]^2. Returns ``ax``;
+    the numbers drawn are ``boundary_report(X, y, w[0], w[1], b, lim)``.
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     w = np.asarray(w, dtype=float)
     report = boundary_report(X, y, w[0], w[1], b, lim)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.2, 6.2))
 
     grid = np.linspace(-lim, lim, 241)
     g1, g2 = np.meshgrid(grid, grid)
@@ -64,16 +62,14 @@ def plot_decision_boundary(X, y, w, b, ax=None, lim: float = 3.3, title: str | N
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
-    ax.set_xlabel("input $x_1$ (no unit)")
-    ax.set_ylabel("input $x_2$ (no unit)")
     if title is None:
         title = f"w = ({w[0]:.1f}, {w[1]:.1f}), b = {b:.1f}: {report.n_wrong} of {len(X)} points wrong"
-    ax.set_title(title, fontsize=11)
     handles, _ = ax.get_legend_handles_labels()
     handles += [Patch(facecolor=REGION_COLOURS[1], edgecolor="grey", label="region where output = 1"),
                 Patch(facecolor=REGION_COLOURS[0], edgecolor="grey", label="region where output = 0")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8, frameon=False)
-    return report
+    return style(ax, title, "input $x_1$ (no unit)", "input $x_2$ (no unit)", title_size=11, grid=False,
+                 legend=dict(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8,
+                             frameon=False))
 
 
 def decision_boundary_widget(X, y, w1: float = 1.0, w2: float = -1.0, b: float = 0.0, lim: float = 3.3):
@@ -94,7 +90,7 @@ def decision_boundary_widget(X, y, w1: float = 1.0, w2: float = -1.0, b: float =
 
     sliders = {"w1": slider("w₁", w1), "w2": slider("w₂", w2), "b": slider("b", b)}
     summary = widgets.HTML()
-    picture = FigureView(lambda fig, w, bias: plot_decision_boundary(X, y, w, bias, ax=fig.subplots(), lim=lim),
+    picture = FigureView(lambda fig, w, bias: draw_decision_boundary(fig.subplots(), X, y, w, bias, lim=lim),
                       figsize=(5.2, 6.2))
     box = widgets.VBox([*sliders.values(), summary, picture.image])
     box.sliders, box.summary, box.picture = sliders, summary, picture.image
@@ -180,16 +176,14 @@ def _wire_style(value: int) -> dict:
     return dict(color=PALETTE["blue"], lw=1.4, ls=(0, (4, 2)))
 
 
-def plot_half_adder(x1: int, x2: int, ax=None):
-    """Draw the five-NAND half adder with the value on every wire for inputs ``x1, x2``.
+def draw_half_adder(ax, x1: int, x2: int):
+    """Draw the five-NAND half adder on ``ax`` (8 x 4.2 inches fits) with the value on every
+    wire for inputs ``x1, x2``, the values of ``half_adder_wires(x1, x2)``.
 
     A wire carrying 1 is a thick solid orange line, a wire carrying 0 a thin dashed
-    blue one; a dot marks where a wire splits. Returns the dict of wire values from
-    ``half_adder_wires``.
+    blue one; a dot marks where a wire splits. Returns ``ax``.
     """
     wires = half_adder_wires(x1, x2)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.2))
 
     for signal, path in half_adder_paths().items():
         style = _wire_style(wires[signal])
@@ -219,7 +213,7 @@ def plot_half_adder(x1: int, x2: int, ax=None):
     ax.set_title(f"Half adder from five NANDs: {x1} + {x2} = binary {wires['carry']}{wires['sum']}"
                  "\n(thick solid orange wire = 1, thin dashed blue wire = 0; a dot is where a wire splits)",
                  fontsize=11)
-    return wires
+    return ax
 
 
 def describe_half_adder(x1: int, x2: int) -> str:
@@ -245,7 +239,7 @@ def half_adder_widget(x1: int = 1, x2: int = 1):
                                            style={"button_width": "3em", "description_width": "6em"})
                for name, value in (("x1", x1), ("x2", x2))}
     summary = widgets.HTML()
-    picture = FigureView(lambda fig, a, b: plot_half_adder(a, b, ax=fig.subplots()), figsize=(8, 4.2))
+    picture = FigureView(lambda fig, a, b: draw_half_adder(fig.subplots(), a, b), figsize=(8, 4.2))
     box = widgets.VBox([widgets.VBox(list(buttons.values())), summary, picture.image])
     box.buttons, box.summary, box.picture = buttons, summary, picture.image
 

@@ -9,17 +9,13 @@ numbers come from :func:`helpers.lessons.sigmoid_neurons.sigmoid_vs_step`.
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
-
-from helpers.plots import PALETTE
+from helpers.plots import PALETTE, style
 from helpers.lessons.sigmoid_neurons import SigmoidVsStep, sigmoid_vs_step
 from helpers.widgets.figure import FigureView
 
 
-def plot_sigmoid_vs_step(result: SigmoidVsStep, c: float, ax=None, legend: bool = True):
-    """Draw the scaled sigmoid neuron and the perceptron of ``result`` on ``ax``."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.6))
+def draw_sigmoid_vs_step(ax, result: SigmoidVsStep, c: float, legend: bool = True):
+    """Draw the scaled sigmoid neuron and the perceptron of ``result`` on ``ax``; returns ``ax``."""
     ax.plot(result.x, result.step, color=PALETTE["black"], linestyle="--", linewidth=2,
             label="perceptron: step(w x + b)")
     ax.plot(result.x, result.sigmoid, color=PALETTE["blue"], linestyle="-", linewidth=2.5,
@@ -29,13 +25,10 @@ def plot_sigmoid_vs_step(result: SigmoidVsStep, c: float, ax=None, legend: bool 
                    label=f"threshold w x + b = 0 (x = {result.threshold:.2f})")
     ax.set_ylim(-0.08, 1.08)
     ax.set_xlim(result.x[0], result.x[-1])
-    ax.set_xlabel("input x (no unit)")
-    ax.set_ylabel("output a (between 0 and 1)")
-    ax.set_title(f"c = {c:g}\nlargest gap where |w x + b| ≥ {result.margin:g}: {result.largest_gap:.3f}")
-    ax.grid(alpha=0.3)
-    if legend:
-        ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8)  # beside the plot, off the curves
-    return ax
+    # the legend beside the plot, off the curves
+    return style(ax, f"c = {c:g}\nlargest gap where |w x + b| ≥ {result.margin:g}: {result.largest_gap:.3f}",
+                 "input x (no unit)", "output a (between 0 and 1)",
+                 legend=dict(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8) if legend else None)
 
 
 def describe(result: SigmoidVsStep, w: float, b: float, c: float) -> str:
@@ -64,7 +57,7 @@ def sigmoid_vs_step_widget(c: float = 1.0, w: float = 1.0, b: float = 0.0) -> wi
     readout = widgets.HTML()
 
     def draw_plot(fig, result, c):
-        plot_sigmoid_vs_step(result, c, ax=fig.subplots())
+        draw_sigmoid_vs_step(fig.subplots(), result, c)
         fig.tight_layout()
 
     picture = FigureView(draw_plot, figsize=(10, 3.8))

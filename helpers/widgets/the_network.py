@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from helpers.lessons.the_network import hidden_activations, hidden_unit_view, plot_hidden_unit
+from helpers.lessons.the_network import draw_hidden_unit, hidden_activations, hidden_unit_view
 from helpers.widgets.figure import FigureView
 
 
@@ -34,9 +34,9 @@ def hidden_unit_browser(networks: dict, X: np.ndarray, y: np.ndarray, k: int = 8
     choice = widgets.Dropdown(options=names, value=names[0], description="Network")
     slider = widgets.IntSlider(value=unit, min=0, max=n_hidden - 1, description="Hidden unit",
                                continuous_update=False)
-    # plot_hidden_unit makes its own figure (with pyplot); FigureView shows it, then closes it.
-    # Its constrained layout already fits the figure to what is drawn: no need to crop (tight).
-    picture = FigureView(lambda fig, view, name: plot_hidden_unit(view, X, name=name), tight=False)
+    # draw_hidden_unit's constrained layout already fits the figure to what is drawn: no need to crop (tight).
+    picture = FigureView(lambda fig, view, name: draw_hidden_unit(fig, view, X, name=name), figsize=(10, 5.2),
+                         tight=False)
     box = widgets.VBox([widgets.HBox([choice, slider]), picture.image])
     box.picture = picture.image
 

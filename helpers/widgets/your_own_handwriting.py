@@ -4,15 +4,18 @@ watch the network's ten outputs and its hidden layer change as you draw.
     reader = HandwritingReader(net)
     reader            # shows the canvas, an upload button and the network's reading
 
-The canvas is a small anywidget: the browser draws the pen's line at once and sends
-the strokes (lists of (x, y) points) to Python while you draw, a few times a second and
-at the end of each stroke. Everything after that is plain, tested Python:
+The canvas is a small anywidget (its JavaScript and CSS are real files, ``js/canvas.js``
+and ``js/canvas.css``): the browser draws the pen's line at once and sends the strokes
+(lists of (x, y) points) to Python while you draw, a few times a second and at the end
+of each stroke. Everything after that is plain, tested Python:
 ``lessons.read_strokes`` (strokes -> picture -> MNIST-style preprocessing -> network)
 and ``lessons.draw_reading`` (the picture), shown by ``FigureView``. An uploaded file
 goes through ``lessons.read_upload``, which reads it as ``python -m helpers predict`` does.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import anywidget
 import ipywidgets as widgets
@@ -21,70 +24,15 @@ import traitlets
 from helpers.lessons import your_own_handwriting as lesson
 from helpers.widgets.figure import FigureView
 
-# The browser's side. It draws locally (no waiting for Python) and sends the strokes at
-# most every SEND_EVERY milliseconds while the pen is down, and once more when it lifts.
-_ESM = r"""
-function render({ model, el }) {
-  const size = model.get("size");
-  const canvas = document.createElement("canvas");
-  canvas.width = size; canvas.height = size;
-  Object.assign(canvas.style, { border: "1px solid #777", cursor: "crosshair", touchAction: "none",
-                                background: "white", width: size + "px", height: size + "px" });
-  const ctx = canvas.getContext("2d");
-  let strokes = [], current = null, lastSent = 0, timer = null;
-
-  function paint() {
-    ctx.fillStyle = "white"; ctx.fillRect(0, 0, size, size);
-    ctx.strokeStyle = "black"; ctx.fillStyle = "black";
-    ctx.lineWidth = model.get("brush"); ctx.lineCap = "round"; ctx.lineJoin = "round";
-    for (const s of strokes) {
-      if (s.length === 1) { ctx.beginPath(); ctx.arc(s[0][0], s[0][1], ctx.lineWidth / 2, 0, 2 * Math.PI); ctx.fill(); continue; }
-      ctx.beginPath(); ctx.moveTo(s[0][0], s[0][1]);
-      for (const p of s.slice(1)) ctx.lineTo(p[0], p[1]);
-      ctx.stroke();
-    }
-  }
-  function send() {
-    lastSent = Date.now(); timer = null;
-    model.set("strokes", strokes.map((s) => s.map((p) => [p[0], p[1]])));
-    model.save_changes();
-  }
-  function soon() {
-    const wait = model.get("send_every") - (Date.now() - lastSent);
-    if (wait <= 0) send(); else if (timer === null) timer = setTimeout(send, wait);
-  }
-  function at(event) {
-    const box = canvas.getBoundingClientRect();
-    return [Math.round((event.clientX - box.left) * size / box.width), Math.round((event.clientY - box.top) * size / box.height)];
-  }
-  canvas.addEventListener("pointerdown", (e) => {
-    canvas.setPointerCapture(e.pointerId); current = [at(e)]; strokes.push(current); paint(); soon();
-  });
-  canvas.addEventListener("pointermove", (e) => {
-    if (current === null) return; current.push(at(e)); paint(); soon();
-  });
-  const lift = () => { if (current === null) return; current = null; if (timer !== null) clearTimeout(timer); send(); };
-  canvas.addEventListener("pointerup", lift);
-  canvas.addEventListener("pointercancel", lift);
-  // Python changed the drawing (Clear), or echoes what we sent: adopt it, but never in the
-  // middle of a stroke, which would lose the points drawn since.
-  model.on("change:strokes", () => {
-    if (current !== null) return;
-    strokes = model.get("strokes").map((s) => s.map((p) => [p[0], p[1]])); paint();
-  });
-  strokes = model.get("strokes").map((s) => s.map((p) => [p[0], p[1]]));
-  paint();
-  el.appendChild(canvas);
-}
-export default { render };
-"""
+JS = Path(__file__).parent / "js"  # the widgets' JavaScript and CSS, as real files (shipped with the package)
 
 
 class DrawingCanvas(anywidget.AnyWidget):
     """A square canvas to draw on with the mouse, a finger or a pen. ``strokes`` is the
     drawing: a list of strokes, each a list of [x, y] points in canvas pixels."""
 
-    _esm = _ESM
+    _esm = JS / "canvas.js"  # the browser's side: it draws, and sends the strokes
+    _css = JS / "canvas.css"
     strokes = traitlets.List([]).tag(sync=True)
     size = traitlets.Int(lesson.CANVAS).tag(sync=True)
     brush = traitlets.Float(lesson.BRUSH).tag(sync=True)
