@@ -102,6 +102,6 @@ OUTPUT = {"sigmoid": Sigmoid, "softmax": Softmax, "linear": Linear}
 
 def lookup(kind: str, name: str, table: dict):
     """Return ``table[name]``, or a ValueError listing the valid names."""
-    if name not in table:
+    if not isinstance(name, str) or name not in table:
         raise ValueError(f"unknown {kind} {name!r}: expected one of {', '.join(map(repr, table))}")
     return table[name]

@@ -45,5 +45,6 @@ class EveryEpoch(Callback):
         self.fn = fn
 
     def on_epoch_end(self, run) -> None:
-        if self.fn(run.epoch, run.history) is False:
+        answer = self.fn(run.epoch, run.history)
+        if answer is not None and not answer:  # False, np.False_, 0: stop
             run.stop()

@@ -80,8 +80,11 @@ def analytic_gradients(model, X, Y, lmbda=None) -> list[np.ndarray]:
     X = check_X(X, model.input_shape, model.dtype, needs_rows="the gradient of no examples is not defined")
     Y = check_Y(Y, len(X), model.n_out, model.dtype)
     lmbda = getattr(model, "lmbda", 0.0) if lmbda is None else lmbda
-    return [g + (lmbda / len(X)) * p if r and lmbda else g
-            for g, p, r in zip(model.grads(X, Y), model.params, model.regularised)]
+    grads = model.grads(X, Y)
+    if len(grads) != len(model.params) or any(np.shape(g) != p.shape for g, p in zip(grads, model.params)):
+        raise ValueError(f"the model's gradients have shapes {[np.shape(g) for g in grads]}, but its parameters "
+                         f"{[p.shape for p in model.params]}: each gradient must be shaped like its parameter")
+    return [g + (lmbda / len(X)) * p if r and lmbda else g for g, p, r in zip(grads, model.params, model.regularised)]
 
 
 def gradient_check(
@@ -98,6 +101,10 @@ def gradient_check(
     (with ``rng``; every parameter is equally likely). Any model of the training loop's
     protocol (``helpers.training``) can be checked. Expect < 1e-7. Prints nothing.
     """
+    if not (isinstance(eps, (int, float)) and 0 < eps < 1):
+        raise ValueError(f"eps must be a small number > 0 such as 1e-5, got {eps!r}")
+    if n_checks is not None and (isinstance(n_checks, bool) or not isinstance(n_checks, (int, np.integer)) or n_checks < 1):
+        raise ValueError(f"n_checks must be a whole number >= 1 (or None for every parameter), got {n_checks!r}")
     model64, X = _float64(model, X)
     analytic = analytic_gradients(model64, X, Y, lmbda)
     params = model64.params
@@ -108,13 +115,13 @@ def gradient_check(
         rng = rng if rng is not None else np.random.default_rng(0)
         flat = np.sort(rng.choice(len(flat), size=n_checks, replace=False))
     starts = np.concatenate([[0], np.cumsum(sizes)])
-    worst = 0.0
+    errors = []
     for i in flat:
         p = int(np.searchsorted(starts, i, side="right")) - 1
         index = np.unravel_index(i - starts[p], params[p].shape)
         numeric = numerical_derivative(model64, X, Y, params[p], index, eps, lmbda)
-        worst = max(worst, float(relative_error(numeric, analytic[p][index])))
-    return worst
+        errors.append(float(relative_error(numeric, analytic[p][index])))
+    return float(np.max(errors))  # NaN if any comparison was NaN: never a perfect-looking 0
 
 
 def _float64(model, X):

@@ -23,12 +23,13 @@ shapes before it sees data.
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
 from helpers.activations import Linear, ReLU, Sigmoid, Softmax, lookup, softmax
 from helpers.costs import CrossEntropyCost
-from helpers.validation import MAX_PARAMS, check_data, check_dtype, check_X
+from helpers.validation import MAX_LAYERS, MAX_PARAMS, check_data, check_dtype, check_lmbda, check_X
 
 ACTIVATIONS = {"sigmoid": Sigmoid, "relu": ReLU, "softmax": Softmax, "linear": Linear}
 INITS = ("glorot", "normal", "scaled")
@@ -92,6 +93,10 @@ class Dense(Layer):
         self.activation = lookup("activation", activation, ACTIVATIONS)
         self.init = lookup("init", init, {name: name for name in INITS})
         self.n_in, self.n_out = _count(n_in, "n_in"), _count(n_out, "n_out")
+        if (self.n_in + 1) * self.n_out > MAX_PARAMS:
+            raise ValueError(f"Dense({n_in}, {n_out}) would hold {(self.n_in + 1) * self.n_out:,} weights and biases, "
+                             f"more than the {MAX_PARAMS:,} a model here may have (784-100-10 has 79,510)")
+        dtype = check_dtype(dtype)
         rng = np.random.default_rng(rng)
         if init == "glorot":
             r = np.sqrt(6 / (n_in + n_out))
@@ -170,7 +175,7 @@ class Flatten(Layer):
         return G.reshape(self.shape_in)
 
     def output_shape(self, input_shape: tuple) -> tuple:
-        return (int(np.prod(input_shape)),)
+        return (math.prod(input_shape),)  # Python's whole numbers: no overflow
 
 
 LAYERS = {cls.__name__: cls for cls in (Dense, Activation, Flatten)}
@@ -196,9 +201,14 @@ class Sequential:
     kind = "sequential"
 
     def __init__(self, layers, input_shape=None, dtype=np.float32, rng=None):
-        self.layers = list(layers)
-        if not self.layers or not all(isinstance(layer, Layer) for layer in self.layers):
+        self.layers = list(layers) if isinstance(layers, list | tuple) else []
+        if not self.layers or not all(isinstance(layer, Layer) and hasattr(layer, "forward") and hasattr(layer, "backward")
+                                      for layer in self.layers):
             raise ValueError(f"Sequential needs a list of layers such as [Dense(784, 10)], got {layers!r}")
+        last = [layer for layer in self.layers if isinstance(layer, Dense)][-1:]
+        if last and last[0].activation.name == "softmax" and last[0] is self.layers[-1]:
+            raise ValueError("leave the last layer linear (Dense(n_in, n_out) with no activation): its outputs are the "
+                             "logits, and the cost applies the softmax itself (a softmax here would be applied twice)")
         self.dtype = check_dtype(dtype)
         self.layers = [layer if all(p.dtype == self.dtype for p in layer.params) else layer.astype(self.dtype)
                        for layer in self.layers]
@@ -208,13 +218,16 @@ class Sequential:
                 raise ValueError(f"give input_shape, the shape of one example (e.g. (1, 28, 28)): the first "
                                  f"layer, {first!r}, does not say it")
             input_shape = (first.n_in,)
-        self.input_shape = tuple(int(n) for n in np.atleast_1d(input_shape))
+        self.input_shape = check_input_shape(input_shape)
         shape = self.input_shape
         for layer in self.layers:  # each layer checks that it fits the one before
             shape = layer.output_shape(shape)
-        if len(shape) != 1:
+        if len(shape) != 1 or shape[0] < 1:
             raise ValueError(f"the last layer must give one row of outputs per example, got examples of shape {shape}")
         self.n_out = shape[0]
+        if self.n_params > MAX_PARAMS:
+            raise ValueError(f"the model would hold {self.n_params:,} parameters, more than the {MAX_PARAMS:,} "
+                             f"a model here may have (784-100-10 has 79,510)")
 
     def __repr__(self) -> str:
         return f"Sequential({', '.join(map(repr, self.layers))})"
@@ -261,12 +274,14 @@ class Sequential:
     # ----------------------------------------------------------------- cost and answers
     def cost(self, X, Y, lmbda: float = 0.0, n: int | None = None, one_hot: bool = True) -> float:
         """The mean softmax cross-entropy over the examples X, plus (lmbda / 2n) sum ||w||^2."""
-        X, Y = check_data((X, Y), "(X, Y)", self.input_shape, self.n_out, self.dtype, one_hot)
+        X, Y = check_data((X, Y), "(X, Y)", self.input_shape, self.n_out, self.dtype, one_hot,
+                          needs_rows="the cost of no examples is not defined")
+        lmbda = check_lmbda(lmbda)
         total = 0.0
         for k in range(0, len(X), _rows_at_once(self)):
             Z = self.forward(X[k : k + _rows_at_once(self)].astype(self.dtype, copy=False))
             total += float(self.cost_function.fn(Z, Z, Y[k : k + len(Z)], Linear).sum())
-        return total / max(len(X), 1) + l2_term(self, lmbda, n or len(X))
+        return total / len(X) + l2_term(self, lmbda, n or len(X))
 
     def logits(self, X) -> np.ndarray:
         """The last layer's outputs for the examples X, a chunk at a time (bounded memory)."""
@@ -308,12 +323,15 @@ class Sequential:
         if not (isinstance(spec, dict) and isinstance(spec.get("layers"), list) and
                 all(isinstance(item, list) and len(item) == 2 and isinstance(item[1], dict) for item in spec["layers"])):
             raise ValueError("expected {'input_shape': [...], 'layers': [[name, settings], ...]}")
+        if len(spec["layers"]) > MAX_LAYERS:
+            raise ValueError(f"it has {len(spec['layers']):,} layers, more than {MAX_LAYERS:,}")
         dense = [settings for name, settings in spec["layers"] if name == "Dense"]
-        n_params = sum((int(d.get("n_in", 0)) + 1) * int(d.get("n_out", 0)) for d in dense)
+        # every size a whole number >= 1 before any is added up (a negative one could hide a huge one)
+        n_params = sum((_count(d.get("n_in"), "n_in") + 1) * _count(d.get("n_out"), "n_out") for d in dense)
         if n_params > MAX_PARAMS:
             raise ValueError(f"its layers would hold {n_params:,} parameters, more than {MAX_PARAMS:,}")
         layers = [lookup("layer", name, LAYERS).from_config(settings, dtype) for name, settings in spec["layers"]]
-        return cls(layers, tuple(spec["input_shape"]), dtype)
+        return cls(layers, check_input_shape(spec.get("input_shape")), dtype)
 
 
 def l2_term(model, lmbda: float, n: int) -> float:
@@ -340,6 +358,23 @@ def _rows_at_once(model: Sequential) -> int:
         shape = layer.output_shape(shape)
         widest = max(widest, int(np.prod(shape)))
     return rows_at_once(widest)
+
+
+MAX_INPUTS = 1_000_000  # numbers in one example (a 1000 x 1000 picture)
+
+
+def check_input_shape(input_shape) -> tuple[int, ...]:
+    """The shape of one example: whole numbers >= 1 (e.g. (784,) or (1, 28, 28)), at most
+    MAX_INPUTS numbers in all."""
+    shape = (input_shape,) if isinstance(input_shape, (int, np.integer)) else input_shape
+    if not isinstance(shape, tuple | list) or not shape or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in shape):
+        raise ValueError(f"input_shape must be the shape of one example, whole numbers >= 1 such as (784,) or "
+                         f"(1, 28, 28); got {input_shape!r}")
+    shape = tuple(int(n) for n in shape)
+    if math.prod(shape) > MAX_INPUTS:
+        raise ValueError(f"input_shape {shape} makes {math.prod(shape):,} numbers per example, more than {MAX_INPUTS:,}")
+    return shape
 
 
 def _count(value, name: str) -> int:

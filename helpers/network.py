@@ -33,8 +33,8 @@ from helpers.activations import HIDDEN, OUTPUT, lookup
 from helpers.costs import get_cost
 from helpers.layers import l2_term, rows_at_once
 from helpers.training import train
-from helpers.validation import (check_data, check_dtype, check_lmbda, check_parameters, check_sizes, check_X,
-                                check_Y, make_rng)
+from helpers.validation import (check_backprop_answer, check_data, check_dtype, check_lmbda, check_parameters,
+                                check_sizes, check_X, check_Y, make_rng)
 
 INITS = ("normal", "scaled")
 
@@ -64,7 +64,7 @@ class Network:
                  init: str = "normal", dtype=np.float32, seed: int | None = None,
                  rng: np.random.Generator | None = None, lmbda: float = 0.0, weights=None, biases=None,
                  backprop=None):
-        if backprop is not None and not callable(backprop):
+        if backprop is not None and (not callable(backprop) or isinstance(backprop, type)):
             raise ValueError(f"backprop must be a function backprop(net, X, Y) -> (nabla_w, nabla_b), got {backprop!r}")
         self.backprop_fn = backprop
         self.sizes = check_sizes(sizes)
@@ -166,9 +166,10 @@ class Network:
         if self.backprop_fn is None:
             nabla_w, nabla_b = self.backprop(X, Y)
             return nabla_w + nabla_b
-        nabla_w, nabla_b = self.backprop_fn(self, X, Y)
+        first, self._answered = not getattr(self, "_answered", False), True
+        nabla_w, nabla_b = check_backprop_answer(self, self.backprop_fn(self, X, Y), first)
         # fresh arrays in the network's dtype: the update rule changes gradients in place
-        return [np.array(g, dtype=self.dtype) for g in list(nabla_w) + list(nabla_b)]
+        return [np.array(g, dtype=self.dtype) for g in nabla_w + nabla_b]
 
     # ----------------------------------------------------------------- cost and gradient
     def cost(self, X, Y, lmbda: float | None = None, n: int | None = None, one_hot: bool = True) -> float:

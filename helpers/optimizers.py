@@ -88,8 +88,12 @@ class HalveOnPlateau(Callback):
     """
 
     def __init__(self, eta: float, patience: int = 2, factor: float = 0.5):
-        self.eta, self.patience, self.factor = eta, patience, factor
-        self.best, self.waited = -np.inf, 0
+        self.start_eta, self.patience, self.factor = eta, patience, factor
+        self.on_train_begin(None)
+
+    def on_train_begin(self, run) -> None:
+        """Each run starts afresh, at the first eta (an instance can serve several runs)."""
+        self.eta, self.best, self.waited = self.start_eta, -np.inf, 0
 
     def __call__(self, epoch: int) -> float:
         return self.eta

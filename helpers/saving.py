@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from helpers.files import check_writable, writing
-from helpers.layers import Sequential
+from helpers.layers import LAYERS, Sequential
 from helpers.network import Network
-from helpers.validation import DTYPES, MAX_PARAMS, check_lmbda, check_parameters, check_sizes
+from helpers.validation import DTYPES, MAX_LAYERS, MAX_PARAMS, check_lmbda, check_parameters, check_sizes
 
 FORMAT = "digits-from-scratch model v2"  # written into every saved file
 FORMAT_V1 = "digits-from-scratch network v1"  # networks saved before "kind": still loaded
@@ -38,7 +38,6 @@ KINDS = ("network", "sequential")
 TEXT_KEYS = ("format", "kind", "activation", "output", "cost", "init", "dtype")
 MAX_TEXT = 100  # characters in a text entry
 MAX_ARCHITECTURE = 100_000  # characters of a model of layers' description
-MAX_LAYERS = 1_000  # entries in "sizes"
 SLACK = 1 << 16  # bytes a member may hold beyond its array (the .npy header)
 HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 
@@ -69,6 +68,8 @@ def _entries(model) -> dict:
     """The archive's entries for ``model``, every one checked."""
     if isinstance(model, Network):
         sizes = check_sizes(model.sizes)
+        if len(sizes) > MAX_LAYERS:  # what loading accepts: a file that saves must load
+            raise ValueError(f"it has {len(sizes)} layers (sizes), more than the {MAX_LAYERS} a saved network may have")
         weights, biases = check_parameters(model.weights, model.biases, sizes, model.dtype, copy=False)
         arrays = {
             "format": np.array(FORMAT),
@@ -85,13 +86,22 @@ def _entries(model) -> dict:
             arrays[f"w{l}"], arrays[f"b{l}"] = w, b
         return arrays
     if isinstance(model, Sequential):
+        strangers = sorted({type(layer).__name__ for layer in model.layers
+                            if LAYERS.get(type(layer).__name__) is not type(layer)})
+        if strangers:
+            raise ValueError(f"it has layers that loading would not know how to rebuild ({', '.join(strangers)}): "
+                             f"only {', '.join(LAYERS)} are saved")
         architecture = model.architecture()
         if len(architecture) > MAX_ARCHITECTURE or len(model.layers) > MAX_LAYERS or model.n_params > MAX_PARAMS:
             raise ValueError(f"it is larger than a saved model may be (at most {MAX_LAYERS} layers, "
                              f"{MAX_PARAMS:,} parameters)")
+        rebuilt = Sequential.from_architecture(architecture, model.dtype)  # what loading will make of it
         arrays = {"format": np.array(FORMAT), "kind": np.array("sequential"),
                   "architecture": np.array(architecture), "dtype": np.array(np.dtype(model.dtype).name)}
-        for i, p in enumerate(model.params):
+        for i, (p, like) in enumerate(zip(model.params, rebuilt.params)):
+            if np.shape(p) != like.shape or np.asarray(p).dtype.kind not in "fiu":
+                raise ValueError(f"its parameter array {i} is {np.asarray(p).dtype} of shape {np.shape(p)}, but its "
+                                 f"layers need real numbers of shape {like.shape}")
             if not np.all(np.isfinite(p)):
                 raise ValueError(f"its parameter array {i} holds NaN or infinite values (did training diverge?)")
             arrays[f"p{i}"] = np.asarray(p, dtype=model.dtype)
@@ -111,6 +121,8 @@ def load(path):
     pickle-carrying file, gives a ValueError (pickles are never unpickled). Every entry's
     shape, type and size is checked before it is read, and no random weights are drawn."""
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, not a saved network: give the .npz file's name")
     with open(path, "rb") as f:  # FileNotFoundError passes through as it is
         start = f.read(4)
     if start != b"PK\x03\x04":  # every .npz is a zip archive, and zips start so

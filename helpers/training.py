@@ -30,6 +30,7 @@ and tells its callbacks (``helpers.callbacks``) how training goes. The seam of c
 
 from __future__ import annotations
 
+import inspect
 import time
 
 import numpy as np
@@ -84,8 +85,10 @@ def train(model, training_data, epochs: int, mini_batch_size: int, eta: float, *
             run.end_epoch(epoch)
             if run.stopped:
                 break
-    finally:
-        run.close()
+    except BaseException:
+        run.close(failed=True)  # the callbacks end too (a bar is closed), and this error goes on
+        raise
+    run.close()
     return run.history
 
 
@@ -124,7 +127,10 @@ class Run:
                 check_data(data, f"{name}_data", shape, n_out, dtype)
                 self.scored[name] = data
         self.eta_for = make_schedule(schedule, eta)
-        if isinstance(self.eta_for, HalveOnPlateau) and "validation" not in self.scored:
+        self.callbacks = check_callbacks(callbacks)
+        if isinstance(self.eta_for, Callback) and self.eta_for not in self.callbacks:
+            self.callbacks.append(self.eta_for)  # a schedule that watches the epochs (HalveOnPlateau)
+        if any(isinstance(c, HalveOnPlateau) for c in self.callbacks) and "validation" not in self.scored:
             raise ValueError("schedule='halve_on_plateau' needs validation_data to tell when accuracy stops improving")
         # The update rule, and the L2 weight decay per step, eta * lmbda / n, for the arrays it shrinks.
         self.lmbda, self.rule = lmbda, get_optimizer(optimizer)
@@ -133,7 +139,6 @@ class Run:
             raise ValueError(f"augment must be a function (X, rng) -> X or None, got {augment!r}")
         self.augment = augment
         self.rng = rng if rng is not None else np.random.default_rng()
-        self.callbacks = check_callbacks(callbacks) + ([self.eta_for] if isinstance(self.eta_for, Callback) else [])
         self.verbose = verbose
         self.history = {key: [] for key in HISTORY_KEYS}
         self.batches_per_epoch = -(-self.n // self.m)
@@ -145,8 +150,10 @@ class Run:
                                if type(c).on_batch_end is not Callback.on_batch_end]
 
     def begin(self) -> None:
+        self.begun = []
         for callback in self.callbacks:
             callback.on_train_begin(self)
+            self.begun.append(callback)
 
     def stop(self) -> None:
         """End training after the current epoch (for a callback such as early stopping)."""
@@ -212,9 +219,18 @@ class Run:
         for callback in self.callbacks:
             callback.on_epoch_end(self)
 
-    def close(self) -> None:
-        for callback in self.callbacks:
-            callback.on_train_end(self)
+    def close(self, failed: bool = False) -> None:
+        """Tell every callback that began that training is over, each one even if another
+        fails; then raise the first failure, unless training itself ``failed`` (that error
+        is the one to see)."""
+        errors = []
+        for callback in getattr(self, "begun", []):
+            try:
+                callback.on_train_end(self)
+            except Exception as err:  # noqa: BLE001 -- the others must still end
+                errors.append(err)
+        if errors and not failed:
+            raise errors[0]
 
 
 def score(model, X, y) -> float:
@@ -229,7 +245,7 @@ def check_callbacks(callbacks) -> list[Callback]:
     """A list of callbacks: one Callback, a list of them, or functions fn(epoch, history)."""
     if callbacks is None:
         return []
-    if isinstance(callbacks, Callback) or callable(callbacks):
+    if isinstance(callbacks, Callback | str | dict) or callable(callbacks):
         callbacks = [callbacks]
     try:
         callbacks = list(callbacks)
@@ -237,11 +253,24 @@ def check_callbacks(callbacks) -> list[Callback]:
         raise ValueError(f"callbacks must be a list of helpers.callbacks.Callback, got {callbacks!r}") from None
     checked = []
     for c in callbacks:
+        if isinstance(c, type):
+            raise ValueError(f"got the class {c.__name__} as a callback: pass an instance, {c.__name__}(...)")
         if isinstance(c, Callback):
             checked.append(c)
-        elif callable(c):
+        elif callable(c) and _takes_two(c):
             checked.append(EveryEpoch(c))
         else:
             raise ValueError(f"each callback must be a helpers.callbacks.Callback (or a function fn(epoch, history)), "
                              f"got {c!r}")
     return checked
+
+
+def _takes_two(fn) -> bool:
+    """Whether ``fn(epoch, history)`` can be called (checked before training, not after an epoch)."""
+    try:
+        inspect.signature(fn).bind(0, {})
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (some built-ins): give it the benefit of the doubt
+        return True
+    return True

@@ -12,6 +12,7 @@ import numpy as np
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 MAX_PARAMS = 5_000_000  # weights and biases in one network: 40 MB in float64, 63 times 784-100-10
+MAX_LAYERS = 1_000  # layers in one network or model (saving and loading share the limit)
 
 
 def check_sizes(sizes) -> list[int]:
@@ -197,6 +198,39 @@ def check_data(data, name: str, input_shape, n_out: int, dtype, one_hot: bool = 
     Y = np.zeros((len(y), n_out), dtype=dtype)
     Y[np.arange(len(y)), y] = 1
     return X, Y
+
+
+class BackpropAnswerError(ValueError):
+    """A backprop function returned something other than (nabla_w, nabla_b) of the right shapes."""
+
+
+def check_backprop_answer(net, answer, first: bool = False) -> tuple[list, list]:
+    """``answer`` from a backprop function given to ``net`` (a learner's): a pair (nabla_w,
+    nabla_b) shaped like net's weights and biases, of real numbers (and, when ``first``,
+    all finite); otherwise a message that says what came back and what was expected."""
+    name_of = getattr(net.backprop_fn, "__name__", "backprop")
+    expected = f"a pair (nabla_w, nabla_b) of lists with {len(net.weights)} arrays each"
+    if not isinstance(answer, tuple | list) or len(answer) != 2:
+        got = f"{len(answer)} values" if isinstance(answer, tuple | list) else type(answer).__name__
+        raise BackpropAnswerError(f"your backprop `{name_of}` returned {got}, expected {expected}")
+    for name, arrays, like in (("nabla_w", answer[0], net.weights), ("nabla_b", answer[1], net.biases)):
+        if not isinstance(arrays, tuple | list) or len(arrays) != len(like):
+            got = f"{len(arrays)} arrays" if isinstance(arrays, tuple | list) else type(arrays).__name__
+            raise BackpropAnswerError(f"{name} should be a list of {len(like)} arrays (one per layer), got {got}"
+                                      + (" (is there a None for the input layer? leave it out)" if
+                                         isinstance(arrays, tuple | list) and arrays and arrays[0] is None else ""))
+        for l, (g, p) in enumerate(zip(arrays, like), start=1):
+            if np.shape(g) != p.shape:
+                swapped = " (are nabla_w and nabla_b the wrong way round?)" if name == "nabla_w" and np.ndim(g) == 1 else ""
+                column = " (a column: give biases as vectors, e.g. E.mean(axis=0))" if np.shape(g) == p.shape + (1,) else ""
+                raise BackpropAnswerError(
+                    f"{name}[{l - 1}] (layer {l}) has shape {np.shape(g)}, expected {p.shape}{swapped}{column}")
+            if np.asarray(g).dtype.kind not in "fiub":
+                raise BackpropAnswerError(f"{name}[{l - 1}] (layer {l}) must hold numbers, got dtype {np.asarray(g).dtype}")
+            if first and not np.all(np.isfinite(g)):
+                raise BackpropAnswerError(f"{name}[{l - 1}] (layer {l}) holds NaN or infinite values in your backprop's "
+                                          f"first answer: look for a division by zero or a log of 0 in it")
+    return list(answer[0]), list(answer[1])
 
 
 def check_augmented(X, shape: tuple, augment) -> np.ndarray:

@@ -52,6 +52,25 @@ def test_predict_inverts_light_backgrounds(tmp_path, brightness_model, capsys):
     assert out[1] == f"{tmp_path / 'light.png'}: 0 (confidence 1.00)"
 
 
+def test_predict_reads_with_a_model_of_layers_on_images(tmp_path, capsys):
+    """The same brightness rule as a Sequential that takes (1, 28, 28) images: predict
+    shapes the picture as the model wants it."""
+    from helpers.layers import Dense, Flatten, Sequential
+
+    model = Sequential([Flatten(), Dense(784, 2, rng=0)], input_shape=(1, 28, 28), dtype=np.float64)
+    model.layers[1].w[:] = 0
+    model.layers[1].w[1] = 1.0
+    model.layers[1].b[:] = [392.0, 0.0]
+    save(model, tmp_path / "layers.npz")
+    dark = np.zeros((28, 28)); dark[5:20, 10:14] = 1.0
+    write_png(tmp_path / "dark.png", dark)
+    assert predict.main([str(tmp_path / "layers.npz"), str(tmp_path / "dark.png")]) == 0
+    assert capsys.readouterr().out == f"{tmp_path / 'dark.png'}: 0 (confidence 1.00)\n"
+    save(Sequential([Flatten(), Dense(12, 2)], input_shape=(1, 3, 4)), tmp_path / "small.npz")
+    assert predict.main([str(tmp_path / "small.npz"), str(tmp_path / "dark.png")]) == 2
+    assert "the network takes 12 inputs, expected 784 (28x28 images)" in capsys.readouterr().err
+
+
 def test_predict_rejects_non_images_and_models_that_are_not_networks(tmp_path, brightness_model, capsys):
     write_png(tmp_path / "blank.png", np.zeros((32, 40)))  # any size is read now, but this one is empty
     (tmp_path / "notes.png").write_text("not an image")

@@ -141,3 +141,84 @@ def test_a_new_model_trains_checks_saves_loads_and_benchmarks_with_no_engine_cha
     assert np.array_equal(load(tmp_path / "deep.npz").predict(X), model.predict(X))
     seconds = time_training(lambda: load(tmp_path / "deep.npz"), X, y, m=10, repeats=2)
     assert seconds > 0
+
+
+# ----------------------------------------------------------------- found by a review of hostile inputs
+
+
+def test_a_tiny_file_cannot_make_loading_build_a_huge_layer(tmp_path):
+    """A negative size used to cancel a huge one in the sum: 446 MB for a 1.7 KB file at
+    N = 6,000, a MemoryError at N = 20,000. Every size is checked before any is added up."""
+    import json
+    import resource
+
+    from helpers.saving import FORMAT
+
+    n = 20_000
+    arch = {"input_shape": [n], "layers": [["Dense", {"n_in": n, "n_out": n}],
+                                            ["Dense", {"n_in": -2, "n_out": (n + 1) * n}]]}
+    path = tmp_path / "bomb.npz"
+    np.savez(path, format=np.array(FORMAT), kind=np.array("sequential"), dtype=np.array("float32"),
+             architecture=np.array(json.dumps(arch)))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ValueError, match="n_in must be a whole number >= 1, got -2"):
+        load(path)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # kB
+
+
+def test_layers_and_models_keep_the_engine_limits():
+    with pytest.raises(ValueError, match=r"Dense\(19600, 1000\) would hold 19,601,000 weights and biases, more than"):
+        Dense(19600, 1000)
+    with pytest.raises(ValueError, match="the model would hold"):
+        Sequential([Dense(4000, 1000), Dense(1000, 1000), Dense(1000, 10)])
+    for shape in [(1.5, 784), (-1, -784), (True, 784), "abc", [[1, 2]], (), (16, 2**60 + 49)]:
+        with pytest.raises(ValueError, match="input_shape"):
+            Sequential([Flatten(), Dense(784, 10)], input_shape=shape)
+    with pytest.raises(ValueError, match="leave the last layer linear"):
+        Sequential([Dense(784, 100, "relu"), Dense(100, 10, "softmax")])
+    with pytest.raises(ValueError, match="unknown activation"):
+        Dense(3, 2, ["relu"])
+    with pytest.raises(ValueError, match="unknown dtype"):
+        Dense(3, 2, dtype=int)
+    model = Sequential([Dense(4, 3)], dtype=np.float64)
+    X, Y = problem((4,))
+    with pytest.raises(ValueError, match="lmbda"):
+        model.cost(X, Y, lmbda=-1.0)
+    with pytest.raises(ValueError, match="the cost of no examples is not defined"):
+        model.cost(X[:0], Y[:0])
+
+
+def test_saving_refuses_what_loading_would_refuse(tmp_path):
+    class Custom(Activation):
+        pass
+
+    with pytest.raises(ValueError, match=r"cannot save the network .*layers that loading would not know how to "
+                                         r"rebuild \(Custom\)"):
+        save(Sequential([Dense(4, 3), Custom("relu"), Dense(3, 2)]), tmp_path / "c.npz")
+    model = Sequential([Dense(4, 3, rng=0)])
+    model.layers[0].w = np.zeros((5, 4), np.float32)
+    with pytest.raises(ValueError, match=r"parameter array 0 is float32 of shape \(5, 4\), but its layers need .* \(3, 4\)"):
+        save(model, tmp_path / "s.npz")
+    assert not list(tmp_path.iterdir())  # nothing written, not even half a file
+    with pytest.raises(ValueError, match="is a folder, not a saved network"):
+        load(tmp_path)
+
+
+def test_gradient_check_never_calls_a_nan_perfect_and_checks_its_settings():
+    X, Y = problem((5,))
+    model = Sequential([Dense(5, 4, "sigmoid", rng=0), Dense(4, 3, rng=1)], dtype=np.float64)
+    for bad in (0, float("nan"), -1e-5):
+        with pytest.raises(ValueError, match="eps must be a small number > 0"):
+            gradient_check(model, X, Y, eps=bad)
+    for bad in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="n_checks must be a whole number >= 1"):
+            gradient_check(model, X, Y, n_checks=bad)
+
+    class Broken(Dense):
+        def backward(self, G):
+            out = super().backward(G)
+            self.nabla_w = self.nabla_w * np.nan
+            return out
+
+    broken = Sequential([Broken(5, 4, "sigmoid", rng=0), Dense(4, 3, rng=1)], dtype=np.float64)
+    assert np.isnan(gradient_check(broken, X, Y))  # not 0.0, which would look perfect

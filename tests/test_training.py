@@ -291,3 +291,53 @@ def test_an_augmentation_that_returns_nan_gets_a_message():
     X, y = blobs(20)
     with pytest.raises(ValueError, match=r"the images augment=<lambda> returned has NaN or infinite values in 20 of 20 rows"):
         Network([4, 3, 3], seed=0).SGD((X, y), 1, 5, 0.1, augment=lambda X, rng: X * np.nan)
+
+
+def test_callbacks_given_wrongly_are_refused_before_training():
+    """Found by a review: a class instead of an instance was a silent no-op (ProgressBar)
+    or failed after a whole epoch; a function of the wrong arity, after an epoch."""
+    X, y = blobs(20)
+    net = Network([4, 3, 3], seed=0)
+    for wrong, words in [([ProgressBar], "got the class ProgressBar as a callback: pass an instance, ProgressBar"),
+                         (ProgressBar, "got the class ProgressBar"),
+                         ([lambda run: None], "each callback must be"),
+                         ("progress", "got 'progress'")]:
+        with pytest.raises(ValueError, match=words):
+            net.SGD((X, y), 1, 10, 1.0, callbacks=wrong)
+    # numpy's False stops too
+    history = net.SGD((X, y), 4, 10, 1.0, callbacks=[lambda e, h: np.float64(h["training_cost"][-1]) > 100])
+    assert history["epoch"] == [0]
+
+
+def test_every_callback_ends_and_the_first_error_is_the_one_seen():
+    X, y = blobs(20)
+    ended = []
+
+    class Ends(Callback):
+        def on_train_end(self, run):
+            ended.append(self)
+
+    class Breaks(Callback):
+        def on_train_end(self, run):
+            raise RuntimeError("the callback's own error")
+
+    first, last = Ends(), Ends()
+    with pytest.raises(TrainingDiverged):  # not the callback's RuntimeError
+        Network([4, 8, 3], output="linear", seed=0).SGD((X, y), 3, 10, 1e6, callbacks=[first, Breaks(), last])
+    assert ended == [first, last]
+    with pytest.raises(RuntimeError, match="the callback's own error"):  # training went well: its error shows
+        Network([4, 3, 3], seed=0).SGD((X, y), 1, 10, 1.0, callbacks=[Breaks()])
+
+
+def test_halve_on_plateau_needs_validation_halves_once_and_starts_afresh():
+    X, y = blobs(60)
+    plateau = HalveOnPlateau(1.0, patience=1)
+    with pytest.raises(ValueError, match="needs validation_data"):
+        Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, callbacks=[plateau])
+    flat = (X[:10], y[:10])
+    runs = []
+    for _ in range(2):
+        net = Network([4, 3, 3], seed=0)
+        runs.append(net.SGD((X, y), 4, 10, 1.0, schedule=plateau, callbacks=[plateau], validation_data=flat)["eta"])
+    assert runs[0] == runs[1]  # the second run starts at 1.0 again
+    assert all(b in (a, a / 2) for a, b in zip(runs[0], runs[0][1:]))  # at most one halving an epoch

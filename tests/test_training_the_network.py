@@ -12,6 +12,7 @@ from helpers.checks import training_the_network as check
 from helpers.lessons import training_the_network as lesson
 from helpers.metrics import confusion_matrix
 from helpers.network import Network
+from helpers.validation import BackpropAnswerError
 from helpers.widgets.training_the_network import TrainingMonitor, draw_monitor, epoch_line
 
 
@@ -58,11 +59,32 @@ def test_a_wrong_backprop_answer_is_named_not_a_numpy_error():
     X, y = blobs(20)
     net = Network([4, 6, 3], seed=0)
     swapped = lesson.with_backprop(net, lambda n, X, Y: reference_backprop(n, X, Y)[::-1])
-    with pytest.raises(lesson.BackpropAnswerError, match=r"nabla_w\[0\] \(layer 1\) has shape \(6,\), expected \(6, 4\).*wrong way round"):
+    with pytest.raises(BackpropAnswerError, match=r"nabla_w\[0\] \(layer 1\) has shape \(6,\), expected \(6, 4\).*wrong way round"):
         swapped.SGD((X, y), 1, 10, 1.0)
     nothing = lesson.with_backprop(net, lambda n, X, Y: None)
-    with pytest.raises(lesson.BackpropAnswerError, match="returned NoneType, expected a pair"):
+    with pytest.raises(BackpropAnswerError, match="returned NoneType, expected a pair"):
         nothing.SGD((X, y), 1, 10, 1.0)
+    # Nielsen's habits and other slips, each in words (found by a review: numpy errors before)
+    def columns(n, X, Y):
+        nabla_w, nabla_b = reference_backprop(n, X, Y)
+        return nabla_w, [b[:, None] for b in nabla_b]
+
+    def leading_none(n, X, Y):
+        nabla_w, nabla_b = reference_backprop(n, X, Y)
+        return [None] + nabla_w, [None] + nabla_b
+
+    def nans(n, X, Y):
+        nabla_w, nabla_b = reference_backprop(n, X, Y)
+        return [w * np.nan for w in nabla_w], nabla_b
+
+    for wrong, words in [(columns, r"nabla_b\[0\] \(layer 1\) has shape \(6, 1\), expected \(6,\) \(a column"),
+                         (leading_none, "is there a None for the input layer"),
+                         (lambda n, X, Y: (1, 2, 3), "returned 3 values"),
+                         (nans, "NaN or infinite values in your backprop's first answer")]:
+        with pytest.raises(BackpropAnswerError, match=words):
+            Network([4, 6, 3], seed=0, backprop=wrong).SGD((X, y), 1, 10, 1.0)
+    with pytest.raises(ValueError, match="backprop must be a function"):
+        Network([4, 6, 3], backprop=Network)
 
 
 # ----------------------------------------------------------------- saturation, speed, mistakes

@@ -14,19 +14,24 @@ error instead of a guess, and the exit status is 2.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 import numpy as np
 
 from helpers.activations import softmax
 from helpers.image_files import load_image
+from helpers.layers import Sequential
 from helpers.network import Network
 from helpers.saving import load
 
 
-def confidences(net: Network, X: np.ndarray) -> np.ndarray:
+def confidences(net: Network | Sequential, X: np.ndarray) -> np.ndarray:
     """The network's outputs as confidences: softmax probabilities for softmax and linear
-    outputs; for sigmoid outputs, each output neuron's activation (between 0 and 1)."""
+    outputs (and a model of layers); for sigmoid outputs, each output neuron's activation
+    (between 0 and 1). ``X``: 28x28 pictures as rows of 784, shaped as the model takes them."""
+    if isinstance(net, Sequential):
+        return net.probabilities(X.reshape((len(X),) + net.input_shape))
     a = net.feedforward(X)
     return softmax(a) if net.output.name == "linear" else a
 
@@ -36,15 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m helpers predict",
         description="Read the digit in each image: photos or scans of a digit on paper, drawings, or 28x28 "
         "MNIST-style images. Each is cropped, scaled and centred like MNIST first.")
-    parser.add_argument("model", help="a network saved with helpers.saving.save (.npz)")
+    parser.add_argument("model", help="a network or a model of layers saved with helpers.saving.save (.npz)")
     parser.add_argument("images", nargs="+", help="image files (PNG, JPEG, TIFF, ...), one digit each")
     args = parser.parse_args(argv)
     try:
         net = load(args.model)
-        if not isinstance(net, Network):
-            raise ValueError(f"{args.model}: this is a {net.kind} model; predict reads digits with a Network")
-        if net.sizes[0] != 784:
-            raise ValueError(f"{args.model}: the network takes {net.sizes[0]} inputs, expected 784 (28x28 images)")
+        if math.prod(net.input_shape) != 784:
+            raise ValueError(f"{args.model}: the network takes {math.prod(net.input_shape)} inputs, "
+                             f"expected 784 (28x28 images)")
     except FileNotFoundError:
         print(f"error: {args.model}: there is no such file (the saved network)", file=sys.stderr)
         return 2

@@ -29,49 +29,18 @@ SATURATED_Z = 4.0
 # ---------------------------------------------------------------------------------------
 
 
-class BackpropAnswerError(TypeError):
-    """A learner's backprop returned something other than (nabla_w, nabla_b) of the right shapes."""
-
-
-def check_gradients(net, answer) -> tuple[list, list]:
-    """``answer`` if it is a pair (nabla_w, nabla_b) shaped like net's weights and biases;
-    otherwise a message that says what came back and what was expected."""
-    expected = f"a pair (nabla_w, nabla_b) of lists with {len(net.weights)} arrays each"
-    if not isinstance(answer, tuple | list) or len(answer) != 2:
-        raise BackpropAnswerError(f"your backprop returned {type(answer).__name__}, expected {expected}")
-    for name, arrays, like in (("nabla_w", answer[0], net.weights), ("nabla_b", answer[1], net.biases)):
-        if not isinstance(arrays, tuple | list) or len(arrays) != len(like):
-            raise BackpropAnswerError(f"{name} should be a list of {len(like)} arrays, got {type(arrays).__name__}")
-        for l, (g, p) in enumerate(zip(arrays, like), start=1):
-            if np.shape(g) != p.shape:
-                swapped = " (are nabla_w and nabla_b the wrong way round?)" if name == "nabla_w" and np.ndim(g) == 1 else ""
-                raise BackpropAnswerError(
-                    f"{name}[{l - 1}] (layer {l}) has shape {np.shape(g)}, expected {p.shape}{swapped}")
-    return list(answer[0]), list(answer[1])
-
-
 def with_backprop(net, backprop):
     """A copy of ``net`` that trains with ``backprop(net, X, Y)``, the learner's own
     function from notebook 06: a ``Network`` given ``backprop=``, the documented way.
 
     Everything else is unchanged: the network's own ``backprop`` (the course's maths)
-    stays as it is, and only training uses the learner's. Its first answer is checked
-    for its shape, so a slip shows at once, in words.
+    stays as it is, and only training uses the learner's. The network checks each answer's
+    shapes (and the first one's numbers), so a slip shows at once, in words.
     """
-    checked = []
-
-    def checked_backprop(net, X, Y):
-        answer = backprop(net, X, Y)
-        if not checked:
-            check_gradients(net, answer)
-            checked.append(True)
-        return answer
-
-    checked_backprop.__name__ = getattr(backprop, "__name__", "backprop")
     copy = net.copy()
     return Network(copy.sizes, activation=copy.activation.name, output=copy.output.name,
                    cost=copy.cost_function.name, init=copy.init, dtype=copy.dtype, rng=copy.rng, lmbda=copy.lmbda,
-                   weights=copy.weights, biases=copy.biases, backprop=checked_backprop)
+                   weights=copy.weights, biases=copy.biases, backprop=backprop)
 
 
 # ---------------------------------------------------------------------------------------

@@ -106,6 +106,8 @@ class LiveCurve(Callback):
     def __init__(self, model, X, Y, X_val, y_val, title: str = "Training", show: bool = True,
                  epochs: int | None = None, every: int = 200):
         self.model, self.X, self.Y, self.X_val, self.y_val = model, X, Y, X_val, y_val
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a whole number of mini-batches >= 1, got {every!r}")
         self.title, self.show, self.epochs, self.every = title, show, epochs, every
         self.progress, self.costs = [], []
         self.epoch_ends, self.accuracies = [], []

@@ -71,9 +71,13 @@ class TrainingMonitor(ProgressDisplay):
         self.epochs, self.title, self.print_lines = epochs, title, print_lines
         self.bar = widgets.IntProgress(value=0, min=0, max=1, description="Training")
         self.label = widgets.Label(value="")
-        self.picture = FigureView(lambda fig, history: draw_monitor(fig, history, epochs, title), figsize=(7, 3.4))
+        self.picture = FigureView(lambda fig, history: draw_monitor(fig, history, self.epochs, title), figsize=(7, 3.4))
         self.box = widgets.VBox([widgets.HBox([self.bar, self.label]), self.picture.image])
         self.lines: list[str] = []
+
+    def on_train_begin(self, run) -> None:
+        self.epochs = run.epochs  # the run's, whatever the monitor was told
+        super().on_train_begin(run)
 
     def start(self, total: int) -> None:
         self.bar.max, self.bar.value = max(int(total), 1), 0
