@@ -7,7 +7,8 @@
 * stochastic gradient descent: shuffled mini-batches (``mini_batches``), epochs (the
   course's one training loop, ``helpers.training.train``);
 * a one-layer model, 784 inputs -> 10 sigmoid outputs, trained with SGD as a warm-up
-  (``OneLayer``), and a cost curve that redraws itself while it trains (``LiveCurve``).
+  (``OneLayer``); its live cost curve, ``LiveCurve``, is a training callback in
+  ``helpers.widgets.gradient_descent``.
 
 The full network with hidden layers, and backpropagation, live in ``helpers.network``.
 """
