@@ -223,7 +223,7 @@ def test_softmax_check_praises_and_names_the_slips(capsys):
     assert "softmax" in capsys.readouterr().out
     slips = {
         "overflows": lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True),
-        "whole\\* array": lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=1, keepdims=True),
+        "largest z of the whole array": lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=1, keepdims=True),
         "keepdims": lambda z: np.exp(z - z.max(axis=1)) / np.exp(z - z.max(axis=1)).sum(axis=1),
         "column": lambda z: good_softmax(z.T).T,
         "do not add up to 1": lambda z: np.exp(z - z.max(axis=1, keepdims=True)),
@@ -258,13 +258,35 @@ def test_adam_check_accepts_the_textbook_form_and_names_the_missing_bias_correct
         p[...], m[...], v[...] = new_p, new_m, new_v
         return p, m, v
 
-    check.adam_update(in_place)
+    with pytest.raises(ExerciseFailed, match="changed the array `p`.*leaves the old ones alone"):
+        check.adam_update(in_place)  # a hole found by a learner's pass: it used to pass
     for message, slip in {"bias correction is missing": check._adam_slip(False, False),
                           "but v is not": check._adam_slip(True, False),
                           "but m is not": check._adam_slip(False, True),
                           "square root": check._adam_slip(True, True, root=False)}.items():
         with pytest.raises(ExerciseFailed, match=message):
             check.adam_update(slip)
+
+
+def test_the_checks_of_10_close_the_holes_a_learner_found():
+    """Issue 20: in-place softmax, epsilon inside the root, the column sum, z and g swapped."""
+    def softmax_in_place(z):
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    with pytest.raises(ExerciseFailed, match="changed the array `z`.*makes a new array"):
+        check.softmax(softmax_in_place)
+    with pytest.raises(ExerciseFailed, match="the sum runs down the columns"):
+        check.softmax(lambda z: (lambda e: e / e.sum(axis=0, keepdims=True))(np.exp(z - z.max(axis=1, keepdims=True))))
+    with pytest.raises(ExerciseFailed, match="of each column .axis=0."):
+        check.softmax(lambda z: (lambda e: e / e.sum(axis=1, keepdims=True))(np.exp(z - z.max(axis=0, keepdims=True))))
+    with pytest.raises(ExerciseFailed, match="epsilon went inside the square root"):
+        check.adam_update(check._adam_epsilon_inside)
+    with pytest.raises(ExerciseFailed, match="z and g swapped places"):
+        check.relu_backward(lambda z, g: z * (g > 0))
+    with pytest.raises(ExerciseFailed, match="multiplied g by z"):
+        check.relu_backward(lambda z, g: g * z)
 
 
 def test_the_checks_of_10_name_the_new_slips_and_use_the_learners_name(capsys):

@@ -175,3 +175,10 @@ def test_lesson_times_agree_between_the_notebooks_and_instructors_md():
         stated = re.search(r"\*Time:\* about (\d+) minutes", "".join(notebook_cells(n)[0]["source"]))
         row = re.search(rf"^\| {n} \| [^|]+ \| (\d+) min \|", table, re.MULTILINE)
         assert stated and row and stated.group(1) == row.group(1), n
+
+
+
+def test_scale_pixels_as_text_is_not_a_tick():
+    """Issue 20: an array of strings such as '0.5' passed, read back as numbers."""
+    with pytest.raises(ExerciseFailed, match=r"expected numbers, got an array of text \(dtype <U"):
+        check.scale_pixels(lambda images: (images.reshape(len(images), 784) / 255).astype(str))

@@ -286,7 +286,7 @@ def test_l2_step_check(capsys):
 
 def test_early_stopping_check(capsys):
     check.early_stopping(lesson.stopping_point)
-    assert "correct on all 6 test cases" in capsys.readouterr().out
+    assert "correct on all 7 test cases" in capsys.readouterr().out
 
     def from_zero(accuracies, patience):
         best, stop = lesson.stopping_point(accuracies, patience)
@@ -405,3 +405,27 @@ def test_the_checks_name_the_new_slips_and_stage_their_hints():
     with pytest.raises(ExerciseFailed, match=r"Hint: \(1 - eta \* lmbda / n\) \* w - eta \* nabla_w") as second:
         check.l2_step(still_wrong)
     assert "Stuck?" not in str(second.value) and str(first.value) != str(second.value)
+
+
+
+def test_early_stopping_check_tries_accuracies_of_zero_and_l2_names_the_changed_array():
+    """Issue 20: a best that starts at 0 passed (no case began at 0.0); `nabla_w *= eta` was
+    told not to change `w`."""
+    def best_from_zero(accuracies, patience):
+        best, best_epoch = 0, 0
+        for epoch, accuracy in enumerate(accuracies, start=1):
+            if accuracy > best:
+                best, best_epoch = accuracy, epoch
+            elif epoch - best_epoch >= patience:
+                return best_epoch, epoch
+        return best_epoch, len(accuracies)
+
+    with pytest.raises(ExerciseFailed, match="your best starts at 0"):
+        check.early_stopping(best_from_zero)
+
+    def scales_the_gradient(w, nabla_w, eta, lmbda, n):
+        nabla_w *= eta
+        return (1 - eta * lmbda / n) * w - nabla_w
+
+    with pytest.raises(ExerciseFailed, match=r"changed the array `nabla_w`.*`nabla_w \*= eta`"):
+        check.l2_step(scales_the_gradient)

@@ -329,3 +329,22 @@ def test_my_backprop_copied_from_06_without_its_pieces_is_told_where_they_are(tm
     spec.loader.exec_module(copied)
     with pytest.raises(ExerciseFailed, match="calls `output_error` from notebook 06"):
         check.my_backprop(copied.my_backprop)
+
+
+
+def test_a_backprop_written_for_two_layers_is_told_about_depth():
+    """Issue 20: it was told 'two arrays whose shapes do not fit were multiplied'."""
+    def two_layers_only(net, X, Y):
+        w1, w2 = net.weights
+        b1, b2 = net.biases
+        Z1 = X @ w1.T + b1
+        A1 = sigmoid(Z1)
+        Z2 = A1 @ w2.T + b2
+        A2 = sigmoid(Z2)
+        E2 = (A2 - Y) * sigmoid_prime(Z2) / len(X)
+        E1 = (E2 @ w2) * sigmoid_prime(Z1)
+        return [E1.T @ X, E2.T @ A1], [E1.sum(axis=0), E2.sum(axis=0)]
+
+    with pytest.raises(ExerciseFailed, match="right for a network with one hidden layer, but stops on a "
+                                             "6-5-4-3 network: it must work for any number of layers"):
+        check.my_backprop(two_layers_only)

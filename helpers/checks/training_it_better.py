@@ -132,7 +132,8 @@ def l2_step(learner) -> None:
         ],
         unchanged=("w", "nabla_w"),
         changed_hint="Return a new array (e.g. `(1 - eta * lmbda / n) * w - eta * nabla_w`) instead of "
-        "changing `w` with `*=` or `-=`.",
+        "changing the arrays you were given with `*=` or `-=` (`w *= ...`, `nabla_w *= eta`): they belong "
+        "to the network, which uses them again.",
         hint=L2_STEP_HINT,
         atol=1e-12,
         rtol=1e-9,
@@ -152,7 +153,20 @@ def _stopping_cases() -> list[dict]:
         {"accuracies": [0.80, 0.85, 0.84, 0.86, 0.85, 0.85], "patience": 1},
         {"accuracies": [0.97, 0.975, 0.975, 0.975, 0.97, 0.98], "patience": 3},
         {"accuracies": [0.95, 0.94, 0.96, 0.95, 0.955, 0.958, 0.957, 0.96, 0.961, 0.96], "patience": 5},
+        # A network that starts at 0 % (it happens with a diverging eta): a best that starts at 0
+        # never counts epoch 1 as a best.
+        {"accuracies": [0.0, 0.0, 0.5, 0.4, 0.3], "patience": 2},
     ]
+
+
+def _best_from_zero(accuracies, patience):
+    best, best_epoch = 0.0, 0
+    for epoch, accuracy in enumerate(accuracies, start=1):
+        if accuracy > best:
+            best, best_epoch = accuracy, epoch
+        elif epoch - best_epoch >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(accuracies)
 
 
 def _from_zero(accuracies, patience):
@@ -243,6 +257,9 @@ def early_stopping(learner) -> None:
              "it came from (counting from 1)."),
             (_overall_best, "this is the best of the whole list: early stopping does not see the future. "
              "Walk through the epochs and stop as soon as `patience` epochs in a row brought no new best."),
+            (_best_from_zero, "your best starts at 0, so when the first epochs score 0.0 (a network that has not "
+             "learned anything yet) none of them counts as the best: start from `best = -np.inf`, or from "
+             "the first epoch's accuracy."),
             (_first_drop, "training stopped at the first epoch without a new best: wait for `patience` "
              "epochs in a row without one."),
         ],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
-from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, explain_slip, hint_text,  # noqa: F401
-                            kind_of, kindly_all, recipe, same)
+from helpers.checks import (ExerciseFailed, ExerciseNotDone, Hint, call_learner, check_function,  # noqa: F401
+                            explain_slip, hint_text, kind_of, kindly_all, recipe, same)
 from helpers.lessons import training_the_network as lesson
 from helpers.source import code_names, is_stub
 from helpers.network import Network
@@ -217,11 +217,23 @@ def my_backprop(learner) -> None:
          "the slope at z, so write sigmoid_prime(Z[L]) in BP1 and sigmoid_prime(Z[l - 1]) in BP2. (The same "
          "slope from A would be A * (1 - A).)"),
     ]
+    one_hidden_layer_right = False
     for case in cases:
         shown = _shown_backprop(case)
         expected = _course_backprop(**case)
-        got = call_learner(learner, dict(case), name=name, shown=shown, hint=MY_BACKPROP_HINT,
-                           error_hints={ValueError: SHAPES_DO_NOT_FIT}, reference=_course_backprop)
+        try:
+            got = call_learner(learner, dict(case), name=name, shown=shown, hint=MY_BACKPROP_HINT,
+                               error_hints={ValueError: SHAPES_DO_NOT_FIT}, reference=_course_backprop)
+        except ExerciseFailed as failed:
+            if one_hidden_layer_right and len(case["net"].sizes) > 3 and not isinstance(failed, ExerciseNotDone):
+                raise ExerciseFailed(
+                    f"`{name}` is right for a network with one hidden layer, but stops on {case['net']!r}: "
+                    "it must work for any number of layers (the check tries one, two and three hidden "
+                    "layers).\nHint: keep Z and A in lists during the forward pass, and go back with a loop, "
+                    "`for l in range(L, 0, -1):`, instead of writing out layers 2 and 1.") from None
+            raise
+        if len(case["net"].sizes) == 3 and _diagnose(got, expected) is None:
+            one_hidden_layer_right = True
         if not isinstance(got, tuple | list) or len(got) != 2:
             raise ExerciseFailed(f"`{name}({shown})` returned {kind_of(got)}; expected a pair "
                                  "(nabla_w, nabla_b): end with `return nabla_w, nabla_b`.")

@@ -159,7 +159,7 @@ def read_picture(net, pixels) -> dict:
     outputs = net.feedforward(x)[0]
     digit = int(np.argmax(outputs))
     return {"digit": digit, "outputs": outputs, "hidden": hidden_activations(net, x)[0], "steps": steps,
-            "message": f"the network reads a {digit} (output {outputs[digit]:.2f})"}
+            "message": f"the network reads {'an' if digit == 8 else 'a'} {digit} (output {outputs[digit]:.2f})"}
 
 
 def read_strokes(net, strokes, size: int = CANVAS, brush: float = BRUSH) -> dict:
@@ -186,7 +186,7 @@ def read_upload(net, content: bytes) -> dict:
 
 STEP_TITLES = {
     "grey": "1. grey-scale",
-    "ink": "2. ink (page taken away,\ndark ink flipped to light)",
+    "ink": "2. ink (what differs from\nthe page, shown dark)",
     "cropped": "3. cropped to the ink",
     "fitted": "4. fitted into 20 x 20",
     "centred": "5. centre of mass\nat (14, 14) in 28 x 28",

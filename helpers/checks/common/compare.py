@@ -54,6 +54,10 @@ def same(got: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) -> str
         return None
     if (why := wrong_kind(got, expected)) is not None:
         return why
+    if (isinstance(got, np.ndarray) and got.dtype.kind in "USO"
+            and np.asarray(expected).dtype.kind in "fiub"):  # np.asarray(.., float) would read '0.5' as 0.5
+        return (f"expected numbers, got an array of {'text' if got.dtype.kind in 'US' else 'Python objects'} "
+                f"(dtype {got.dtype}): {describe(got)}")
     try:
         got_array, expected_array = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
     except (TypeError, ValueError):
