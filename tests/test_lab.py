@@ -210,3 +210,21 @@ def test_a_notebook_with_a_missing_end_marker_is_named_not_a_traceback(course, m
            "'# END SOLUTION' closes" in err
     assert "The fault is in the course's notebooks/, not in your work." in err
     assert not (course / "student").exists()
+
+
+def test_a_damaged_notebook_that_cannot_be_renamed_is_reported_and_kept(course, monkeypatch, capsys):
+    """A read-only student/ (a hub): the damaged notebook cannot be set aside; it is
+    named, left as it is, and nothing else is written."""
+    assert prepare_only(course, monkeypatch, capsys)[0] == 0
+    first = course / "student" / "01_meet_the_digits.ipynb"
+    first.write_bytes(b'{"cells": [')
+
+    def refuse(self, target):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "rename", refuse)
+    code, out, err = prepare_only(course, monkeypatch, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "student/01_meet_the_digits.ipynb cannot be opened: it is not valid JSON (cut short while it was being " \
+           "saved?); and it cannot be renamed aside (Permission denied): rename it yourself" in err
+    assert first.read_bytes() == b'{"cells": ['

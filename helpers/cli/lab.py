@@ -110,8 +110,8 @@ def set_aside(root: Path) -> list[str]:
             path.rename(aside)
         except OSError as err:
             raise student_edition.EditionError(
-                f"{STUDENT}/{path.name} cannot be opened ({why}) and cannot be renamed aside ({err.strerror}): "
-                f"rename it yourself and run `make lab` again") from None
+                f"{STUDENT}/{path.name} cannot be opened: {why}; and it cannot be renamed aside "
+                f"({err.strerror}): rename it yourself and run `make lab` again") from None
         done.append(f"{STUDENT}/{path.name} could not be opened: {why}. It is kept as {STUDENT}/{aside.name} "
                     f"(open that in a text editor to copy your work out) and a fresh copy takes its place.")
     return done
