@@ -10,6 +10,11 @@ outputs, so students start from a clean page:
 ``make lab`` runs it with ``--missing-only``: it writes only the notebooks that are not in
 the folder yet, so a learner's work is never touched and a new lesson still arrives.
 
+It never gives a solution away: a marker it cannot read safely (not a line of its own, an
+END before its BEGIN, nested, unclosed, in a markdown cell) or an exercise cell without
+markers is refused, naming the notebook and the cell, and nothing is written; and each
+edition is checked before it is written: no line of a solution block may be left in it.
+
 It never overwrites work: it refuses to write into the folder the notebooks come from,
 and it keeps a list of what it wrote (``.student_edition.json`` in the destination, the
 SHA-256 of each file); a notebook there that differs from what it last wrote (a student
