@@ -209,6 +209,9 @@ class Sequential:
         if last and last[0].activation.name == "softmax" and last[0] is self.layers[-1]:
             raise ValueError("leave the last layer linear (Dense(n_in, n_out) with no activation): its outputs are the "
                              "logits, and the cost applies the softmax itself (a softmax here would be applied twice)")
+        if len(self.layers) > MAX_LAYERS:  # what saving and loading accept
+            raise ValueError(f"the model would have {len(self.layers):,} layers, more than the {MAX_LAYERS:,} a model "
+                             f"here may have")
         self.dtype = check_dtype(dtype)
         self.layers = [layer if all(p.dtype == self.dtype for p in layer.params) else layer.astype(self.dtype)
                        for layer in self.layers]

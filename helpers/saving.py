@@ -67,9 +67,7 @@ def save(model, path) -> None:
 def _entries(model) -> dict:
     """The archive's entries for ``model``, every one checked."""
     if isinstance(model, Network):
-        sizes = check_sizes(model.sizes)
-        if len(sizes) > MAX_LAYERS:  # what loading accepts: a file that saves must load
-            raise ValueError(f"it has {len(sizes)} layers (sizes), more than the {MAX_LAYERS} a saved network may have")
+        sizes = check_sizes(model.sizes)  # at most MAX_LAYERS and MAX_PARAMS, as loading accepts: what saves loads
         weights, biases = check_parameters(model.weights, model.biases, sizes, model.dtype, copy=False)
         arrays = {
             "format": np.array(FORMAT),

@@ -25,8 +25,12 @@ def check_sizes(sizes) -> list[int]:
         raise ValueError(f"sizes must be a list of whole numbers such as [784, 100, 10], got {sizes!r}")
     if len(values) < 2:
         raise ValueError(f"a network needs at least two layers (input and output), e.g. [784, 10]; got sizes {values!r}")
+    if len(values) > MAX_LAYERS:  # what saving and loading accept: a network that is made can be saved and loaded
+        raise ValueError(f"sizes has {len(values):,} layers, more than the {MAX_LAYERS:,} a network here may have "
+                         f"(784-100-10 has 3)")
     if min(values) < 1:
-        raise ValueError(f"every layer needs at least one neuron, got sizes {values!r}")
+        shown = values if len(values) <= 10 else values[:10] + ["..."]
+        raise ValueError(f"every layer needs at least one neuron, got sizes {shown!r}")
     values = [int(s) for s in values]
     n_params = sum(n_out * (n_in + 1) for n_in, n_out in zip(values[:-1], values[1:]))
     if n_params > MAX_PARAMS:

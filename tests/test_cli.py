@@ -304,6 +304,7 @@ def test_bench_quick_prints_json():
     (["--eta", "nan"], "--eta (the learning rate) must be a number > 0, got nan"),
     (["--sizes", "784", "600000", "10"], "--sizes: sizes [784, 600000, 10] make 477,000,010 weights and biases, more than the 5,000,000"),
     (["--sizes", "100", "10"], "--sizes must start with 784 (28x28 pixels) and end with 10"),
+    (["--sizes", "784", *["1"] * 1500, "10"], "--sizes: sizes has 1,502 layers, more than the 1,000 a network here"),
     (["--sizes", "784", "6000", "10", "-m", "5000"], "--mini-batch-size 5000 is too large for layers of 6,794 neurons in float32"),
     (["--save", "/proc/model.npz"], "cannot save to /proc/model.npz: files cannot be created in /proc"),
 ])

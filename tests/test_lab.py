@@ -124,3 +124,107 @@ def test_binder_post_build_lands_learners_in_the_student_edition(course, tmp_pat
     config = json.loads((prefix / "etc/jupyter/jupyter_server_config.d/digits-from-scratch.json").read_text())
     assert config == {"LabApp": {"default_url": "/lab/tree/student/01_meet_the_digits.ipynb"}}
     assert os.access(ROOT / "postBuild", os.X_OK), "Binder runs postBuild only if it is executable"
+
+
+# ---------------------------------------------------------------- a damaged student copy, a broken course (issue 21)
+
+
+def prepare_only(course: Path, monkeypatch, capsys) -> tuple[int, str, str]:
+    """`python -m helpers lab --prepare-only` (what `make lab` does before JupyterLab) in ``course``."""
+    from helpers.cli import lab
+
+    monkeypatch.chdir(course)
+    monkeypatch.setattr(lab, "quiet_news", lambda: True)  # the test's own .venv settings are left alone
+    code = lab.main(["--prepare-only"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_damaged_notebook_in_student_is_set_aside_and_replaced(course, monkeypatch, capsys):
+    """Before: a truncated student/01_...ipynb went to JupyterLab silently ("Unreadable
+    Notebook" in the browser). Now it is renamed aside, byte for byte, never deleted, a
+    fresh copy takes its place, and the command says so; a good one is never touched."""
+    assert prepare_only(course, monkeypatch, capsys)[0] == 0
+    student = course / "student"
+    first, second = student / "01_meet_the_digits.ipynb", student / "02_perceptrons.ipynb"
+    cut = first.read_bytes()[:3000]  # a save cut short
+    first.write_bytes(cut)
+    worked = second.read_text(encoding="utf-8").replace("your code here", "my own work")
+    second.write_text(worked, encoding="utf-8")
+    (student / "03_sigmoid_neurons.ipynb").write_bytes(b"")
+    (student / "04_the_network.ipynb").unlink()
+    (student / "04_the_network.ipynb").mkdir()
+    (student / "05_gradient_descent.ipynb").unlink()
+    (student / "05_gradient_descent.ipynb").symlink_to(course / "gone.ipynb")
+    code, out, err = prepare_only(course, monkeypatch, capsys)
+    assert code == 0 and err == ""
+    assert (student / "01_meet_the_digits.ipynb.damaged").read_bytes() == cut  # kept, intact
+    assert "student/01_meet_the_digits.ipynb could not be opened: it is not valid JSON (cut short while it was " \
+           "being saved?). It is kept as student/01_meet_the_digits.ipynb.damaged" in out
+    assert "03_sigmoid_neurons.ipynb could not be opened: it is empty" in out
+    assert "04_the_network.ipynb could not be opened: it is a folder" in out
+    assert f"05_gradient_descent.ipynb could not be opened: it is a link to {course / 'gone.ipynb'}" in out
+    assert (student / "04_the_network.ipynb.damaged").is_dir()
+    assert os.readlink(student / "05_gradient_descent.ipynb.damaged") == str(course / "gone.ipynb")
+    assert "(4 new: 01_meet_the_digits.ipynb, 03_sigmoid_neurons.ipynb, 04_the_network.ipynb, " \
+           "05_gradient_descent.ipynb)" in out
+    for name in ("01_meet_the_digits", "03_sigmoid_neurons", "04_the_network", "05_gradient_descent"):
+        cells = json.loads((student / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]  # fresh and whole
+        assert any("your code here" in "".join(c["source"]) for c in cells)
+    assert second.read_text(encoding="utf-8") == worked and "02_perceptrons" not in out
+    # damaged again: the first copy set aside is kept too
+    first.write_bytes(b'{"cells": [')
+    code, out, _ = prepare_only(course, monkeypatch, capsys)
+    assert code == 0 and "It is kept as student/01_meet_the_digits.ipynb.damaged-2" in out
+    assert (student / "01_meet_the_digits.ipynb.damaged").read_bytes() == cut
+    assert (student / "01_meet_the_digits.ipynb.damaged-2").read_bytes() == b'{"cells": ['
+
+
+def test_a_broken_student_folder_is_reported_and_left_alone(course, tmp_path, monkeypatch, capsys):
+    """Before: `student` as a link to nowhere was called "part of that path is a file"."""
+    (course / "student").symlink_to(tmp_path / "usb" / "student")
+    code, out, err = prepare_only(course, monkeypatch, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert f"student is a link to {tmp_path / 'usb' / 'student'}, which does not exist (a drive not connected?). " \
+           "Connect it and run `make lab` again" in err and "Nothing was changed." in err
+    assert os.readlink(course / "student") == str(tmp_path / "usb" / "student")
+    (course / "student").unlink()
+    (course / "student").write_text("my notes")
+    code, out, err = prepare_only(course, monkeypatch, capsys)
+    assert code == 1 and "student is a file, not the folder of your notebooks: rename it" in err
+    assert (course / "student").read_text() == "my notes"
+
+
+def test_a_notebook_with_a_missing_end_marker_is_named_not_a_traceback(course, monkeypatch, capsys):
+    """Before: one missing `# END SOLUTION` made `python -m helpers lab` die with a
+    ValueError traceback. Now a message naming the notebook and the cell, exit 1."""
+    path = course / "notebooks" / "03_sigmoid_neurons.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if "# END SOLUTION" in "".join(c["source"]))
+    cell["source"] = "".join(cell["source"]).replace("    # END SOLUTION\n", "", 1)
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    code, out, err = prepare_only(course, monkeypatch, capsys)
+    number = notebook["cells"].index(cell) + 1
+    assert code == 1 and "Traceback" not in err
+    assert f"{path}, cell {number} (\"def neuron_output(x, w, b):\"): line 3 opens a solution block that no " \
+           "'# END SOLUTION' closes" in err
+    assert "The fault is in the course's notebooks/, not in your work." in err
+    assert not (course / "student").exists()
+
+
+def test_a_damaged_notebook_that_cannot_be_renamed_is_reported_and_kept(course, monkeypatch, capsys):
+    """A read-only student/ (a hub): the damaged notebook cannot be set aside; it is
+    named, left as it is, and nothing else is written."""
+    assert prepare_only(course, monkeypatch, capsys)[0] == 0
+    first = course / "student" / "01_meet_the_digits.ipynb"
+    first.write_bytes(b'{"cells": [')
+
+    def refuse(self, target):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "rename", refuse)
+    code, out, err = prepare_only(course, monkeypatch, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "student/01_meet_the_digits.ipynb cannot be opened: it is not valid JSON (cut short while it was being " \
+           "saved?); and it cannot be renamed aside (Permission denied): rename it yourself" in err
+    assert first.read_bytes() == b'{"cells": ['

@@ -591,3 +591,24 @@ def test_a_backprop_given_to_the_network_is_what_training_uses():
         np.testing.assert_array_equal(a, b)  # its own backprop is still the course's
     with pytest.raises(ValueError, match="backprop must be a function"):
         Network([4, 3, 2], backprop="mine")
+
+
+def test_what_can_be_made_can_be_saved_and_loaded_one_limit_on_layers(tmp_path):
+    """Issue 21: `train --sizes 784 (1,500 ones) 10` trained, then could not save;
+    Network([784] + [2] * 999 + [10]) was made but refused when saved (at 0e00c9a; before
+    that it saved and then refused to load). Now a network or model of more than MAX_LAYERS
+    layers is refused when it is made, with the limit saving and loading share, and the
+    largest allowed saves and loads."""
+    from helpers.layers import Dense, Sequential
+    from helpers.validation import MAX_LAYERS
+
+    with pytest.raises(ValueError, match=r"sizes has 1,001 layers, more than the 1,000 a network here may have"):
+        Network([784] + [2] * 999 + [10])
+    with pytest.raises(ValueError, match=r"the model would have 1,001 layers, more than the 1,000 a model here"):
+        Sequential([Dense(784, 2)] + [Dense(2, 2, "sigmoid") for _ in range(MAX_LAYERS - 1)] + [Dense(2, 10)])
+    net = Network([784] + [2] * (MAX_LAYERS - 2) + [10], seed=0)
+    save(net, tmp_path / "deep.npz")
+    assert load(tmp_path / "deep.npz").sizes == net.sizes
+    model = Sequential([Dense(784, 2)] + [Dense(2, 2, "sigmoid") for _ in range(MAX_LAYERS - 2)] + [Dense(2, 10)])
+    save(model, tmp_path / "deep_model.npz")
+    assert len(load(tmp_path / "deep_model.npz").layers) == MAX_LAYERS

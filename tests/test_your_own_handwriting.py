@@ -3,6 +3,7 @@ pictures drawn, the robustness table, the exercise checks and the handwriting re
 
 import datetime
 import io
+import re
 import shutil
 import subprocess
 import tomllib
@@ -91,6 +92,28 @@ def test_reading_an_empty_canvas_a_blank_page_or_junk_gives_no_digit():
     for reading in (lesson.read_picture(net, np.ones((200, 200))), lesson.read_upload(net, b"junk")):
         assert reading["digit"] is None and reading["outputs"] is None and reading["message"]
     assert "cannot read it as an image" in lesson.read_upload(net, b"junk")["message"]
+
+
+def test_wrong_types_get_a_message_not_a_type_error():
+    """Issue 21: read_strokes(net, 5) raised "TypeError: 'int' object is not iterable";
+    read_upload(net, 5) read file descriptor 5; a string as the network, AttributeError."""
+    net = Network([784, 30, 10], seed=0)
+    for strokes, shown in ((5, "int: 5"), ("a 7", "str: a 7"), ({"x": 1}, "dict: {'x': 1}")):
+        with pytest.raises(ValueError, match=r"strokes must be a list of strokes, each a list of \[x, y\] points "
+                                             rf"\(like lesson.EXAMPLE_STROKES\); got {re.escape(shown)}$"):
+            lesson.read_strokes(net, strokes)
+    for content in (5, "photo.png", None):
+        with pytest.raises(ValueError, match=r"content must be the bytes of a file \(open\(name, \"rb\"\).read\(\)"):
+            lesson.read_upload(net, content)
+    for reader, what in ((lesson.read_strokes, lesson.EXAMPLE_STROKES), (lesson.read_picture, np.zeros((28, 28))),
+                         (lesson.read_upload, b"junk")):
+        with pytest.raises(ValueError, match=r"net must be a network, such as the one this notebook trains or loads; "
+                                             r"got str: net"):
+            reader("net", what)
+        with pytest.raises(ValueError, match=r"net takes 100 inputs, but a picture here is 784 pixels"):
+            reader(Network([100, 10], seed=0), what)
+    assert lesson.read_strokes(net, None)["message"] == "the canvas is empty: draw a digit"
+    assert lesson.read_upload(net, bytearray(b"junk"))["digit"] is None
 
 
 def test_a_reading_has_the_outputs_and_the_hidden_activations():

@@ -10,6 +10,11 @@ outputs, so students start from a clean page:
 ``make lab`` runs it with ``--missing-only``: it writes only the notebooks that are not in
 the folder yet, so a learner's work is never touched and a new lesson still arrives.
 
+It never gives a solution away: a marker it cannot read safely (not a line of its own, an
+END before its BEGIN, nested, unclosed, in a markdown cell) or an exercise cell without
+markers is refused, naming the notebook and the cell, and nothing is written; and each
+edition is checked before it is written: no line of a solution block may be left in it.
+
 It never overwrites work: it refuses to write into the folder the notebooks come from,
 and it keeps a list of what it wrote (``.student_edition.json`` in the destination, the
 SHA-256 of each file); a notebook there that differs from what it last wrote (a student
@@ -25,30 +30,74 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 from helpers.files import CannotWrite, write_bytes
 
 MANIFEST = ".student_edition.json"  # in the destination: {"written": {file name: sha256 of what was written}}
-BLOCK = re.compile(r"^([ \t]*)# BEGIN SOLUTION[^\n]*\n.*?^[ \t]*# END SOLUTION[^\n]*(\n|\Z)", re.M | re.S)
+MARKER = re.compile(r"^([ \t]*)# (BEGIN|END) SOLUTION[ \t]*$")  # a marker line, exactly
+MENTION = re.compile(r"(BEGIN|END)[ _]*SOLUTION", re.I)  # anything that looks like one
+EXERCISE = re.compile(r"^###[ \t]+Exercise[ \t]+(\d+)", re.M)  # the heading of an exercise (notebooks/AUTHORING.md)
+CHECK_CALL = re.compile(r"^[ \t]*(check\.\w+)\(", re.M)  # a self-check: check.NAME(...)
+CELL_TYPES = ("code", "markdown", "raw")
+
+
+class EditionError(Exception):
+    """The student edition cannot be written safely: the message says why and what to do."""
+
+
+class NotebookError(EditionError):
+    """A notebook of the course cannot be made into its student edition (its file, or its
+    solution markers): a fault in the course's notebooks, not in the destination."""
+
+
+class MarkerError(ValueError):
+    """A cell's solution markers are wrong: the message says which line and why."""
+
+
+def solution_blocks(source: str) -> list[tuple[int, int]]:
+    """The (BEGIN line, END line) of each solution block in ``source``, counted from 0.
+    A MarkerError for anything else: a marker that is not alone on its line, an END
+    before its BEGIN, a BEGIN inside a block (no nesting), a BEGIN never closed."""
+    blocks, begin = [], None
+    for i, line in enumerate(source.split("\n")):
+        if not MENTION.search(line):
+            continue
+        marker = MARKER.match(line)
+        if marker is None:
+            raise MarkerError(f"line {i + 1}, {line.strip()[:60]!r}, looks like a solution marker but is not one: "
+                              f"a marker is a line of its own, exactly '# BEGIN SOLUTION' or '# END SOLUTION'")
+        if marker.group(2) == "BEGIN":
+            if begin is not None:
+                raise MarkerError(f"line {i + 1} opens a solution block inside the one opened on line {begin + 1}: "
+                                  f"blocks cannot be nested; close the first with '# END SOLUTION'")
+            begin = i
+        elif begin is None:
+            raise MarkerError(f"line {i + 1} has '# END SOLUTION' with no '# BEGIN SOLUTION' before it")
+        else:
+            blocks.append((begin, i))
+            begin = None
+    if begin is not None:
+        raise MarkerError(f"line {begin + 1} opens a solution block that no '# END SOLUTION' closes")
+    return blocks
 
 
 def strip_solutions(source: str, exercise: str = "Exercise") -> str:
     """``source`` with each solution block replaced by its stub: a NotImplementedError line
     inside a function; at the top of a cell, where raising would stop Run All there, each
-    name the solution assigns set to ``...`` (``w_and = ...``), which the check calls not done."""
-    if source.count("# BEGIN SOLUTION") != source.count("# END SOLUTION"):
-        raise ValueError(f"unbalanced solution markers in:\n{source}")
-
-    def stub(match: re.Match) -> str:
-        indent = match.group(1)
-        if not indent:
-            names = assigned_names(match.group(0))
-            if names:
-                return "".join(f"{name} = ...  # {exercise}: your answer here\n" for name in names)
-        return f'{indent}raise NotImplementedError("{exercise}: your code here")\n'
-
-    return BLOCK.sub(stub, source)
+    name the solution assigns set to ``...`` (``w_and = ...``), which the check calls not done.
+    A MarkerError if the markers are wrong (see :func:`solution_blocks`)."""
+    lines = source.split("\n")
+    for begin, end in reversed(solution_blocks(source)):
+        indent = MARKER.match(lines[begin]).group(1)
+        names = [] if indent else assigned_names("\n".join(lines[begin:end + 1]))
+        if names:
+            stub = [f"{name} = ...  # {exercise}: your answer here" for name in names]
+        else:
+            stub = [f'{indent}raise NotImplementedError("{exercise}: your code here")']
+        lines[begin:end + 1] = stub
+    return "\n".join(lines)
 
 
 def assigned_names(block: str) -> list[str]:
@@ -66,23 +115,117 @@ def assigned_names(block: str) -> list[str]:
     return names
 
 
-def student_notebook(notebook: dict) -> dict:
-    """A copy of a notebook (as JSON) with solutions stripped and outputs cleared."""
-    notebook = json.loads(json.dumps(notebook))
-    exercise = "Exercise"
-    for cell in notebook["cells"]:
-        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] == "markdown":
-            if match := re.search(r"^### (Exercise \d+)", text, re.M):
-                exercise = match.group(1)
-            continue
-        cell["source"] = strip_solutions(text, exercise)
-        cell["outputs"], cell["execution_count"] = [], None
+def cell_text(cell) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def where(number: int, text: str) -> str:
+    """How a message names a cell: 'cell 28 ("def scale_pixels(images):")', counted from 1."""
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    return f"cell {number}" + (f' ("{first[:50]}{"..." if len(first) > 50 else ""}")' if first else " (empty)")
+
+
+def read_notebook(path: Path) -> dict:
+    """The notebook in ``path`` as JSON, checked to be one this command can copy (format 4,
+    every cell with a type and its text); an EditionError naming the file otherwise."""
+    def bad(why: str) -> EditionError:
+        return EditionError(f"{path}: {why}")
+    if path.is_dir():
+        raise bad("it is a folder, not a notebook: rename it (a name not ending in .ipynb) or move it elsewhere")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as err:
+        raise bad(f"it cannot be read ({err.strerror or err})") from None
+    except UnicodeDecodeError:
+        raise bad("it is not a notebook: it is not text (UTF-8), as every notebook is") from None
+    if not text.strip():
+        raise bad("it is empty, not a notebook; was it cut short?")
+    try:
+        notebook = json.loads(text)
+    except (ValueError, RecursionError) as err:
+        raise bad(f"it is not a notebook: it is not valid JSON ({str(err)[:80]}); was it cut short?") from None
+    if not isinstance(notebook, dict):
+        raise bad("it is not a notebook: its JSON is not an object with \"cells\"")
+    version = notebook.get("nbformat")
+    if version != 4:
+        if version == 3 or "worksheets" in notebook:
+            raise bad("it is an old notebook (format 3); this command reads format 4. Convert it with "
+                      f"`jupyter nbconvert --to notebook --inplace {path}` (or open and save it in JupyterLab)")
+        raise bad(f"it is not a notebook of format 4 (its \"nbformat\" is {str(version)[:20]})")
+    if not isinstance(notebook.get("cells"), list):
+        raise bad("it has no list of \"cells\": not a notebook of format 4")
+    for number, cell in enumerate(notebook["cells"], 1):
+        if not isinstance(cell, dict):
+            raise bad(f"cell {number} is not a cell (an object with \"cell_type\" and \"source\")")
+        if cell.get("cell_type") not in CELL_TYPES:
+            raise bad(f"cell {number} has the cell_type {str(cell.get('cell_type'))[:20]!r}, "
+                      f"not one of {', '.join(CELL_TYPES)}")
+        source = cell.get("source")
+        if not (isinstance(source, str) or isinstance(source, list) and all(isinstance(s, str) for s in source)):
+            what = "no \"source\" (its text)" if source is None else "a \"source\" that is not text"
+            raise bad(f"cell {number} has {what}; every cell of a notebook has one. In a text editor, "
+                      f"give it one (\"source\": \"\" for an empty cell)")
     return notebook
 
 
-class EditionError(Exception):
-    """The student edition cannot be written safely: the message says why and what to do."""
+def student_notebook(notebook: dict, name: str = "the notebook") -> dict:
+    """A copy of a notebook (as JSON, see :func:`read_notebook`) with solutions stripped
+    and outputs cleared; an EditionError naming the notebook and the cell if a cell's
+    markers are wrong or a cell looks like an exercise but has no solution block:
+
+    * the first code cell after a markdown cell with a heading ``### Exercise N``, and
+    * a code cell calling ``check.NAME(`` unless it or the code cell before it has a block.
+
+    The result is checked: no line of a solution block may be left in it."""
+    original, notebook = notebook, json.loads(json.dumps(notebook))
+    exercise, heading, previous_had_block = "Exercise", None, False
+    for number, cell in enumerate(notebook["cells"], 1):
+        text = cell_text(cell)
+        def bad(why: str) -> EditionError:
+            return EditionError(f"{name}, {where(number, text)}: {why}")
+        if cell["cell_type"] != "code":
+            if MENTION.search(text):
+                raise bad(f"a {cell['cell_type']} cell holds a solution marker; it is copied as it is, so the "
+                          f"solution would be given away. Markers belong in code cells")
+            if cell["cell_type"] == "markdown" and (match := EXERCISE.search(text)):
+                exercise, heading = f"Exercise {match.group(1)}", match.group(0)
+            continue
+        try:
+            blocks = solution_blocks(text)
+        except MarkerError as err:
+            raise bad(str(err)) from None
+        if not blocks and heading:
+            raise bad(f"it is the code cell after the heading {heading!r} but has no solution block, so the "
+                      f"worked solution would be given away. Put '# BEGIN SOLUTION' and '# END SOLUTION' "
+                      f"lines around it")
+        if not blocks and not previous_had_block and (match := CHECK_CALL.search(text)):
+            raise bad(f"it calls {match.group(1)}(...) but neither it nor the code cell before it has a "
+                      f"solution block, so the worked solution would be given away. Put '# BEGIN SOLUTION' "
+                      f"and '# END SOLUTION' lines around it")
+        heading, previous_had_block = None, bool(blocks)
+        cell["source"] = strip_solutions(text, exercise)
+        cell["outputs"], cell["execution_count"] = [], None
+    check_edition(original, notebook, name)
+    return notebook
+
+
+def check_edition(original: dict, student: dict, name: str = "the notebook") -> None:
+    """Make sure no line of any solution block in ``original`` survived into ``student``
+    (each such line may appear only as often as it does outside the blocks of its cell),
+    no marker is left, and no output either; an EditionError otherwise (nothing is written)."""
+    for number, (cell, copy) in enumerate(zip(original["cells"], student["cells"], strict=True), 1):
+        text, lines = cell_text(cell), cell_text(cell).split("\n")
+        inside = set()
+        for begin, end in solution_blocks(text) if cell["cell_type"] == "code" else []:
+            inside.update(range(begin + 1, end))
+        solution = Counter(lines[i].strip() for i in inside if lines[i].strip())
+        outside = Counter(line.strip() for i, line in enumerate(lines) if i not in inside)
+        left = Counter(line.strip() for line in cell_text(copy).split("\n"))
+        survived = [line for line in solution if left[line] > outside[line]]
+        if survived or MENTION.search(cell_text(copy)) or copy.get("outputs"):
+            what = f"the solution line {survived[0]!r}" if survived else "a solution marker or an output"
+            raise EditionError(f"{name}, {where(number, text)}: the student edition would still hold {what}; "
+                               f"nothing was written. This is a fault in this command: please report it")
 
 
 def plan(source: Path, destination: Path, force: bool = False, missing_only: bool = False) -> dict[str, bytes]:
@@ -91,6 +234,9 @@ def plan(source: Path, destination: Path, force: bool = False, missing_only: boo
     worked in or not, are never touched (how ``make lab`` keeps a learner's work)."""
     if not source.is_dir():
         raise EditionError(f"the notebooks folder {source} does not exist or is not a folder")
+    if destination.is_symlink() and not destination.exists():
+        raise EditionError(f"{destination} is a link to {os.readlink(destination)}, which does not exist (a drive "
+                           f"not connected?): connect it, or give another folder")
     if destination.exists() and not destination.is_dir():
         raise EditionError(f"{destination} is a file, not a folder: give a folder for the student notebooks")
     if destination.exists() and destination.resolve() == source.resolve():
@@ -100,13 +246,17 @@ def plan(source: Path, destination: Path, force: bool = False, missing_only: boo
     if not notebooks:
         raise EditionError(f"no notebooks (NN_name.ipynb) in {source}")
     written = read_manifest(destination)
-    out, kept = {}, []
+    out, kept, problems = {}, [], []
     for path in notebooks:
         target = destination / path.name
         if missing_only and (target.exists() or target.is_symlink()):
             continue
-        data = (json.dumps(student_notebook(json.loads(path.read_text(encoding="utf-8"))), indent=1,
-                           ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            edition = student_notebook(read_notebook(path), str(path))
+        except EditionError as err:
+            problems.append(str(err))
+            continue
+        data = (json.dumps(edition, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
         if target.exists() and os.path.samefile(target, path):
             raise EditionError(f"{target} is the notebook {path} itself (a link?): give another folder")
         if target.exists() and not force:
@@ -114,6 +264,10 @@ def plan(source: Path, destination: Path, force: bool = False, missing_only: boo
             if now not in (written.get(path.name), hashlib.sha256(data).hexdigest()):
                 kept.append(target)
         out[path.name] = data
+    if problems:
+        raise NotebookError("the student edition cannot be made from "
+                           + ("this notebook" if len(problems) == 1 else f"these {len(problems)} notebooks")
+                           + "; nothing was written.\n" + "".join(f"  {p}\n" for p in problems).rstrip("\n"))
     if kept:
         raise EditionError(
             "these notebooks differ from what this command last wrote (has someone worked in them?):\n"
@@ -169,9 +323,9 @@ def main(argv: list[str] | None = None) -> int:
         for name in write_edition(source, destination, args.force, args.missing_only):
             if not args.quiet:
                 print(f"{name} -> {destination / name}")
-    except (EditionError, ValueError) as err:
+    except EditionError as err:
         print(f"error: {err}", file=sys.stderr)
-        return 1 if isinstance(err, EditionError) else 2
+        return 1
     return 0
 
 

@@ -144,13 +144,26 @@ def paper_photo(digit, rng: np.random.Generator, *, scale: float | None = None, 
 # ---------------------------------------------------------------------------------------
 
 
+def check_reader(net) -> None:
+    """A ValueError, in words, unless ``net`` is a network that reads 28 x 28 pictures
+    (784 inputs), such as the one notebook 09 trains or loads."""
+    sizes = getattr(net, "sizes", None)
+    if not (hasattr(net, "feedforward") and hasattr(net, "weights") and isinstance(sizes, list | tuple) and sizes):
+        raise ValueError(f"net must be a network, such as the one this notebook trains or loads; "
+                         f"got {type(net).__name__}: {str(net)[:40]}")
+    if sizes[0] != 784:
+        raise ValueError(f"net takes {sizes[0]} inputs, but a picture here is 784 pixels (28 x 28): "
+                         f"use a network with 784 inputs")
+
+
 def read_picture(net, pixels) -> dict:
     """What the network makes of a picture (any image array, see ``images.to_grey``).
 
     A dict: "digit" (its answer, or None when there is no digit), "outputs" (the ten
     output activations), "hidden" (the first hidden layer's activations), "steps" (the
     preprocessing's pictures, ``images.preprocess_steps``) and "message" (one line to
-    show: the answer, or why there is none)."""
+    show: the answer, or why there is none). A ValueError if ``net`` is not such a network."""
+    check_reader(net)
     try:
         steps = images.preprocess_steps(pixels)
     except ValueError as err:
@@ -163,7 +176,12 @@ def read_picture(net, pixels) -> dict:
 
 
 def read_strokes(net, strokes, size: int = CANVAS, brush: float = BRUSH) -> dict:
-    """``read_picture`` for a drawing; an empty canvas says so."""
+    """``read_picture`` for a drawing; an empty canvas says so. ``strokes`` is a list of
+    strokes, each a list of (x, y) points (``EXAMPLE_STROKES``); anything else is a ValueError."""
+    check_reader(net)
+    if strokes is not None and not isinstance(strokes, list | tuple):
+        raise ValueError(f"strokes must be a list of strokes, each a list of [x, y] points (like "
+                         f"lesson.EXAMPLE_STROKES); got {type(strokes).__name__}: {str(strokes)[:40]}")
     if not clean_strokes(strokes):
         return {"digit": None, "outputs": None, "hidden": None, "steps": None,
                 "message": "the canvas is empty: draw a digit"}
@@ -172,9 +190,13 @@ def read_strokes(net, strokes, size: int = CANVAS, brush: float = BRUSH) -> dict
 
 def read_upload(net, content: bytes) -> dict:
     """``read_picture`` for the bytes of an uploaded file (read as ``python -m helpers predict``
-    reads a file: the same limits and messages)."""
+    reads a file: the same limits and messages); anything but bytes is a ValueError."""
+    check_reader(net)
+    if not isinstance(content, bytes | bytearray | memoryview):
+        raise ValueError(f"content must be the bytes of a file (open(name, \"rb\").read() gives them); "
+                         f"got {type(content).__name__}: {str(content)[:40]}")
     try:
-        pixels = read_image(content)
+        pixels = read_image(bytes(content))
     except ValueError as err:
         return {"digit": None, "outputs": None, "hidden": None, "steps": None, "message": str(err)}
     return read_picture(net, pixels)
