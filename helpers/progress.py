@@ -27,26 +27,38 @@ REDRAW_SECONDS = 0.1  # a display is told of finished mini-batches at most this 
 class ProgressDisplay(Callback):
     """A progress display as a training callback: ``start`` with the number of mini-batches
     of the whole run, ``update`` as they are done (a few times a second, and at the end of
-    each epoch), ``close`` at the end. Subclasses write ``start``, ``update`` and ``close``."""
+    each epoch) with the epoch and an estimate of the time left, ``close`` at the end.
+    Subclasses write ``start``, ``update`` and ``close``."""
 
     def on_train_begin(self, run) -> None:
-        self._pending, self._told = 0, time.monotonic()
+        self._pending, self._began = 0, time.monotonic()
+        self._told = self._began
         self.start(run.epochs * run.batches_per_epoch)
 
     def on_batch_end(self, run) -> None:
         self._pending += 1
         now = time.monotonic()
         if run.batch == run.batches_per_epoch or now - self._told >= REDRAW_SECONDS:
-            self.update(self._pending, status=f"epoch {run.epoch + 1}/{run.epochs}")
+            self.update(self._pending, status=f"epoch {run.epoch + 1}/{run.epochs}{self.time_left(run, now)}")
             self._pending, self._told = 0, now
 
     def on_epoch_end(self, run) -> None:
         if run.history["validation_accuracy"]:
             self.update(0, status=f"epoch {run.epoch + 1}/{run.epochs}, "
-                                  f"validation {run.history['validation_accuracy'][-1]:.2%}")
+                                  f"validation {run.history['validation_accuracy'][-1]:.2%}"
+                                  f"{self.time_left(run, time.monotonic())}")
 
     def on_train_end(self, run) -> None:
         self.close()
+
+    def time_left(self, run, now: float) -> str:
+        """", about 40 s left": the time so far, scaled to the mini-batches still to come."""
+        done = run.epoch * run.batches_per_epoch + run.batch
+        to_come = run.epochs * run.batches_per_epoch - done
+        if done == 0 or to_come <= 0:
+            return ""
+        left = (now - self._began) * to_come / done
+        return f", about {left:.0f} s left" if left < 90 else f", about {left / 60:.0f} min left"
 
 
 class ProgressBar(ProgressDisplay):

@@ -324,3 +324,13 @@ def test_the_checks_of_10_name_the_new_slips_and_use_the_learners_name(capsys):
         with pytest.raises(ExerciseFailed, match=message) as failure:
             check.adam_update(lambda *args, **kwargs: adam(*args, **kwargs, **options))
         assert "array([" not in str(failure.value)  # no tuple of arrays cut off mid-number
+
+
+
+def test_just_past_the_edge_is_called_diverged_as_the_picture_shows():
+    """Issue 20: at eta = 0.081 (the value the notebook's 'try this' asks about) the race said
+    "still on its way" while its path climbed out of the valley."""
+    assert lesson.path_verdict(lesson.optimizer_path("sgd", 0.081, 100), 100) == "diverged"
+    assert lesson.path_verdict(lesson.optimizer_path("sgd", 0.079, 100), 100) == "still on its way"
+    assert lesson.path_verdict(lesson.optimizer_path("sgd", 0.05, 100), 100) == "reached the minimum"
+    assert lesson.path_verdict(lesson.optimizer_path("adam", 0.081, 100), 100) != "diverged"

@@ -78,3 +78,37 @@ def test_a_widget_not_run_yet_says_how_to_bring_it(path):
              if WIDGET_VIEW in o.get("data", {})]
     wrong = [t[:60] for t in texts if t != PLACEHOLDER]
     assert not wrong, f"{path.name}: widget outputs that show Python's description; run `make notebooks`: {wrong}"
+
+
+# Issue 20: a learner waiting on a cell with nothing moving thinks it hangs. Every code cell
+# that took more than LONG_CELL seconds when the notebooks were last executed (their timing
+# metadata, `make notebooks` on a 2-core machine, one BLAS thread) shows progress with the
+# time left: one of the course's progress displays.
+LONG_CELL = 4.0
+PROGRESS_DISPLAYS = ("ProgressWidget", "TrainingMonitor", "LiveCurve")
+
+
+def cell_seconds(cell) -> float | None:
+    from datetime import datetime
+
+    timing = cell.get("metadata", {}).get("execution", {})
+    if "iopub.execute_input" not in timing or "shell.execute_reply" not in timing:
+        return None
+    start, end = (datetime.fromisoformat(timing[k].replace("Z", "+00:00"))
+                  for k in ("iopub.execute_input", "shell.execute_reply"))
+    return (end - start).total_seconds()
+
+
+def test_every_long_cell_shows_progress():
+    silent, timed = [], 0
+    for path in NOTEBOOKS:
+        notebook = json.loads(path.read_text())
+        for i, cell in enumerate(notebook["cells"]):
+            seconds = cell_seconds(cell) if cell["cell_type"] == "code" else None
+            if seconds is None:
+                continue
+            timed += 1
+            if seconds > LONG_CELL and not any(name in "".join(cell["source"]) for name in PROGRESS_DISPLAYS):
+                silent.append(f"{path.name} cell {i} ({seconds:.0f} s): {''.join(cell['source']).splitlines()[0]}")
+    assert timed > 100, "the notebooks carry no timing metadata: re-execute them with make notebooks"
+    assert not silent, "cells that run for seconds with no progress display:\n" + "\n".join(silent)

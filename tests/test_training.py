@@ -341,3 +341,18 @@ def test_halve_on_plateau_needs_validation_halves_once_and_starts_afresh():
         runs.append(net.SGD((X, y), 4, 10, 1.0, schedule=plateau, callbacks=[plateau], validation_data=flat)["eta"])
     assert runs[0] == runs[1]  # the second run starts at 1.0 again
     assert all(b in (a, a / 2) for a, b in zip(runs[0], runs[0][1:]))  # at most one halving an epoch
+
+
+def test_a_progress_display_says_how_long_is_left(monkeypatch):
+    """Issue 20: long cells must show progress with a time estimate."""
+    import helpers.progress as progress
+
+    clock = iter(float(t) for t in range(1000))
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))  # one second a call
+    X, y = blobs(40)
+    display = RecordingProgress()
+    Network([4, 3, 3], seed=0).SGD((X, y), 2, 10, 1.0, callbacks=[display])
+    statuses = [c[2] for c in display.calls if c[0] == "update"]
+    assert statuses[0].startswith("epoch 1/2, about ") and statuses[0].endswith(" s left")
+    # after 1 of 8 mini-batches, 1 s on the clock: 7 s to come
+    assert statuses[0] == "epoch 1/2, about 7 s left" and statuses[-1] == "epoch 2/2"

@@ -164,8 +164,10 @@ def optimizer_path(rule, eta: float, steps: int, start=VALLEY_START, gradient=va
 
 
 def path_verdict(path: np.ndarray, steps: int) -> str:
-    """In words: where a path ended ("diverged", "reached the minimum", "still on its way")."""
-    if len(path) < steps + 1 or not np.all(np.isfinite(path)) or np.abs(path[-1]).max() > 10 * np.abs(path[0]).max():
+    """In words: where a path ended ("diverged", "reached the minimum", "still on its way").
+    A path that ends higher up the valley than it started has diverged, even if slowly
+    (eta just above 2/25: each step across grows by a few per cent)."""
+    if len(path) < steps + 1 or not np.all(np.isfinite(path)) or valley_cost(path[-1]) > valley_cost(path[0]):
         return "diverged"
     if valley_cost(path[-1]) < 1e-3:
         return "reached the minimum"
