@@ -414,6 +414,17 @@ def check_monitor(page, cell, name: str, pictures_seen: set) -> list[dict]:
              "pictures_seen": len(pictures_seen), "last_line": label}]
 
 
+def check_progress(page, cell, name: str) -> list[dict]:
+    """Progress bars of training runs (ProgressWidget): each rendered and reached its last epoch."""
+    bars = cell.locator(".widget-hprogress")  # ipywidgets 8: a horizontal IntProgress
+    bars.first.wait_for(state="visible", timeout=30_000)
+    labels = [" ".join(t.split()) for t in cell.locator(".widget-label").all_inner_texts()]
+    finished = [t for t in labels if re.search(r"epoch (\d+)/\1\b", t)]
+    assert len(finished) == bars.count(), f"{name}: {bars.count()} progress bars, but these labels: {labels}"
+    return [{"control": f"{bars.count()} progress bar(s) (no input: they fill while training)", "n": 0,
+             "last_lines": finished}]
+
+
 # --- the test ------------------------------------------------------------------------------
 
 
@@ -455,6 +466,8 @@ def test_widgets_render_and_answer_in_a_browser(path, lab, browser, report):
             name = next((n for n in re.findall(r"\b(\w+)\(", source) if n in WIDGET_NAMES), f"cell {i}")
             if name == "TrainingMonitor":
                 rows = check_monitor(page, cell, path.name, monitor_pictures)
+            elif name == "ProgressWidget" and not cell.locator("img.widget-image").count():
+                rows = check_progress(page, cell, path.name)
             else:
                 rows = exercise_widget(page, cell, path.name)
             assert rows, f"{path.name}: the widget of cell {i} has no control that answered"
