@@ -35,7 +35,7 @@ from helpers.validation import MAX_LAYERS, MAX_PARAMS, check_data, check_dtype, 
 
 ACTIVATIONS = {"sigmoid": Sigmoid, "relu": ReLU, "softmax": Softmax, "linear": Linear}
 INITS = ("glorot", "normal", "scaled")
-CACHED = ("A_in", "Z", "A", "nabla_w", "nabla_b", "shape_in")  # what a pass keeps: never copied
+CACHED = ("A_in", "Z", "A", "nabla_w", "nabla_b", "shape_in", "cols", "windows")  # what a pass keeps: never copied
 
 
 class Layer:
@@ -245,8 +245,8 @@ class Conv2D(Layer):
         self.shape_in = A_in.shape
         self.cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(m * h * w_, -1)
         Z = self.cols @ self.w.reshape(self.c_out, -1).T + self.b  # (m h w, c_out): one row per window
-        # back to (m, c_out, h, w): a view, its numbers stay in window order
-        return Z.reshape(m, h, w_, self.c_out).transpose(0, 3, 1, 2)
+        # back to (m, c_out, h, w), copied so that the next layers get the usual memory order
+        return np.ascontiguousarray(Z.reshape(m, h, w_, self.c_out).transpose(0, 3, 1, 2))
 
     def backward(self, G: np.ndarray, input_gradient: bool = True) -> np.ndarray | None:
         """... and dC/dA_in, unless ``input_gradient`` is False (for a model's first layer,
@@ -319,24 +319,29 @@ class MaxPool2D(Layer):
         self.size = _count(size, "size")
 
     def forward(self, A_in: np.ndarray) -> np.ndarray:
-        s = self.size
-        m, c, H, W = A_in.shape
-        h, w_ = H // s, W // s
+        s, (m, c, H, W) = self.size, A_in.shape
+        # (m, c, H, W) -> (m, c, h, s, w, s): window (i, j) is [:, :, i, :, j, :], a view
+        self.windows = A_in[:, :, : H // s * s, : W // s * s].reshape(m, c, H // s, s, W // s, s)
         self.shape_in = A_in.shape
-        # each window as one row of s*s numbers: (m, c, h, s, w, s) -> (m, c, h, w, s*s)
-        windows = A_in[:, :, : h * s, : w_ * s].reshape(m, c, h, s, w_, s).transpose(0, 1, 2, 4, 3, 5)
-        windows = windows.reshape(m, c, h, w_, s * s)
-        self.argmax = windows.argmax(axis=-1)[..., None]  # argmax: the first largest (the tie rule)
-        return np.take_along_axis(windows, self.argmax, axis=-1)[..., 0]
+        # the largest of each window, position by position (faster than .max(axis=(3, 5)))
+        self.A = self.windows[:, :, :, 0, :, 0].copy()
+        for p in range(s):
+            for q in range(s):
+                np.maximum(self.A, self.windows[:, :, :, p, :, q], out=self.A)
+        return self.A
 
     def backward(self, G: np.ndarray) -> np.ndarray:
         s = self.size
-        m, c, h, w_ = G.shape
-        windows = np.zeros((m, c, h, w_, s * s), dtype=G.dtype)
-        np.put_along_axis(windows, self.argmax, G[..., None], axis=-1)
-        dA_in = np.zeros(self.shape_in, dtype=G.dtype)  # dropped rows and columns: gradient 0
-        dA_in[:, :, : h * s, : w_ * s] = windows.reshape(m, c, h, w_, s, s).transpose(0, 1, 2, 4, 3, 5).reshape(
-            m, c, h * s, w_ * s)
+        dA_in = np.zeros(self.shape_in, dtype=G.dtype)  # rows and columns in no window: gradient 0
+        d_windows = dA_in[:, :, : self.A.shape[2] * s, : self.A.shape[3] * s].reshape(self.windows.shape)  # a view
+        taken = np.zeros(self.A.shape, dtype=bool)
+        # One loop over the s*s positions of a window, in reading order (not over the
+        # examples): the first position holding the window's largest number takes G.
+        for p in range(s):
+            for q in range(s):
+                here = (self.windows[:, :, :, p, :, q] == self.A) & ~taken
+                d_windows[:, :, :, p, :, q] = G * here
+                taken |= here
         return dA_in
 
     def output_shape(self, input_shape: tuple) -> tuple:
