@@ -86,7 +86,29 @@ class Layer:
         return f"{type(self).__name__}({settings})"
 
 
-class Dense(Layer):
+class Weighted(Layer):
+    """A layer with weights ``w`` (L2 shrinks them) and biases ``b`` (it does not), and
+    their gradients ``nabla_w`` and ``nabla_b`` after a backward pass: Dense and Conv2D."""
+
+    regularised = (True, False)
+
+    @property
+    def params(self) -> list:
+        return [self.w, self.b]
+
+    @property
+    def grads(self) -> list:
+        return [self.nabla_w, self.nabla_b]
+
+    def param_names(self) -> tuple:
+        return ("w", "b")
+
+    @classmethod
+    def from_config(cls, settings: dict, dtype) -> "Weighted":
+        return cls(**settings, dtype=dtype, rng=0)  # its parameters are about to be replaced
+
+
+class Dense(Weighted):
     """A fully connected layer, Keras' ``Dense`` (PyTorch: ``nn.Linear`` and an activation).
 
     forward:   Z = A_in w^T + b,   A = activation(Z)          (one example per row)
@@ -98,8 +120,6 @@ class Dense(Layer):
     so that z neither grows nor shrinks from layer to layer; the biases start at 0.
     (``init="scaled"``: N(0, 1/n_in) weights and N(0, 1) biases, the course's network.)
     """
-
-    regularised = (True, False)
 
     def __init__(self, n_in: int, n_out: int, activation: str = "linear", init: str = "glorot",
                  dtype=np.float32, rng=None):
@@ -132,17 +152,6 @@ class Dense(Layer):
         self.nabla_b = E.sum(axis=0)
         return E @ self.w  # dC/dA_in: the G of the layer before
 
-    @property
-    def params(self) -> list:
-        return [self.w, self.b]
-
-    @property
-    def grads(self) -> list:
-        return [self.nabla_w, self.nabla_b]
-
-    def param_names(self) -> tuple:
-        return ("w", "b")
-
     def output_shape(self, input_shape: tuple) -> tuple:
         if tuple(input_shape) != (self.n_in,):
             raise ValueError(f"{self!r} takes {self.n_in} numbers per example, but gets examples of shape "
@@ -155,10 +164,6 @@ class Dense(Layer):
     @staticmethod
     def n_params_of(settings: dict) -> int:
         return (_count(settings.get("n_in"), "n_in") + 1) * _count(settings.get("n_out"), "n_out")
-
-    @classmethod
-    def from_config(cls, settings: dict, dtype) -> "Dense":
-        return cls(**settings, dtype=dtype, rng=0)  # its parameters are about to be replaced
 
 
 class Activation(Layer):
@@ -195,7 +200,7 @@ class Flatten(Layer):
         return (math.prod(input_shape),)  # Python's whole numbers: no overflow
 
 
-class Conv2D(Layer):
+class Conv2D(Weighted):
     """A convolutional layer, stride 1 and no padding (PyTorch's ``nn.Conv2d(c_in, c_out, k)``):
     c_out filters of shape (c_in, k, k) slide over the image; each output pixel is
 
@@ -215,8 +220,6 @@ class Conv2D(Layer):
     Starting weights: He's N(0, 2 / fan_in), fan_in = c_in k k, for a ReLU after the layer
     (``init="glorot"``: U(-r, r), r = sqrt(6 / (fan_in + fan_out)), fan_out = c_out k k).
     """
-
-    regularised = (True, False)
 
     def __init__(self, c_in: int, c_out: int, k: int, init: str = "he", dtype=np.float32, rng=None):
         self.c_in, self.c_out, self.k = _count(c_in, "c_in"), _count(c_out, "c_out"), _count(k, "k")
@@ -270,17 +273,6 @@ class Conv2D(Layer):
                 dA_in[:, :, p : p + h, q : q + w_] += dcols[p, q]
         return dA_in
 
-    @property
-    def params(self) -> list:
-        return [self.w, self.b]
-
-    @property
-    def grads(self) -> list:
-        return [self.nabla_w, self.nabla_b]
-
-    def param_names(self) -> tuple:
-        return ("w", "b")
-
     def output_shape(self, input_shape: tuple) -> tuple:
         if len(input_shape) != 3 or input_shape[0] != self.c_in or min(input_shape[1:]) < self.k:
             raise ValueError(f"{self!r} takes images of shape ({self.c_in}, H, W) with H, W >= {self.k}, but gets "
@@ -298,10 +290,6 @@ class Conv2D(Layer):
     def n_params_of(settings: dict) -> int:
         c_in, c_out, k = (_count(settings.get(name), name) for name in ("c_in", "c_out", "k"))
         return (c_in * k * k + 1) * c_out
-
-    @classmethod
-    def from_config(cls, settings: dict, dtype) -> "Conv2D":
-        return cls(**settings, dtype=dtype, rng=0)  # its parameters are about to be replaced
 
 
 class MaxPool2D(Layer):
