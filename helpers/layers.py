@@ -35,7 +35,7 @@ from helpers.validation import MAX_LAYERS, MAX_PARAMS, check_data, check_dtype, 
 
 ACTIVATIONS = {"sigmoid": Sigmoid, "relu": ReLU, "softmax": Softmax, "linear": Linear}
 INITS = ("glorot", "normal", "scaled")
-CACHED = ("A_in", "Z", "A", "nabla_w", "nabla_b", "shape_in", "cols", "windows")  # what a pass keeps: never copied
+CACHED = ("A_in", "Z", "A", "nabla_w", "nabla_b", "shape_in", "cols", "windows", "mask")  # what a pass keeps: never copied
 
 
 class Layer:
@@ -343,7 +343,44 @@ class MaxPool2D(Layer):
         return {"size": self.size}
 
 
-LAYERS = {cls.__name__: cls for cls in (Dense, Activation, Flatten, Conv2D, MaxPool2D)}
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al., 2014; PyTorch's ``nn.Dropout(p)``): while
+    training, each number is set to 0 with probability ``p`` and the others are divided
+    by 1 - p, so that their expected value is unchanged; at any other time the layer
+    passes its input on untouched (nothing to rescale at test time).
+
+    forward:   A = A_in * mask,   mask = (0 with probability p, else 1 / (1 - p))
+    backward:  dC/dA_in = G * mask (a dropped number had no effect on the cost)
+
+    How it knows it is training: ``Sequential.grads``, the one call the training loop
+    makes per mini-batch, sets ``training`` for its forward pass and clears it after;
+    ``predict``, ``cost`` and ``logits`` see ``training`` False. The ``rng`` is not saved:
+    a loaded layer draws from a fresh generator.
+    """
+
+    training = False
+
+    def __init__(self, p: float = 0.5, rng=None):
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+            raise ValueError(f"p, the fraction of numbers dropped, must be a number with 0 <= p < 1, got {p!r}")
+        self.p, self.rng = float(p), np.random.default_rng(rng)
+
+    def forward(self, A_in: np.ndarray) -> np.ndarray:
+        if not self.training:
+            self.mask = None
+            return A_in
+        keep = self.rng.random(A_in.shape, dtype=A_in.dtype) >= self.p
+        self.mask = keep * A_in.dtype.type(1 / (1 - self.p))
+        return A_in * self.mask
+
+    def backward(self, G: np.ndarray) -> np.ndarray:
+        return G if self.mask is None else G * self.mask
+
+    def config(self) -> dict:
+        return {"p": self.p}
+
+
+LAYERS = {cls.__name__: cls for cls in (Dense, Activation, Flatten, Conv2D, MaxPool2D, Dropout)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -438,7 +475,14 @@ class Sequential:
     def grads(self, X, Y) -> list[np.ndarray]:
         """The gradient of the mean cost over the examples X (one-hot targets Y), shaped like
         ``params``: one forward pass, one backward pass."""
-        Z = self.forward(X)
+        dropouts = [layer for layer in self.layers if isinstance(layer, Dropout)]
+        for layer in dropouts:
+            layer.training = True  # only for this forward pass: the training step's
+        try:
+            Z = self.forward(X)
+        finally:
+            for layer in dropouts:
+                layer.training = False
         # softmax(Z) - Y is dC/dZ for one example (the cost's delta); / m makes it the mean's
         self.backward(self.cost_function.delta(Z, Z, Y, Linear) / len(X))
         return [g for layer in self.layers for g in layer.grads]

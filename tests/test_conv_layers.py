@@ -1,6 +1,7 @@
 """The engine's convolutional layers (issue 18): Conv2D against a plain loop and both
 layers' backward passes against finite differences (float64), max pooling's gradient by
-hand, a CNN saved and loaded, and architectures too large refused before anything is built."""
+hand, dropout only while training, a CNN saved and loaded, and architectures too large
+refused before anything is built."""
 
 import json
 import resource
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 
 from helpers.gradcheck import gradient_check
-from helpers.layers import EVAL_NUMBERS, Activation, Conv2D, Dense, Flatten, MaxPool2D, Sequential, _rows_at_once
+from helpers.layers import (EVAL_NUMBERS, Activation, Conv2D, Dense, Dropout, Flatten, MaxPool2D, Sequential,
+                            _rows_at_once)
 from helpers.saving import load, save
 
 
@@ -108,6 +110,36 @@ def test_max_pooling_by_hand():
     np.testing.assert_array_equal(odd.backward(np.ones((1, 1, 1, 1))), [[[[0, 0, 0], [0, 1, 0], [0, 0, 0]]]])
 
 
+def test_dropout_drops_only_while_training_and_passes_the_gradient_through_its_mask():
+    rng = np.random.default_rng(0)
+    model = Sequential([Flatten(), Dropout(0.25, rng=1), Dense(400, 3, rng=2)], input_shape=(1, 20, 20))
+    drop = model.layers[1]
+    X, Y = rng.random((50, 1, 20, 20), dtype=np.float32), np.eye(3, dtype=np.float32)[rng.integers(0, 3, 50)]
+    A = X.reshape(50, -1)
+    assert drop.forward(A) is A and not drop.training  # not training: the identity
+    model.grads(X, Y)
+    assert not drop.training and drop.mask.dtype == np.float32
+    assert set(np.unique(drop.mask)) == {0.0, np.float32(1 / 0.75)}
+    assert abs((drop.mask == 0).mean() - 0.25) < 0.01  # 20,000 numbers: a quarter dropped
+    # the Dense layer saw A * mask, and the gradient went back through the same mask
+    np.testing.assert_array_equal(model.layers[2].A_in, A * drop.mask)
+    G = rng.random((50, 400), dtype=np.float32)
+    np.testing.assert_array_equal(drop.backward(G), G * drop.mask)
+    # with its mask held fixed, Dropout's backward gives the finite differences' gradient
+    frozen_mask = (rng.random((4, 5)) > 0.5) * 2.0
+
+    class Frozen(Dropout):
+        def forward(self, A_in):
+            self.mask = frozen_mask
+            return A_in * self.mask
+
+    model64 = Sequential([Dense(6, 5, "sigmoid", rng=3), Frozen(0.5), Dense(5, 3, rng=5)], dtype=np.float64)
+    assert gradient_check(model64, rng.random((4, 6)), np.eye(3)[[0, 1, 2, 0]]) < 1e-7
+    with pytest.raises(ValueError, match="0 <= p < 1"):
+        Dropout(1.0)
+    assert model.logits(X).shape == (50, 3) and not drop.training
+
+
 def small_cnn(dtype=np.float32):
     rng = np.random.default_rng(0)
     return Sequential([Conv2D(1, 4, 5, rng=rng), Activation("relu"), MaxPool2D(2), Conv2D(4, 8, 3, rng=rng),
@@ -123,6 +155,9 @@ def test_a_cnn_saves_and_loads_exactly(tmp_path):
     assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(back.params, model.params))
     X = np.random.default_rng(1).random((5, 1, 28, 28))
     np.testing.assert_array_equal(back.logits(X), model.logits(X))
+    dropping = Sequential([*model.layers[:-1], Dropout(0.3), model.layers[-1]], input_shape=(1, 28, 28))
+    save(dropping, tmp_path / "dropout.npz")
+    assert repr(load(tmp_path / "dropout.npz")) == repr(dropping) and "Dropout(p=0.3)" in repr(dropping)
 
 
 def test_evaluation_chunks_count_the_im2col_matrix():
