@@ -53,7 +53,9 @@ class Layer:
 
     def numbers_held(self, input_shape: tuple) -> int:
         """How many numbers a forward pass holds per example at once: its output (a
-        Conv2D also its im2col matrix). Evaluation feeds examples in chunks by this."""
+        Conv2D also its im2col matrix). Evaluation cuts the examples into chunks by the
+        largest of these, and ``Sequential`` refuses a layer that would hold more than
+        MAX_HELD."""
         return math.prod(self.output_shape(input_shape))
 
     def config(self) -> dict:
@@ -470,7 +472,10 @@ class Sequential:
         *others, first = reversed(self.layers)
         for layer in others:
             G = layer.backward(G)
-        first.backward(G, input_gradient=False) if isinstance(first, Conv2D) else first.backward(G)
+        if isinstance(first, Conv2D):
+            first.backward(G, input_gradient=False)
+        else:
+            first.backward(G)
 
     def grads(self, X, Y) -> list[np.ndarray]:
         """The gradient of the mean cost over the examples X (one-hot targets Y), shaped like
