@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import contextmanager
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -61,12 +62,6 @@ class Layer:
     def config(self) -> dict:
         return {}
 
-    @staticmethod
-    def n_params_of(settings: dict) -> int:
-        """The number of parameters a layer of these settings would hold, counted from the
-        settings alone (a saved architecture is checked with it before anything is built)."""
-        return 0
-
     def astype(self, dtype) -> "Layer":
         """An independent copy of the layer in ``dtype``, without what a forward pass kept."""
         twin = object.__new__(type(self))
@@ -88,29 +83,7 @@ class Layer:
         return f"{type(self).__name__}({settings})"
 
 
-class Weighted(Layer):
-    """A layer with weights ``w`` (L2 shrinks them) and biases ``b`` (it does not), and
-    their gradients ``nabla_w`` and ``nabla_b`` after a backward pass: Dense and Conv2D."""
-
-    regularised = (True, False)
-
-    @property
-    def params(self) -> list:
-        return [self.w, self.b]
-
-    @property
-    def grads(self) -> list:
-        return [self.nabla_w, self.nabla_b]
-
-    def param_names(self) -> tuple:
-        return ("w", "b")
-
-    @classmethod
-    def from_config(cls, settings: dict, dtype) -> "Weighted":
-        return cls(**settings, dtype=dtype, rng=0)  # its parameters are about to be replaced
-
-
-class Dense(Weighted):
+class Dense(Layer):
     """A fully connected layer, Keras' ``Dense`` (PyTorch: ``nn.Linear`` and an activation).
 
     forward:   Z = A_in w^T + b,   A = activation(Z)          (one example per row)
@@ -122,6 +95,8 @@ class Dense(Weighted):
     so that z neither grows nor shrinks from layer to layer; the biases start at 0.
     (``init="scaled"``: N(0, 1/n_in) weights and N(0, 1) biases, the course's network.)
     """
+
+    regularised = (True, False)
 
     def __init__(self, n_in: int, n_out: int, activation: str = "linear", init: str = "glorot",
                  dtype=np.float32, rng=None):
@@ -154,6 +129,17 @@ class Dense(Weighted):
         self.nabla_b = E.sum(axis=0)
         return E @ self.w  # dC/dA_in: the G of the layer before
 
+    @property
+    def params(self) -> list:
+        return [self.w, self.b]
+
+    @property
+    def grads(self) -> list:
+        return [self.nabla_w, self.nabla_b]
+
+    def param_names(self) -> tuple:
+        return ("w", "b")
+
     def output_shape(self, input_shape: tuple) -> tuple:
         if tuple(input_shape) != (self.n_in,):
             raise ValueError(f"{self!r} takes {self.n_in} numbers per example, but gets examples of shape "
@@ -163,9 +149,9 @@ class Dense(Weighted):
     def config(self) -> dict:
         return {"n_in": self.n_in, "n_out": self.n_out, "activation": self.activation.name}
 
-    @staticmethod
-    def n_params_of(settings: dict) -> int:
-        return (_count(settings.get("n_in"), "n_in") + 1) * _count(settings.get("n_out"), "n_out")
+    @classmethod
+    def from_config(cls, settings: dict, dtype) -> "Dense":
+        return cls(**settings, dtype=dtype, rng=0)  # its parameters are about to be replaced
 
 
 class Activation(Layer):
@@ -202,7 +188,7 @@ class Flatten(Layer):
         return (math.prod(input_shape),)  # Python's whole numbers: no overflow
 
 
-class Conv2D(Weighted):
+class Conv2D(Layer):
     """A convolutional layer, stride 1 and no padding (PyTorch's ``nn.Conv2d(c_in, c_out, k)``):
     c_out filters of shape (c_in, k, k) slide over the image; each output pixel is
 
@@ -223,10 +209,12 @@ class Conv2D(Weighted):
     (``init="glorot"``: U(-r, r), r = sqrt(6 / (fan_in + fan_out)), fan_out = c_out k k).
     """
 
+    regularised = (True, False)
+
     def __init__(self, c_in: int, c_out: int, k: int, init: str = "he", dtype=np.float32, rng=None):
         self.c_in, self.c_out, self.k = _count(c_in, "c_in"), _count(c_out, "c_out"), _count(k, "k")
         self.init = lookup("init", init, {"he": "he", "glorot": "glorot"})
-        n_params = self.n_params_of(self.config())
+        n_params = n_params_of("Conv2D", self.config())
         if n_params > MAX_PARAMS:
             raise ValueError(f"Conv2D({c_in}, {c_out}, {k}) would hold {n_params:,} weights and biases, more than "
                              f"the {MAX_PARAMS:,} a model here may have")
@@ -275,6 +263,22 @@ class Conv2D(Weighted):
                 dA_in[:, :, p : p + h, q : q + w_] += dcols[p, q]
         return dA_in
 
+    # the same four as Dense's (shown whole in notebook 10, so not moved to a shared base)
+    @property
+    def params(self) -> list:
+        return [self.w, self.b]
+
+    @property
+    def grads(self) -> list:
+        return [self.nabla_w, self.nabla_b]
+
+    def param_names(self) -> tuple:
+        return ("w", "b")
+
+    @classmethod
+    def from_config(cls, settings: dict, dtype) -> "Conv2D":
+        return cls(**settings, dtype=dtype, rng=0)  # its parameters are about to be replaced
+
     def output_shape(self, input_shape: tuple) -> tuple:
         if len(input_shape) != 3 or input_shape[0] != self.c_in or min(input_shape[1:]) < self.k:
             raise ValueError(f"{self!r} takes images of shape ({self.c_in}, H, W) with H, W >= {self.k}, but gets "
@@ -287,11 +291,6 @@ class Conv2D(Weighted):
 
     def config(self) -> dict:
         return {"c_in": self.c_in, "c_out": self.c_out, "k": self.k}
-
-    @staticmethod
-    def n_params_of(settings: dict) -> int:
-        c_in, c_out, k = (_count(settings.get(name), name) for name in ("c_in", "c_out", "k"))
-        return (c_in * k * k + 1) * c_out
 
 
 class MaxPool2D(Layer):
@@ -354,13 +353,16 @@ class Dropout(Layer):
     forward:   A = A_in * mask,   mask = (0 with probability p, else 1 / (1 - p))
     backward:  dC/dA_in = G * mask (a dropped number had no effect on the cost)
 
-    How it knows it is training: ``Sequential.grads``, the one call the training loop
-    makes per mini-batch, sets ``training`` for its forward pass and clears it after;
-    ``predict``, ``cost`` and ``logits`` see ``training`` False. The ``rng`` is not saved:
-    a loaded layer draws from a fresh generator.
+    How it knows it is training: like a PyTorch module, it is training unless told
+    otherwise -- every forward pass drops, and ``Sequential.grads`` needs no flag; the
+    model's scoring (``cost``, ``logits``, so ``predict`` and the training loop's
+    accuracies) runs inside ``Sequential.evaluating()``, which sets ``training`` False.
+    So a model with dropout fails ``gradient_check`` (its cost does not drop, its
+    gradient does): check it without the Dropout layers. The ``rng`` is not saved: a
+    loaded layer draws from a fresh generator.
     """
 
-    training = False
+    training = True
 
     def __init__(self, p: float = 0.5, rng=None):
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
@@ -480,14 +482,7 @@ class Sequential:
     def grads(self, X, Y) -> list[np.ndarray]:
         """The gradient of the mean cost over the examples X (one-hot targets Y), shaped like
         ``params``: one forward pass, one backward pass."""
-        dropouts = [layer for layer in self.layers if isinstance(layer, Dropout)]
-        for layer in dropouts:
-            layer.training = True  # only for this forward pass: the training step's
-        try:
-            Z = self.forward(X)
-        finally:
-            for layer in dropouts:
-                layer.training = False
+        Z = self.forward(X)
         # softmax(Z) - Y is dC/dZ for one example (the cost's delta); / m makes it the mean's
         self.backward(self.cost_function.delta(Z, Z, Y, Linear) / len(X))
         return [g for layer in self.layers for g in layer.grads]
@@ -499,17 +494,33 @@ class Sequential:
                           needs_rows="the cost of no examples is not defined")
         lmbda = check_lmbda(lmbda)
         total = 0.0
-        for k in range(0, len(X), _rows_at_once(self)):
-            Z = self.forward(X[k : k + _rows_at_once(self)].astype(self.dtype, copy=False))
-            total += float(self.cost_function.fn(Z, Z, Y[k : k + len(Z)], Linear).sum())
+        with self.evaluating():
+            for k in range(0, len(X), _rows_at_once(self)):
+                Z = self.forward(X[k : k + _rows_at_once(self)].astype(self.dtype, copy=False))
+                total += float(self.cost_function.fn(Z, Z, Y[k : k + len(Z)], Linear).sum())
         return total / len(X) + l2_term(self, lmbda, n or len(X))
 
     def logits(self, X) -> np.ndarray:
         """The last layer's outputs for the examples X, a chunk at a time (bounded memory)."""
         X = check_X(X, self.input_shape)
         step = _rows_at_once(self)
-        return np.concatenate([self.forward(X[k : k + step].astype(self.dtype, copy=False))
-                               for k in range(0, len(X), step)] or [np.zeros((0, self.n_out), self.dtype)])
+        with self.evaluating():
+            return np.concatenate([self.forward(X[k : k + step].astype(self.dtype, copy=False))
+                                   for k in range(0, len(X), step)] or [np.zeros((0, self.n_out), self.dtype)])
+
+    @contextmanager
+    def evaluating(self):
+        """While the model is scored (``cost``, ``logits`` and so ``predict``), its Dropout
+        layers pass everything through; after, they drop again (PyTorch's ``model.eval()``
+        and ``model.train()`` in one ``with`` block)."""
+        dropouts = [layer for layer in self.layers if isinstance(layer, Dropout)]
+        for layer in dropouts:
+            layer.training = False
+        try:
+            yield self
+        finally:
+            for layer in dropouts:
+                layer.training = True
 
     def predict(self, X) -> np.ndarray:
         """The digit with the largest logit (the largest probability) for each example."""
@@ -547,11 +558,23 @@ class Sequential:
         if len(spec["layers"]) > MAX_LAYERS:
             raise ValueError(f"it has {len(spec['layers']):,} layers, more than {MAX_LAYERS:,}")
         # every size a whole number >= 1 before any is added up (a negative one could hide a huge one)
-        n_params = sum(LAYERS[name].n_params_of(settings) for name, settings in spec["layers"] if name in LAYERS)
+        n_params = sum(n_params_of(name, settings) for name, settings in spec["layers"])
         if n_params > MAX_PARAMS:
             raise ValueError(f"its layers would hold {n_params:,} parameters, more than {MAX_PARAMS:,}")
         layers = [lookup("layer", name, LAYERS).from_config(settings, dtype) for name, settings in spec["layers"]]
         return cls(layers, check_input_shape(spec.get("input_shape")), dtype)
+
+
+def n_params_of(name: str, settings: dict) -> int:
+    """How many parameters the layer ``name`` with these ``settings`` would hold, counted
+    from the settings alone (a saved architecture is checked so before anything is built);
+    each size must be a whole number >= 1 first, so a negative one cannot hide a huge one."""
+    if name == "Dense":
+        return (_count(settings.get("n_in"), "n_in") + 1) * _count(settings.get("n_out"), "n_out")
+    if name == "Conv2D":
+        c_in, c_out, k = (_count(settings.get(size), size) for size in ("c_in", "c_out", "k"))
+        return (c_in * k * k + 1) * c_out
+    return 0
 
 
 def l2_term(model, lmbda: float, n: int) -> float:

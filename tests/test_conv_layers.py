@@ -116,9 +116,11 @@ def test_dropout_drops_only_while_training_and_passes_the_gradient_through_its_m
     drop = model.layers[1]
     X, Y = rng.random((50, 1, 20, 20), dtype=np.float32), np.eye(3, dtype=np.float32)[rng.integers(0, 3, 50)]
     A = X.reshape(50, -1)
-    assert drop.forward(A) is A and not drop.training  # not training: the identity
+    with model.evaluating():
+        assert drop.forward(A) is A and not drop.training  # scoring: the identity
+    assert drop.training
     model.grads(X, Y)
-    assert not drop.training and drop.mask.dtype == np.float32
+    assert drop.mask.dtype == np.float32
     assert set(np.unique(drop.mask)) == {0.0, np.float32(1 / 0.75)}
     assert abs((drop.mask == 0).mean() - 0.25) < 0.01  # 20,000 numbers: a quarter dropped
     # the Dense layer saw A * mask, and the gradient went back through the same mask
@@ -137,7 +139,8 @@ def test_dropout_drops_only_while_training_and_passes_the_gradient_through_its_m
     assert gradient_check(model64, rng.random((4, 6)), np.eye(3)[[0, 1, 2, 0]]) < 1e-7
     with pytest.raises(ValueError, match="0 <= p < 1"):
         Dropout(1.0)
-    assert model.logits(X).shape == (50, 3) and not drop.training
+    np.testing.assert_array_equal(model.logits(X), model.layers[2].forward(A))  # predict never drops
+    assert drop.training
 
 
 def small_cnn(dtype=np.float32):
