@@ -11,7 +11,7 @@ The engine (no notebook, widget or plotting code in here)
     activations    sigmoid, ReLU, softmax, linear: fn(z) and backward(z, a, g)
     costs          quadratic and cross-entropy: fn and delta (BP1)
     network        Network: feedforward, backprop, SGD, evaluate (Nielsen's network.py)
-    layers         Dense, Activation, Flatten: forward and backward side by side; Sequential, any stack of them
+    layers         Dense, Conv2D, MaxPool2D, Dropout, Activation, Flatten: forward and backward side by side; Sequential
     training       train(): the one mini-batch SGD loop for any model, and the model protocol it trains
     callbacks      what watches a training run: progress, live curves, early stopping, schedules
     optimizers     update rules (GradientStep, Adam) and learning-rate schedules

@@ -13,7 +13,8 @@ Shapes. The first axis of every array counts the examples of a mini-batch: a bat
 m flat digits is (m, 784), a batch of m images is (m, 1, 28, 28) -- examples, channels,
 rows, columns (the convention of PyTorch and ONNX: "NCHW"). A layer's ``output_shape``
 maps the shape of one example in to the shape of one example out, so a model knows its
-shapes before it sees data.
+shapes before it sees data. ``Conv2D`` and ``MaxPool2D`` work on images; a ``Flatten``
+turns their output into rows for a ``Dense`` layer (a convolutional network, notebook 11).
 
     >>> model = Sequential([Dense(784, 100, "sigmoid"), Dense(100, 10)], rng=0)
     >>> model.n_params
@@ -24,8 +25,10 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import contextmanager
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from helpers.activations import Linear, ReLU, Sigmoid, Softmax, lookup, softmax
 from helpers.costs import CrossEntropyCost
@@ -33,7 +36,7 @@ from helpers.validation import MAX_LAYERS, MAX_PARAMS, check_data, check_dtype, 
 
 ACTIVATIONS = {"sigmoid": Sigmoid, "relu": ReLU, "softmax": Softmax, "linear": Linear}
 INITS = ("glorot", "normal", "scaled")
-CACHED = ("A_in", "Z", "A", "nabla_w", "nabla_b", "shape_in")  # what a pass keeps: never copied
+CACHED = ("A_in", "Z", "A", "nabla_w", "nabla_b", "shape_in", "cols", "windows", "mask")  # what a pass keeps: never copied
 
 
 class Layer:
@@ -48,6 +51,13 @@ class Layer:
 
     def output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
+
+    def numbers_held(self, input_shape: tuple) -> int:
+        """How many numbers a forward pass holds per example at once: its output (a
+        Conv2D also its im2col matrix). Evaluation cuts the examples into chunks by the
+        largest of these, and ``Sequential`` refuses a layer that would hold more than
+        MAX_HELD."""
+        return math.prod(self.output_shape(input_shape))
 
     def config(self) -> dict:
         return {}
@@ -178,7 +188,203 @@ class Flatten(Layer):
         return (math.prod(input_shape),)  # Python's whole numbers: no overflow
 
 
-LAYERS = {cls.__name__: cls for cls in (Dense, Activation, Flatten)}
+class Conv2D(Layer):
+    """A convolutional layer, stride 1 and no padding (PyTorch's ``nn.Conv2d(c_in, c_out, k)``):
+    c_out filters of shape (c_in, k, k) slide over the image; each output pixel is
+
+        Z[n, o, i, j] = b[o] + sum over c, p, q of  w[o, c, p, q] A_in[n, c, i + p, j + q]
+
+    (a cross-correlation, as in every framework). An image (c_in, H, W) gives (c_out,
+    H - k + 1, W - k + 1). Computed with im2col: every k x k window of the input becomes
+    one row of a matrix ``cols`` (c_in k k numbers), so the whole layer is one product
+    with the filters as rows, ``w_flat`` -- a Dense layer shared by every window.
+
+    forward:   Z = cols w_flat^T + b                        (one row per window)
+    backward:  given G = dC/dZ, one row per window (E):
+               dC/dw = E^T cols,   dC/db = sum of E's rows,
+               dC/dcols = E w_flat, and each window's gradient added back where the
+               window came from (col2im): dC/dA_in.
+
+    Starting weights: He's N(0, 2 / fan_in), fan_in = c_in k k, for a ReLU after the layer
+    (``init="glorot"``: U(-r, r), r = sqrt(6 / (fan_in + fan_out)), fan_out = c_out k k).
+    """
+
+    regularised = (True, False)
+
+    def __init__(self, c_in: int, c_out: int, k: int, init: str = "he", dtype=np.float32, rng=None):
+        self.c_in, self.c_out, self.k = _count(c_in, "c_in"), _count(c_out, "c_out"), _count(k, "k")
+        self.init = lookup("init", init, {"he": "he", "glorot": "glorot"})
+        n_params = n_params_of("Conv2D", self.config())
+        if n_params > MAX_PARAMS:
+            raise ValueError(f"Conv2D({c_in}, {c_out}, {k}) would hold {n_params:,} weights and biases, more than "
+                             f"the {MAX_PARAMS:,} a model here may have")
+        dtype, rng = check_dtype(dtype), np.random.default_rng(rng)
+        fan_in, fan_out = self.c_in * self.k**2, self.c_out * self.k**2
+        shape = (self.c_out, self.c_in, self.k, self.k)
+        if self.init == "he":
+            self.w = (rng.standard_normal(shape) * np.sqrt(2 / fan_in)).astype(dtype)
+        else:
+            r = np.sqrt(6 / (fan_in + fan_out))
+            self.w = rng.uniform(-r, r, shape).astype(dtype)
+        self.b = np.zeros(self.c_out, dtype=dtype)
+
+    def forward(self, A_in: np.ndarray) -> np.ndarray:
+        m, k = len(A_in), self.k
+        # sliding_window_view: every k x k window as a view, shape (m, c_in, H', W', k, k),
+        # no copy yet; putting the channels after the window's position and reshaping
+        # makes the copy, one row of c_in k k numbers per window: im2col.
+        windows = sliding_window_view(A_in, (k, k), axis=(2, 3))
+        _, _, h, w_, _, _ = windows.shape
+        self.shape_in = A_in.shape
+        self.cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(m * h * w_, -1)
+        Z = self.cols @ self.w.reshape(self.c_out, -1).T + self.b  # (m h w, c_out): one row per window
+        # back to (m, c_out, h, w), copied so that the next layers get the usual memory order
+        return np.ascontiguousarray(Z.reshape(m, h, w_, self.c_out).transpose(0, 3, 1, 2))
+
+    def backward(self, G: np.ndarray, input_gradient: bool = True) -> np.ndarray | None:
+        """... and dC/dA_in, unless ``input_gradient`` is False (for a model's first layer,
+        whose input is the data: col2im is a third of the layer's time)."""
+        m, _, h, w_ = G.shape
+        k = self.k
+        E = G.transpose(0, 2, 3, 1).reshape(-1, self.c_out)  # dC/dZ, one row per window
+        self.nabla_w = (E.T @ self.cols).reshape(self.w.shape)
+        self.nabla_b = E.sum(axis=0)
+        if not input_gradient:
+            return None
+        dcols = E @ self.w.reshape(self.c_out, -1)  # each window's gradient, (m h w, c_in k k)
+        # col2im: window (i, j) took its pixel (p, q) from A_in[..., i + p, j + q], so its
+        # gradient goes back there; a pixel in several windows adds up their gradients.
+        # One loop over the k^2 positions in a window (not over the examples), on a
+        # (k, k, m, c_in, h, w) copy so that each position's numbers lie together.
+        dcols = np.ascontiguousarray(dcols.reshape(m, h, w_, self.c_in, k, k).transpose(4, 5, 0, 3, 1, 2))
+        dA_in = np.zeros(self.shape_in, dtype=dcols.dtype)
+        for p in range(k):
+            for q in range(k):
+                dA_in[:, :, p : p + h, q : q + w_] += dcols[p, q]
+        return dA_in
+
+    # the same four as Dense's (shown whole in notebook 10, so not moved to a shared base)
+    @property
+    def params(self) -> list:
+        return [self.w, self.b]
+
+    @property
+    def grads(self) -> list:
+        return [self.nabla_w, self.nabla_b]
+
+    def param_names(self) -> tuple:
+        return ("w", "b")
+
+    @classmethod
+    def from_config(cls, settings: dict, dtype) -> "Conv2D":
+        return cls(**settings, dtype=dtype, rng=0)  # its parameters are about to be replaced
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        if len(input_shape) != 3 or input_shape[0] != self.c_in or min(input_shape[1:]) < self.k:
+            raise ValueError(f"{self!r} takes images of shape ({self.c_in}, H, W) with H, W >= {self.k}, but gets "
+                             f"examples of shape {tuple(input_shape)}")
+        return (self.c_out, input_shape[1] - self.k + 1, input_shape[2] - self.k + 1)
+
+    def numbers_held(self, input_shape: tuple) -> int:
+        c, h, w_ = self.output_shape(input_shape)
+        return c * h * w_ + h * w_ * self.c_in * self.k**2  # its output and its im2col matrix
+
+    def config(self) -> dict:
+        return {"c_in": self.c_in, "c_out": self.c_out, "k": self.k}
+
+
+class MaxPool2D(Layer):
+    """Max pooling over non-overlapping ``size`` x ``size`` windows (PyTorch's
+    ``nn.MaxPool2d(size)``): (c, H, W) -> (c, H // size, W // size); rows and columns
+    left over at the bottom and right are dropped, as PyTorch does.
+
+    forward:   A = the largest number of each window
+    backward:  each window's gradient goes, whole, to the pixel that was its largest (the
+               others did not change the output); for a tie, to the first of them in
+               reading order (row by row), so the result never depends on chance.
+    """
+
+    def __init__(self, size: int = 2):
+        self.size = _count(size, "size")
+
+    def forward(self, A_in: np.ndarray) -> np.ndarray:
+        s, (m, c, H, W) = self.size, A_in.shape
+        # (m, c, H, W) -> (m, c, h, s, w, s): window (i, j) is [:, :, i, :, j, :], a view
+        self.windows = A_in[:, :, : H // s * s, : W // s * s].reshape(m, c, H // s, s, W // s, s)
+        self.shape_in = A_in.shape
+        # the largest of each window, position by position (faster than .max(axis=(3, 5)))
+        self.A = self.windows[:, :, :, 0, :, 0].copy()
+        for p in range(s):
+            for q in range(s):
+                np.maximum(self.A, self.windows[:, :, :, p, :, q], out=self.A)
+        return self.A
+
+    def backward(self, G: np.ndarray) -> np.ndarray:
+        s = self.size
+        dA_in = np.zeros(self.shape_in, dtype=G.dtype)  # rows and columns in no window: gradient 0
+        d_windows = dA_in[:, :, : self.A.shape[2] * s, : self.A.shape[3] * s].reshape(self.windows.shape)  # a view
+        taken = np.zeros(self.A.shape, dtype=bool)
+        # One loop over the s*s positions of a window, in reading order (not over the
+        # examples): the first position holding the window's largest number takes G.
+        for p in range(s):
+            for q in range(s):
+                here = (self.windows[:, :, :, p, :, q] == self.A) & ~taken
+                d_windows[:, :, :, p, :, q] = G * here
+                taken |= here
+        return dA_in
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        if len(input_shape) != 3 or min(input_shape[1:]) < self.size:
+            raise ValueError(f"{self!r} takes images of shape (c, H, W) with H, W >= {self.size}, but gets "
+                             f"examples of shape {tuple(input_shape)}")
+        c, H, W = input_shape
+        return (c, H // self.size, W // self.size)
+
+    def config(self) -> dict:
+        return {"size": self.size}
+
+
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al., 2014; PyTorch's ``nn.Dropout(p)``): while
+    training, each number is set to 0 with probability ``p`` and the others are divided
+    by 1 - p, so that their expected value is unchanged; at any other time the layer
+    passes its input on untouched (nothing to rescale at test time).
+
+    forward:   A = A_in * mask,   mask = (0 with probability p, else 1 / (1 - p))
+    backward:  dC/dA_in = G * mask (a dropped number had no effect on the cost)
+
+    How it knows it is training: like a PyTorch module, it is training unless told
+    otherwise -- every forward pass drops, and ``Sequential.grads`` needs no flag; the
+    model's scoring (``cost``, ``logits``, so ``predict`` and the training loop's
+    accuracies) runs inside ``Sequential.evaluating()``, which sets ``training`` False.
+    So a model with dropout fails ``gradient_check`` (its cost does not drop, its
+    gradient does): check it without the Dropout layers. The ``rng`` is not saved: a
+    loaded layer draws from a fresh generator.
+    """
+
+    training = True
+
+    def __init__(self, p: float = 0.5, rng=None):
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+            raise ValueError(f"p, the fraction of numbers dropped, must be a number with 0 <= p < 1, got {p!r}")
+        self.p, self.rng = float(p), np.random.default_rng(rng)
+
+    def forward(self, A_in: np.ndarray) -> np.ndarray:
+        if not self.training:
+            self.mask = None
+            return A_in
+        keep = self.rng.random(A_in.shape, dtype=A_in.dtype) >= self.p
+        self.mask = keep * A_in.dtype.type(1 / (1 - self.p))
+        return A_in * self.mask
+
+    def backward(self, G: np.ndarray) -> np.ndarray:
+        return G if self.mask is None else G * self.mask
+
+    def config(self) -> dict:
+        return {"p": self.p}
+
+
+LAYERS = {cls.__name__: cls for cls in (Dense, Activation, Flatten, Conv2D, MaxPool2D, Dropout)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -228,6 +434,10 @@ class Sequential:
         if len(shape) != 1 or shape[0] < 1:
             raise ValueError(f"the last layer must give one row of outputs per example, got examples of shape {shape}")
         self.n_out = shape[0]
+        held = _widest(self.layers, self.input_shape)
+        if held > MAX_HELD:  # a few convolutions can make one example's arrays huge from tiny settings
+            raise ValueError(f"one example would make a layer hold {held:,} numbers at once, more than {MAX_HELD:,}: "
+                             f"use fewer channels, or pool before the next convolution")
         if self.n_params > MAX_PARAMS:
             raise ValueError(f"the model would hold {self.n_params:,} parameters, more than the {MAX_PARAMS:,} "
                              f"a model here may have (784-100-10 has 79,510)")
@@ -262,9 +472,15 @@ class Sequential:
         return A
 
     def backward(self, G: np.ndarray) -> None:
-        """Pass G = dC/dZ^L back through every layer, last first; each keeps its gradients."""
-        for layer in reversed(self.layers):
+        """Pass G = dC/dZ^L back through every layer, last first; each keeps its gradients.
+        (A first Conv2D skips dC/dX, the gradient for the data, which nothing uses.)"""
+        *others, first = reversed(self.layers)
+        for layer in others:
             G = layer.backward(G)
+        if isinstance(first, Conv2D):
+            first.backward(G, input_gradient=False)
+        else:
+            first.backward(G)
 
     def grads(self, X, Y) -> list[np.ndarray]:
         """The gradient of the mean cost over the examples X (one-hot targets Y), shaped like
@@ -281,17 +497,33 @@ class Sequential:
                           needs_rows="the cost of no examples is not defined")
         lmbda = check_lmbda(lmbda)
         total = 0.0
-        for k in range(0, len(X), _rows_at_once(self)):
-            Z = self.forward(X[k : k + _rows_at_once(self)].astype(self.dtype, copy=False))
-            total += float(self.cost_function.fn(Z, Z, Y[k : k + len(Z)], Linear).sum())
+        with self.evaluating():
+            for k in range(0, len(X), _rows_at_once(self)):
+                Z = self.forward(X[k : k + _rows_at_once(self)].astype(self.dtype, copy=False))
+                total += float(self.cost_function.fn(Z, Z, Y[k : k + len(Z)], Linear).sum())
         return total / len(X) + l2_term(self, lmbda, n or len(X))
 
     def logits(self, X) -> np.ndarray:
         """The last layer's outputs for the examples X, a chunk at a time (bounded memory)."""
         X = check_X(X, self.input_shape)
         step = _rows_at_once(self)
-        return np.concatenate([self.forward(X[k : k + step].astype(self.dtype, copy=False))
-                               for k in range(0, len(X), step)] or [np.zeros((0, self.n_out), self.dtype)])
+        with self.evaluating():
+            return np.concatenate([self.forward(X[k : k + step].astype(self.dtype, copy=False))
+                                   for k in range(0, len(X), step)] or [np.zeros((0, self.n_out), self.dtype)])
+
+    @contextmanager
+    def evaluating(self):
+        """While the model is scored (``cost``, ``logits`` and so ``predict``), its Dropout
+        layers pass everything through; after, they drop again (PyTorch's ``model.eval()``
+        and ``model.train()`` in one ``with`` block)."""
+        dropouts = [layer for layer in self.layers if isinstance(layer, Dropout)]
+        for layer in dropouts:
+            layer.training = False
+        try:
+            yield self
+        finally:
+            for layer in dropouts:
+                layer.training = True
 
     def predict(self, X) -> np.ndarray:
         """The digit with the largest logit (the largest probability) for each example."""
@@ -328,13 +560,24 @@ class Sequential:
             raise ValueError("expected {'input_shape': [...], 'layers': [[name, settings], ...]}")
         if len(spec["layers"]) > MAX_LAYERS:
             raise ValueError(f"it has {len(spec['layers']):,} layers, more than {MAX_LAYERS:,}")
-        dense = [settings for name, settings in spec["layers"] if name == "Dense"]
         # every size a whole number >= 1 before any is added up (a negative one could hide a huge one)
-        n_params = sum((_count(d.get("n_in"), "n_in") + 1) * _count(d.get("n_out"), "n_out") for d in dense)
+        n_params = sum(n_params_of(name, settings) for name, settings in spec["layers"])
         if n_params > MAX_PARAMS:
             raise ValueError(f"its layers would hold {n_params:,} parameters, more than {MAX_PARAMS:,}")
         layers = [lookup("layer", name, LAYERS).from_config(settings, dtype) for name, settings in spec["layers"]]
         return cls(layers, check_input_shape(spec.get("input_shape")), dtype)
+
+
+def n_params_of(name: str, settings: dict) -> int:
+    """How many parameters the layer ``name`` with these ``settings`` would hold, counted
+    from the settings alone (a saved architecture is checked so before anything is built);
+    each size must be a whole number >= 1 first, so a negative one cannot hide a huge one."""
+    if name == "Dense":
+        return (_count(settings.get("n_in"), "n_in") + 1) * _count(settings.get("n_out"), "n_out")
+    if name == "Conv2D":
+        c_in, c_out, k = (_count(settings.get(size), size) for size in ("c_in", "c_out", "k"))
+        return (c_in * k * k + 1) * c_out
+    return 0
 
 
 def l2_term(model, lmbda: float, n: int) -> float:
@@ -347,6 +590,7 @@ def l2_term(model, lmbda: float, n: int) -> float:
 
 EVAL_CHUNK = 10_000  # examples fed forward at once when evaluating (bounds the memory used)
 EVAL_NUMBERS = 1 << 22  # ...and fewer for wide layers: at most this many activations of a layer at once
+MAX_HELD = 1 << 24  # numbers a layer may hold for one example (64 MB in float32)
 
 
 def rows_at_once(widest: int) -> int:
@@ -356,11 +600,16 @@ def rows_at_once(widest: int) -> int:
 
 
 def _rows_at_once(model: Sequential) -> int:
-    shape, widest = model.input_shape, int(np.prod(model.input_shape))
-    for layer in model.layers:
+    return rows_at_once(_widest(model.layers, model.input_shape))
+
+
+def _widest(layers, input_shape) -> int:
+    """The most numbers any layer holds at once per example (its output, or a Conv2D's im2col matrix)."""
+    shape, widest = input_shape, math.prod(input_shape)
+    for layer in layers:
+        widest = max(widest, layer.numbers_held(shape))
         shape = layer.output_shape(shape)
-        widest = max(widest, int(np.prod(shape)))
-    return rows_at_once(widest)
+    return widest
 
 
 MAX_INPUTS = 1_000_000  # numbers in one example (a 1000 x 1000 picture)

@@ -290,6 +290,9 @@ def test_bench_quick_prints_json():
     assert report["speedup_float32_mb10_vs_naive"] == pytest.approx(speedup, rel=0.01, abs=0.01)
     assert 50 < report["peak_memory_mb"] < 4000 and 0 < report["training_traced_peak_mb"] < report["peak_memory_mb"]
     assert "scaled" in report["scaled"]
+    cnn = report["cnn"]
+    assert cnn["epoch_examples"] == 60_000 and cnn["n_params"] == 5_994 and cnn["layers"].startswith("Sequential(Conv2D")
+    assert cnn["examples_per_second"] == pytest.approx(60_000 / cnn["seconds_per_epoch"], rel=0.01)
 
 
 # ---------------------------------------------------------------- train and bench: hostile options (issue 10)
