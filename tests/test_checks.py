@@ -214,7 +214,7 @@ def test_a_right_answer_that_changed_the_callers_array_is_caught_only_where_aske
 
 from helpers import checks as machinery  # noqa: E402
 from helpers.checks.common import calling  # noqa: E402
-from helpers.checks import FAILED, PASSED, Hint, praise, recipe, reset_hints  # noqa: E402
+from helpers.checks import FAILED, PASSED, Hint, praise, recipe, reset_hints, solution  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -258,20 +258,46 @@ def test_long_messages_are_wrapped_at_spaces_never_inside_a_word():
         " ".join(words) + " Hint: " + " ".join(reversed(words))).split()  # no word cut in two
 
 
-def test_hints_come_in_stages_pointer_then_recipe_or_on_request(capsys):
-    hint = Hint("squares", "think of multiplying x by itself", "return x * x")
+def test_hints_come_in_stages_and_the_solution_only_on_request(capsys):
+    """Issue 20: the second failure printed the whole solution. Now: pointer, then the next
+    step (or the pointer again), and the solution only with solution(name)."""
+    hint = Hint("squares", "think of multiplying x by itself", "return x * x", step="x squared is x * x")
     with pytest.raises(ExerciseFailed) as first:
         check_function(lambda x: x + x, square, [{"x": 3}], name="squares", hint=hint)
     assert "Hint: think of multiplying x by itself" in str(first.value)
-    assert "return x * x" not in str(first.value) and 'check.recipe("squares")' in str(first.value)
-    with pytest.raises(ExerciseFailed) as second:
-        check_function(lambda x: x + 1, square, [{"x": 3}], name="squares", hint=hint)
-    assert str(second.value).endswith("Hint: return x * x")
+    assert "return x * x" not in str(first.value) and 'check.solution("squares")' in str(first.value)
+    for wrong in (lambda x: x + 1, lambda x: x - 1):  # the second failure, and the third
+        with pytest.raises(ExerciseFailed) as later:
+            check_function(wrong, square, [{"x": 3}], name="squares", hint=hint)
+        assert "Hint: x squared is x * x" in str(later.value) and "return x * x" not in str(later.value)
     reset_hints()
-    recipe("squares")  # on request, before any failure
-    assert capsys.readouterr().out == "Recipe for `squares`: return x * x\n"
+    solution("squares")  # on request, at any time
+    assert capsys.readouterr().out == "Solution of `squares`: return x * x\n"
+    recipe("squares")  # the older name in the notebooks' text
+    assert capsys.readouterr().out == "Solution of `squares`: return x * x\n"
     with pytest.raises(ExerciseFailed, match=r'No exercise is called "cubes"|No exercise is called \'cubes\''):
-        recipe("cubes")
+        solution("cubes")
+    plain = Hint("cubes", "three factors of x", "return x * x * x")  # no step (01-06): the recipe second
+    with pytest.raises(ExerciseFailed) as err:
+        check_function(lambda x: x, lambda x: x**3, [{"x": 3}], name="cubes", hint=plain)
+    assert "Hint: three factors of x" in str(err.value) and 'check.recipe("cubes")' in str(err.value)
+    with pytest.raises(ExerciseFailed) as err:
+        check_function(lambda x: x + 2, lambda x: x**3, [{"x": 3}], name="cubes", hint=plain)
+    assert str(err.value).endswith("Hint: return x * x * x")
+
+
+def test_every_exercise_of_notebooks_07_to_10_has_a_next_step_that_is_neither_pointer_nor_solution():
+    from helpers.checks import framework_style, training_it_better, training_the_network  # noqa: F401
+    from helpers.checks import your_own_handwriting  # noqa: F401
+
+    expected = {"my_backprop", "per_digit_accuracy", "confident_mistakes", "cross_entropy", "l2_step",
+                "early_stopping", "crop_to_ink", "centre_of_mass", "thicken", "my_softmax", "relu_backward",
+                "adam_update"}
+    assert expected <= set(machinery.HINTS)
+    for name in expected:
+        hint = machinery.HINTS[name]
+        assert hint.step and hint.step not in (hint.pointer, hint.recipe), name
+        assert hint.recipe not in hint.step, name
 
 
 def test_every_exercise_of_notebooks_01_to_06_has_a_staged_hint_whose_pointer_is_not_the_recipe():

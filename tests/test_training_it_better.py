@@ -402,9 +402,10 @@ def test_the_checks_name_the_new_slips_and_stage_their_hints():
     with pytest.raises(ExerciseFailed, match="Stuck\\?"):  # the same answer again: still the pointer
         check.l2_step(wrong)
     still_wrong = lambda w, nabla_w, eta, lmbda, n: w * 0.0  # noqa: E731  (changed, still wrong)
-    with pytest.raises(ExerciseFailed, match=r"Hint: \(1 - eta \* lmbda / n\) \* w - eta \* nabla_w") as second:
-        check.l2_step(still_wrong)
+    with pytest.raises(ExerciseFailed, match=r"Hint: the equation of the section in words") as second:
+        check.l2_step(still_wrong)  # the next step, not the solution (issue 20)
     assert "Stuck?" not in str(second.value) and str(first.value) != str(second.value)
+    assert "* w - eta * nabla_w" not in str(second.value) and 'check.solution("l2_step")' in str(second.value)
 
 
 

@@ -18,8 +18,8 @@ and the notebooks import from ``helpers.checks``.
 
 Also, for every check: the marks are a green ✓ and a red "✗ Not yet:" (symbols DejaVu
 Sans draws, so no emoji font is needed, and a word as well as a colour); a :class:`Hint`
-comes in two stages (a pointer first, the full recipe after a second failure or with
-``recipe(name)``); an answer of the wrong kind (text for a number, a list, a set, a dict
+comes in stages (a pointer first, the next step after a second failure, the whole solution
+only on request, ``solution(name)``); an answer of the wrong kind (text for a number, a list, a set, a dict
 or a generator for an array) is named as such (:func:`wrong_kind`); and a learner's
 function that runs longer than :data:`TIME_LIMIT` seconds is stopped with a hint.
 """
@@ -27,7 +27,8 @@ function that runs longer than :data:`TIME_LIMIT` seconds is stopped with a hint
 from helpers.checks.common.calling import TIME_LIMIT, call_learner, takes_names, warnings_as_errors
 from helpers.checks.common.compare import SAID, check_function, check_value, explain_slip, same, wrong_kind
 from helpers.checks.common.messages import (FAILED, GREEN, HINTS, PASSED, RED, RESET, WIDTH, ExerciseFailed, Hint,
-                                            describe, hint_text, kind_of, marked, praise, recipe, reset_hints)
+                                            describe, hint_text, kind_of, marked, praise, recipe, reset_hints,
+                                            solution)
 from helpers.checks.common.stand_ins import (NOT_DONE, STAND_IN, ExerciseNotDone, fingerprint, is_stand_in, kindly,
                                              kindly_all, stand_in, stub_message, whose)
 
@@ -35,6 +36,6 @@ __all__ = [
     "FAILED", "GREEN", "HINTS", "NOT_DONE", "PASSED", "RED", "RESET", "SAID", "STAND_IN", "TIME_LIMIT", "WIDTH",
     "ExerciseFailed", "ExerciseNotDone", "Hint", "call_learner", "check_function", "check_value", "describe",
     "explain_slip", "fingerprint", "hint_text", "is_stand_in", "kind_of", "kindly", "kindly_all", "marked", "praise",
-    "recipe", "reset_hints", "same", "stand_in", "stub_message", "takes_names", "warnings_as_errors", "whose",
+    "recipe", "reset_hints", "solution", "same", "stand_in", "stub_message", "takes_names", "warnings_as_errors", "whose",
     "wrong_kind",
 ]

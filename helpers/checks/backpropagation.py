@@ -19,7 +19,7 @@ from helpers.activations import sigmoid, sigmoid_prime
 from helpers.lessons.backpropagation import backprop_steps, sup
 from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, describe, explain_slip, kindly_all,
                             praise, same, wrong_kind)
-from helpers.checks import recipe  # noqa: F401  (`check.recipe("output_error")` in the notebook)
+from helpers.checks import recipe, solution  # noqa: F401  (`check.recipe("output_error")` in the notebook)
 from helpers.gradcheck import numerical_derivative
 from helpers.network import Network
 from helpers.source import code_names

@@ -10,7 +10,7 @@ import numpy as np
 from helpers.activations import ReLU, relu
 from helpers.activations import softmax as course_softmax
 from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, describe, kindly_all,  # noqa: F401
-                            recipe, warnings_as_errors)
+                            recipe, solution, warnings_as_errors)
 
 
 
@@ -32,6 +32,8 @@ SOFTMAX_HINT = Hint(
     "e = np.exp(z - z.max(axis=1, keepdims=True)), then e / e.sum(axis=1, keepdims=True). Every row "
     "is one example: its own largest z is subtracted, and its own sum divides it (keepdims=True "
     "keeps the result a column, so it lines up with the rows).",
+    step="the equation, row by row: softmax(z)_j = e^(z_j - c) / sum_k e^(z_k - c), with c the row's largest "
+         'z, z.max(axis=1, keepdims=True).',
 )
 OVERFLOW = (
     "np.exp(1000) overflows: it is larger than any float (the limit is about e^709), so the "
@@ -132,6 +134,7 @@ RELU_BACKWARD_HINT = Hint(
     "comparison such as `z > 0` is an array of True/False, which NumPy multiplies as 1/0.",
     "ReLU(z) = max(0, z) has slope 1 where z > 0 and slope 0 where z < 0, so dC/dz = g where "
     "z > 0 and 0 elsewhere: g * (z > 0).",
+    step="ReLU's slope is 1 where z > 0 and 0 elsewhere; the chain rule multiplies g by that slope.",
 )
 
 def _relu_backward(z, g):
@@ -191,6 +194,8 @@ ADAM_HINT = Hint(
     "uncorrected m and v, which the next step continues from.",
     "m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g**2; m_hat = m / (1 - beta1**t); "
     "v_hat = v / (1 - beta2**t); p = p - eta * m_hat / (np.sqrt(v_hat) + epsilon); return p, m, v.",
+    step='the equations in order: m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g**2; then m_hat and '
+         'v_hat, each divided by (1 - beta**t); the step of p comes last, with epsilon after the square root.',
 )
 
 

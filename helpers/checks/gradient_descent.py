@@ -11,7 +11,7 @@ import numpy as np
 from helpers.lessons import gradient_descent as descent
 from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, describe, hint_text, kind_of, kindly_all,
                             praise)
-from helpers.checks import recipe  # noqa: F401  (`check.recipe("descent_step")` in the notebook)
+from helpers.checks import recipe, solution  # noqa: F401  (`check.recipe("descent_step")` in the notebook)
 
 QUADRATIC_COST_HINT = Hint(
     "quadratic_cost",

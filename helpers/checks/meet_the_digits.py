@@ -6,7 +6,7 @@ import numpy as np
 
 from helpers import metrics
 from helpers.lessons import meet_the_digits as baselines
-from helpers.checks import Hint, check_function, kindly_all, recipe  # noqa: F401  (recipe: `check.recipe("accuracy")`)
+from helpers.checks import Hint, check_function, kindly_all, recipe, solution  # noqa: F401  (recipe: `check.recipe("accuracy")`)
 from helpers.data import scale_pixels as _scale_pixels
 
 

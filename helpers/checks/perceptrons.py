@@ -16,7 +16,7 @@ import numpy as np
 
 from helpers.lessons import perceptrons as ref
 from helpers.checks import ExerciseFailed, ExerciseNotDone, Hint, check_function, hint_text, kind_of, praise, kindly_all
-from helpers.checks import recipe  # noqa: F401  (`check.recipe("half_adder")` in the notebook)
+from helpers.checks import recipe, solution  # noqa: F401  (`check.recipe("half_adder")` in the notebook)
 from helpers.source import function_source, function_tree, is_stub
 
 GATES = {

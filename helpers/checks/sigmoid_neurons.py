@@ -11,7 +11,7 @@ from helpers import activations
 from helpers.lessons import sigmoid_neurons as sigmoid_neuron
 from helpers.checks import (ExerciseFailed, Hint, call_learner, check_function, describe, kindly_all, praise,
                             warnings_as_errors)
-from helpers.checks import recipe  # noqa: F401  (`check.recipe("stable_sigmoid")` in the notebook)
+from helpers.checks import recipe, solution  # noqa: F401  (`check.recipe("stable_sigmoid")` in the notebook)
 from helpers.source import names_used
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.lessons import the_network as network_views
-from helpers.checks import Hint, check_function, kindly_all, recipe  # noqa: F401  (`check.recipe("feedforward")`)
+from helpers.checks import Hint, check_function, kindly_all, recipe, solution  # noqa: F401  (`check.recipe("feedforward")`)
 from helpers.data import one_hot as _one_hot
 from helpers.network import Network
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.activations import Sigmoid
-from helpers.checks import Hint, check_function, kindly_all, recipe  # noqa: F401  (`check.recipe("l2_step")`)
+from helpers.checks import Hint, check_function, kindly_all, recipe, solution  # noqa: F401  (`check.recipe("l2_step")`)
 from helpers.costs import CrossEntropyCost
 from helpers.lessons import training_it_better as lesson
 
@@ -17,12 +17,16 @@ CROSS_ENTROPY_HINT = Hint(
     "NumPy works element by element, so the formula can be written almost as it stands, with np.log for "
     "ln; it gives one number per output neuron, and the cost of an example adds up its row.",
     "-(y * np.log(a) + (1 - y) * np.log(1 - a)), then add up each row with .sum(axis=1).",
+    step='the formula is -[y ln a + (1 - y) ln(1 - a)] for each output neuron, then the sum over the neurons '
+         'of each example (each row).',
 )
 L2_STEP_HINT = Hint(
     "l2_step",
     "two parts: the old weights shrunk by the factor (1 - eta * lmbda / n), and the ordinary gradient "
     "step, eta times nabla_w, taken away. Only the old weights are shrunk.",
     "(1 - eta * lmbda / n) * w - eta * nabla_w.",
+    step="the equation of the section in words: the old weights times the decay factor, one minus eta "
+         "lmbda over n, and then the ordinary gradient step taken away, eta times nabla_w.",
 )
 EARLY_STOPPING_HINT = Hint(
     "early_stopping",
@@ -31,6 +35,8 @@ EARLY_STOPPING_HINT = Hint(
     "keep the best accuracy so far and its epoch; for each epoch (from 1), a new best resets the "
     "count; otherwise, once epoch - best_epoch reaches patience, return (best_epoch, epoch). If the "
     "loop ends, return (best_epoch, len(accuracies)).",
+    step='epochs count from 1 (`enumerate(accuracies, start=1)`); a new best is strictly larger than the best '
+         'so far; stop at the epoch where epoch - best_epoch reaches patience.',
 )
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from helpers.activations import sigmoid, sigmoid_prime
 from helpers.checks import (ExerciseFailed, ExerciseNotDone, Hint, call_learner, check_function,  # noqa: F401
-                            explain_slip, hint_text, kind_of, kindly_all, recipe, same)
+                            explain_slip, hint_text, kind_of, kindly_all, recipe, solution, same)
 from helpers.lessons import training_the_network as lesson
 from helpers.source import code_names, is_stub
 from helpers.network import Network
@@ -108,6 +108,9 @@ MY_BACKPROP_HINT = Hint(
     "sigmoid_prime(Z[L]); then for l = L, ..., 1: nabla_w[l - 1] = E.T @ A[l - 1] / m, "
     "nabla_b[l - 1] = E.mean(axis=0), and, while l > 1, E = (E @ net.weights[l - 1]) "
     "* sigmoid_prime(Z[l - 1]).",
+    step='look at the equation that is wrong in the message. BP1: E = (A[L] - Y) * sigmoid_prime(Z[L]); BP2: E'
+         " = (E @ net.weights[l - 1]) * sigmoid_prime(Z[l - 1]); BP3 and BP4: the mean of E's rows, and E.T @ "
+         'A[l - 1] / m. The loop runs l = L, L - 1, ..., 1.',
 )
 
 SHAPES_DO_NOT_FIT = (
@@ -266,6 +269,8 @@ PER_DIGIT_HINT = Hint(
     "holds the right answers? The check also tries small matrices (2 x 2, 3 x 3), so do not count on ten digits.",
     "the right answers for digit i are on the diagonal, C[i, i] (`C.diagonal()`), and all the images of "
     "digit i are in row i (`C.sum(axis=1)`): return C.diagonal() / C.sum(axis=1).",
+    step='row i of C counts every image whose label is i, and C[i, i] the ones read as i: the accuracy for '
+         'digit i is C[i, i] divided by the sum of row i.',
 )
 
 
@@ -317,6 +322,9 @@ CONFIDENT_MISTAKES_HINT = Hint(
     "answers = outputs.argmax(axis=1); wrong = np.flatnonzero(answers != labels); the confidence of "
     "each is outputs[wrong, answers[wrong]]; sort the wrong ones by minus that and keep the first k: "
     "wrong[np.argsort(-confidence)[:k]].",
+    step="the first two steps: answers = outputs.argmax(axis=1), and the wrong ones' indices, "
+         'np.flatnonzero(answers != labels). Their confidence is their winning output, outputs[wrong, '
+         'answers[wrong]].',
 )
 
 

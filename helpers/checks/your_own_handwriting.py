@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from helpers import images
-from helpers.checks import Hint, check_function, kindly_all, recipe  # noqa: F401  (`check.recipe("crop_to_ink")`)
+from helpers.checks import Hint, check_function, kindly_all, recipe, solution  # noqa: F401  (`check.recipe("crop_to_ink")`)
 
 CROP_HINT = Hint(
     "crop_to_ink",
@@ -15,6 +15,8 @@ CROP_HINT = Hint(
     "the picture from the first to the last of each. A slice `a[first:last]` stops *before* `last`.",
     "rows = np.flatnonzero(ink.any(axis=1)) are the rows with ink, cols = np.flatnonzero(ink.any(axis=0)) "
     "the columns; keep ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].",
+    step='the rows with ink are np.flatnonzero(ink.any(axis=1)), the columns np.flatnonzero(ink.any(axis=0)); '
+         'slice from the first to the last of each, and remember that a slice stops before its end.',
 )
 CENTRE_HINT = Hint(
     "centre_of_mass",
@@ -22,6 +24,8 @@ CENTRE_HINT = Hint(
     "the column. Rows and columns are numbered from 0.",
     "the ink in each row is image.sum(axis=1); the row of the centre is sum(row * ink in that row) / "
     "total ink, i.e. image.sum(axis=1) @ np.arange(height) / image.sum(); the column likewise with axis=0.",
+    step='the equation: row = sum over pixels of (row number x ink) / total ink; image.sum(axis=1) gives the '
+         'ink of each row, np.arange(height) the row numbers.',
 )
 THICKEN_HINT = Hint(
     "thicken",
@@ -30,6 +34,8 @@ THICKEN_HINT = Hint(
     "shifted copies easy to cut out.",
     "p = np.pad(image, 1) puts a frame of zeros round it; the 9 windows p[i : i + h, j : j + w] for "
     "i, j in 0, 1, 2 are the picture shifted by one pixel each way; their np.maximum is the answer.",
+    step='np.pad(image, 1) gives the frame of zeros; p[i : i + h, j : j + w] for i, j in 0, 1, 2 are the nine '
+         'shifted copies; take their largest value pixel by pixel.',
 )
 
 

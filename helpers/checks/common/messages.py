@@ -59,14 +59,17 @@ _attempt: contextvars.ContextVar = contextvars.ContextVar("attempt")  # the answ
 
 
 class Hint:
-    """A hint in two stages: a pointer to the idea the first time a check fails, the full
-    recipe from the second failure on (or at once, with ``recipe(exercise)``).
+    """A hint in stages, as course platforms that keep solutions folded away do: a pointer
+    to the idea the first time a check fails; from the second failure on, the next step (the
+    equation or the part of the answer to look at); the whole solution only when the learner
+    asks, ``solution(exercise)``. A hint without a ``step`` (notebooks 01-06 so far) has two
+    stages: the pointer, then the recipe from the second failure on.
 
     Pass one as ``hint=`` to :func:`check_function` or :func:`call_learner`; a plain string
     hint is shown whole every time."""
 
-    def __init__(self, exercise: str, pointer: str, recipe: str) -> None:
-        self.exercise, self.pointer, self.recipe = exercise, pointer, recipe
+    def __init__(self, exercise: str, pointer: str, recipe: str, step: str | None = None) -> None:
+        self.exercise, self.pointer, self.recipe, self.step = exercise, pointer, recipe, step
         HINTS[exercise] = self
 
     def text(self) -> str:
@@ -76,10 +79,16 @@ class Hint:
         if attempt is None or _last_attempt.get(self.exercise) != attempt:
             _shown_hints[self.exercise] += 1
             _last_attempt[self.exercise] = attempt
+        if self.step is None:
+            if _shown_hints[self.exercise] == 1:
+                return (f"{self.pointer}\n(Stuck? Change your code and run the check again: a second "
+                        f"failure shows the full recipe. Or see it now: `check.recipe(\"{self.exercise}\")`.)")
+            return self.recipe
+        ask = f"`check.solution(\"{self.exercise}\")`"
         if _shown_hints[self.exercise] == 1:
-            return (f"{self.pointer}\n(Stuck? Change your code and run the check again: a second "
-                    f"failure shows the full recipe. Or see it now: `check.recipe(\"{self.exercise}\")`.)")
-        return self.recipe
+            return (f"{self.pointer}\n(Stuck? Change your code and run the check again: a second failure shows "
+                    f"the next step. The whole solution, only if you want it: {ask}.)")
+        return f"{self.step}\n(The whole solution, only if you want it: {ask}.)"
 
     def __str__(self) -> str:
         return self.text()
@@ -90,13 +99,16 @@ def hint_text(hint: "str | Hint") -> str:
     return hint.text() if isinstance(hint, Hint) else hint
 
 
-def recipe(exercise: str) -> None:
-    """Print the full recipe of an exercise's hint, e.g. ``recipe("half_adder")``."""
+def solution(exercise: str) -> None:
+    """Print the whole solution of an exercise (its hint's recipe), e.g. ``solution("half_adder")``."""
     if exercise not in HINTS:
         names = ", ".join(f'"{name}"' for name in HINTS) or "none yet"
         raise ExerciseFailed(f"No exercise is called {exercise!r}. The exercises with a recipe: {names}.")
     _shown_hints[exercise] = max(_shown_hints[exercise], 1)
-    print(f"Recipe for `{exercise}`: {HINTS[exercise].recipe}")
+    print(f"Solution of `{exercise}`: {HINTS[exercise].recipe}")
+
+
+recipe = solution  # its name in notebooks written before the solution was folded away
 
 
 def reset_hints(shown: int = 0) -> None:
