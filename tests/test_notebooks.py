@@ -112,3 +112,49 @@ def test_every_long_cell_shows_progress():
                 silent.append(f"{path.name} cell {i} ({seconds:.0f} s): {''.join(cell['source']).splitlines()[0]}")
     assert timed > 100, "the notebooks carry no timing metadata: re-execute them with make notebooks"
     assert not silent, "cells that run for seconds with no progress display:\n" + "\n".join(silent)
+
+
+# Issue 20: text that disagrees with what runs. Every percentage with decimals that a
+# notebook's text quotes (97.92 %, 98.7 %) must be one its own outputs print, rounded to the
+# quoted digits, unless it is quoted from elsewhere (listed here, with where it comes from).
+QUOTED_FROM_ELSEWHERE = {
+    ("07", "96.59 %"): "Nielsen's book, chapter 1",
+    ("07", "95.42 %"): "Nielsen's book, the 784-30-10 network",
+    ("07", "98.5 %"): "the target of notebook 08",
+    ("08", "0.01 %"): "one test image in 10,000",
+    ("08", "0.1 %"): "how much two random starts differ",
+}
+
+
+def quoted_percentages_not_printed(notebook: dict, number: str) -> list[str]:
+    printed = []
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain", "")
+            printed.append("".join(text))
+    values = [float(v) for v in re.findall(r"(\d+\.\d+)\s?%", "\n".join(printed))]
+    missing = []
+    for i, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] != "markdown":
+            continue
+        for match in re.finditer(r"(\d+\.(\d+))\s?%", "".join(cell["source"])):
+            quoted, digits = float(match.group(1)), len(match.group(2))
+            if (number, f"{match.group(1)} %") in QUOTED_FROM_ELSEWHERE:
+                continue
+            if not any(round(v, digits) == quoted for v in values):
+                missing.append(f"{number} cell {i}: {match.group(0)}")
+    return missing
+
+
+def test_percentages_in_the_text_are_the_ones_the_notebook_prints():
+    missing = []
+    for path in NOTEBOOKS:
+        missing += quoted_percentages_not_printed(json.loads(path.read_text()), path.name[:2])
+    assert not missing, "the text quotes figures that no output prints:\n" + "\n".join(missing)
+
+
+def test_a_quoted_figure_that_no_output_prints_is_found():
+    notebook = {"cells": [{"cell_type": "markdown", "source": ["It reaches 97.9 % and 12.5 %."]},
+                          {"cell_type": "code", "source": [], "outputs": [{"output_type": "stream",
+                                                                           "text": ["test accuracy 97.92%\n"]}]}]}
+    assert quoted_percentages_not_printed(notebook, "99") == ["99 cell 0: 12.5 %"]
