@@ -83,7 +83,29 @@ class Layer:
         return f"{type(self).__name__}({settings})"
 
 
-class Dense(Layer):
+class WeightsAndBiases(Layer):
+    """A layer with a weight array ``w`` and a bias vector ``b`` (Dense, Conv2D): its
+    parameters, their gradients after a backward pass, and L2 on the weights only."""
+
+    regularised = (True, False)
+
+    @property
+    def params(self) -> list:
+        return [self.w, self.b]
+
+    @property
+    def grads(self) -> list:
+        return [self.nabla_w, self.nabla_b]
+
+    def param_names(self) -> tuple:
+        return ("w", "b")
+
+    @classmethod
+    def from_config(cls, settings: dict, dtype) -> "WeightsAndBiases":
+        return cls(**settings, dtype=dtype, rng=0)  # its parameters are about to be replaced
+
+
+class Dense(WeightsAndBiases):
     """A fully connected layer, Keras' ``Dense`` (PyTorch: ``nn.Linear`` and an activation).
 
     forward:   Z = A_in w^T + b,   A = activation(Z)          (one example per row)
@@ -95,8 +117,6 @@ class Dense(Layer):
     so that z neither grows nor shrinks from layer to layer; the biases start at 0.
     (``init="scaled"``: N(0, 1/n_in) weights and N(0, 1) biases, the course's network.)
     """
-
-    regularised = (True, False)
 
     def __init__(self, n_in: int, n_out: int, activation: str = "linear", init: str = "glorot",
                  dtype=np.float32, rng=None):
@@ -129,16 +149,6 @@ class Dense(Layer):
         self.nabla_b = E.sum(axis=0)
         return E @ self.w  # dC/dA_in: the G of the layer before
 
-    @property
-    def params(self) -> list:
-        return [self.w, self.b]
-
-    @property
-    def grads(self) -> list:
-        return [self.nabla_w, self.nabla_b]
-
-    def param_names(self) -> tuple:
-        return ("w", "b")
 
     def output_shape(self, input_shape: tuple) -> tuple:
         if tuple(input_shape) != (self.n_in,):
@@ -148,10 +158,6 @@ class Dense(Layer):
 
     def config(self) -> dict:
         return {"n_in": self.n_in, "n_out": self.n_out, "activation": self.activation.name}
-
-    @classmethod
-    def from_config(cls, settings: dict, dtype) -> "Dense":
-        return cls(**settings, dtype=dtype, rng=0)  # its parameters are about to be replaced
 
 
 class Activation(Layer):
@@ -188,7 +194,7 @@ class Flatten(Layer):
         return (math.prod(input_shape),)  # Python's whole numbers: no overflow
 
 
-class Conv2D(Layer):
+class Conv2D(WeightsAndBiases):
     """A convolutional layer, stride 1 and no padding (PyTorch's ``nn.Conv2d(c_in, c_out, k)``):
     c_out filters of shape (c_in, k, k) slide over the image; each output pixel is
 
@@ -208,8 +214,6 @@ class Conv2D(Layer):
     Starting weights: He's N(0, 2 / fan_in), fan_in = c_in k k, for a ReLU after the layer
     (``init="glorot"``: U(-r, r), r = sqrt(6 / (fan_in + fan_out)), fan_out = c_out k k).
     """
-
-    regularised = (True, False)
 
     def __init__(self, c_in: int, c_out: int, k: int, init: str = "he", dtype=np.float32, rng=None):
         self.c_in, self.c_out, self.k = _count(c_in, "c_in"), _count(c_out, "c_out"), _count(k, "k")
@@ -263,21 +267,6 @@ class Conv2D(Layer):
                 dA_in[:, :, p : p + h, q : q + w_] += dcols[p, q]
         return dA_in
 
-    # the same four as Dense's (shown whole in notebook 10, so not moved to a shared base)
-    @property
-    def params(self) -> list:
-        return [self.w, self.b]
-
-    @property
-    def grads(self) -> list:
-        return [self.nabla_w, self.nabla_b]
-
-    def param_names(self) -> tuple:
-        return ("w", "b")
-
-    @classmethod
-    def from_config(cls, settings: dict, dtype) -> "Conv2D":
-        return cls(**settings, dtype=dtype, rng=0)  # its parameters are about to be replaced
 
     def output_shape(self, input_shape: tuple) -> tuple:
         if len(input_shape) != 3 or input_shape[0] != self.c_in or min(input_shape[1:]) < self.k:
@@ -444,11 +433,6 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"Sequential({', '.join(map(repr, self.layers))})"
-
-    @property
-    def sizes(self) -> list[int]:
-        """Inputs, then each Dense layer's outputs (784, 100, 10 for the course's network)."""
-        return [int(np.prod(self.input_shape))] + [layer.n_out for layer in self.layers if isinstance(layer, Dense)]
 
     @property
     def params(self) -> list[np.ndarray]:

@@ -67,6 +67,7 @@ class Network:
         if backprop is not None and (not callable(backprop) or isinstance(backprop, type)):
             raise ValueError(f"backprop must be a function backprop(net, X, Y) -> (nabla_w, nabla_b), got {backprop!r}")
         self.backprop_fn = backprop
+        self.answered = False  # whether backprop_fn has answered yet (its first answer is checked most)
         self.sizes = check_sizes(sizes)
         self.num_layers = len(self.sizes)
         self.activation = lookup("activation", activation, HIDDEN)
@@ -166,7 +167,7 @@ class Network:
         if self.backprop_fn is None:
             nabla_w, nabla_b = self.backprop(X, Y)
             return nabla_w + nabla_b
-        first, self._answered = not getattr(self, "_answered", False), True
+        first, self.answered = not self.answered, True
         nabla_w, nabla_b = check_backprop_answer(self, self.backprop_fn(self, X, Y), first)
         # fresh arrays in the network's dtype: the update rule changes gradients in place
         return [np.array(g, dtype=self.dtype) for g in nabla_w + nabla_b]

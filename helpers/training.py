@@ -145,12 +145,12 @@ class Run:
         self.epoch = self.batch = 0
         self.eta = eta
         self.stopped = False
+        self.begun: list[Callback] = []  # the callbacks told that training began (the ones close tells)
         # Only the callbacks that watch mini-batches are called after each one (thousands per epoch).
         self.batch_watchers = [c.on_batch_end for c in self.callbacks
                                if type(c).on_batch_end is not Callback.on_batch_end]
 
     def begin(self) -> None:
-        self.begun = []
         for callback in self.callbacks:
             callback.on_train_begin(self)
             self.begun.append(callback)
@@ -224,7 +224,7 @@ class Run:
         fails; then raise the first failure, unless training itself ``failed`` (that error
         is the one to see)."""
         errors = []
-        for callback in getattr(self, "begun", []):
+        for callback in self.begun:
             try:
                 callback.on_train_end(self)
             except Exception as err:  # noqa: BLE001 -- the others must still end

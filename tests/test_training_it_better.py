@@ -412,17 +412,8 @@ def test_the_checks_name_the_new_slips_and_stage_their_hints():
 def test_early_stopping_check_tries_accuracies_of_zero_and_l2_names_the_changed_array():
     """Issue 20: a best that starts at 0 passed (no case began at 0.0); `nabla_w *= eta` was
     told not to change `w`."""
-    def best_from_zero(accuracies, patience):
-        best, best_epoch = 0, 0
-        for epoch, accuracy in enumerate(accuracies, start=1):
-            if accuracy > best:
-                best, best_epoch = accuracy, epoch
-            elif epoch - best_epoch >= patience:
-                return best_epoch, epoch
-        return best_epoch, len(accuracies)
-
     with pytest.raises(ExerciseFailed, match="your best starts at 0"):
-        check.early_stopping(best_from_zero)
+        check.early_stopping(check._best_from_zero)  # the slip as the check knows it
 
     def scales_the_gradient(w, nabla_w, eta, lmbda, n):
         nabla_w *= eta

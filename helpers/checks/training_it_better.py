@@ -166,13 +166,9 @@ def _stopping_cases() -> list[dict]:
 
 
 def _best_from_zero(accuracies, patience):
-    best, best_epoch = 0.0, 0
-    for epoch, accuracy in enumerate(accuracies, start=1):
-        if accuracy > best:
-            best, best_epoch = accuracy, epoch
-        elif epoch - best_epoch >= patience:
-            return best_epoch, epoch
-    return best_epoch, len(accuracies)
+    """``best = 0`` at the start: as if an epoch 0 had scored 0.0 and been the best so far."""
+    best_epoch, stop_epoch = lesson.stopping_point([0.0, *accuracies], patience)
+    return best_epoch - 1, stop_epoch - 1
 
 
 def _from_zero(accuracies, patience):
