@@ -119,14 +119,20 @@ def halve_every(eta: float, epochs: int):
     return lambda epoch: eta * 0.5 ** (epoch // epochs)
 
 
-SCHEDULES = ("constant", "halve_on_plateau", "halve_every:N")
+def decay(eta: float, factor: float):
+    """A schedule: eta, then eta * factor, eta * factor^2, ... (one step per epoch)."""
+    return lambda epoch: eta * factor**epoch
+
+
+SCHEDULES = ("constant", "halve_on_plateau", "halve_every:N", "decay:F")
 
 
 def make_schedule(schedule, eta: float):
     """Turn a ``schedule`` argument into a function epoch -> eta.
 
     ``schedule`` is None or "constant" (eta throughout), "halve_on_plateau" (needs
-    validation data), "halve_every:N" (N > 0), or a function epoch -> eta already.
+    validation data), "halve_every:N" (N > 0), "decay:F" (eta times F each epoch,
+    0 < F <= 1), or a function epoch -> eta already.
     """
     if schedule is None or schedule == "constant":
         return lambda epoch: eta
@@ -138,4 +144,12 @@ def make_schedule(schedule, eta: float):
         n = schedule.split(":", 1)[1]
         if n.isdigit() and int(n) > 0:
             return halve_every(eta, int(n))
-    raise ValueError(f"unknown schedule {schedule!r}: expected a function epoch -> eta or one of {', '.join(map(repr, SCHEDULES))} (N > 0)")
+    if isinstance(schedule, str) and schedule.startswith("decay:"):
+        try:
+            factor = float(schedule.split(":", 1)[1])
+        except ValueError:
+            factor = float("nan")
+        if 0 < factor <= 1:
+            return decay(eta, factor)
+    raise ValueError(f"unknown schedule {schedule!r}: expected a function epoch -> eta or one of "
+                     f"{', '.join(map(repr, SCHEDULES))} (N > 0, 0 < F <= 1)")

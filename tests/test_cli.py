@@ -266,6 +266,40 @@ def test_train_then_predict_from_the_command_line(tmp_path):
     assert all("(confidence 0." in line or "(confidence 1.00)" in line for line in result.stdout.splitlines())
 
 
+@real_data
+def test_train_the_cnn_recipe_then_predict(tmp_path):
+    """--model cnn: notebook 11's network with its own recipe (Adam, decay 0.8, batches of
+    64, 1-pixel shifts); options given replace the recipe's; the saved model predicts."""
+    model = tmp_path / "cnn.npz"
+    result = run("helpers", "train", "--model", "cnn", "--epochs", "2", "--limit", "1000", "--save", str(model),
+                 "--quiet", timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Sequential(Conv2D(c_in=1, c_out=16, k=5)") and "18,378 parameters" in lines[0]
+    assert lines[1].startswith("epoch 1/2, eta 0.002, ") and lines[2].startswith("epoch 2/2, eta 0.0016, ")
+    assert 50 < float(lines[2].split(" test ")[1].split("%")[0]) <= 100  # 1,000 images, 2 epochs: ~85 %
+    net = load(model)
+    from helpers.cli.train import cnn
+    assert net.architecture() == cnn().architecture()
+    from helpers.data import load_datasets
+    _, _, test = load_datasets()
+    write_png(tmp_path / "digit.png", test.X[0].reshape(28, 28))
+    result = run("helpers", "predict", str(model), str(tmp_path / "digit.png"))
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.split(": ")[1].split(" ")[0]) == net.predict(test.X[:1].reshape(1, 1, 28, 28))[0]
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--sizes", "784", "30", "10"], "--sizes is for the dense network; the CNN's layers are fixed"),
+    (["--lmbda", "5"], "--lmbda is for the dense network"),
+    (["-m", "100000"], "--mini-batch-size 100000 is too large for the CNN's layers in float32"),
+    (["--schedule", "decay:2"], "unknown schedule 'decay:2'"),
+])
+def test_train_cnn_refuses_what_does_not_apply(options, message):
+    result = run("helpers", "train", "--model", "cnn", "--quiet", *options, timeout=60)
+    assert result.returncode == 2 and result.stdout == "" and f"error: {message}" in result.stderr
+
+
 def test_train_reports_bad_options():
     result = run("helpers", "train", "--schedule", "sometimes", "--epochs", "1")
     assert result.returncode == 2

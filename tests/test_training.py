@@ -246,7 +246,9 @@ def test_schedules_by_name():
     assert [make_schedule("halve_every:2", 3.0)(epoch) for epoch in range(5)] == [3.0, 3.0, 1.5, 1.5, 0.75]
     assert make_schedule("constant", 3.0)(7) == make_schedule(None, 3.0)(7) == 3.0
     assert isinstance(make_schedule("halve_on_plateau", 3.0), HalveOnPlateau)
-    for bad in ("halve_every:0", "halve_every:x", "sometimes"):
+    assert [make_schedule("decay:0.5", 0.004)(epoch) for epoch in range(3)] == [0.004, 0.002, 0.001]
+    assert make_schedule("decay:1", 0.1)(9) == 0.1
+    for bad in ("halve_every:0", "halve_every:x", "sometimes", "decay:0", "decay:1.5", "decay:nan", "decay:x"):
         with pytest.raises(ValueError, match="unknown schedule"):
             make_schedule(bad, 3.0)
 
