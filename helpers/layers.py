@@ -202,13 +202,13 @@ class Conv2D(WeightsAndBiases):
 
     (a cross-correlation, as in every framework). An image (c_in, H, W) gives (c_out,
     H - k + 1, W - k + 1). Computed with im2col: every k x k window of the input becomes
-    one row of a matrix ``cols`` (c_in k k numbers), so the whole layer is one product
+    one column of a matrix ``cols`` (c_in k k numbers), so the whole layer is one product
     with the filters as rows, ``w_flat`` -- a Dense layer shared by every window.
 
-    forward:   Z = cols w_flat^T + b                        (one row per window)
-    backward:  given G = dC/dZ, one row per window (E):
-               dC/dw = E^T cols,   dC/db = sum of E's rows,
-               dC/dcols = E w_flat, and each window's gradient added back where the
+    forward:   Z = w_flat cols + b                          (one column per window)
+    backward:  given G = dC/dZ, one column per window (E):
+               dC/dw = E cols^T,   dC/db = sum of E's columns,
+               dC/dcols = w_flat^T E, and each window's gradient added back where the
                window came from (col2im): dC/dA_in.
 
     Starting weights: He's N(0, 2 / fan_in), fan_in = c_in k k, for a ReLU after the layer
@@ -237,34 +237,39 @@ class Conv2D(WeightsAndBiases):
         # sliding_window_view: every k x k window as a view, shape (m, c_in, H', W', k, k),
         # no copy yet; putting the channels after the window's position and reshaping
         # makes the copy, one row of c_in k k numbers per window: im2col.
+        # sliding_window_view: every k x k window as a view, shape (m, c_in, h, w, k, k),
+        # no copy yet. Putting the window's own pixels (c, p, q) first and its position
+        # (n, i, j) last, then reshaping, makes the copy: one column of c_in k k numbers per
+        # window, im2col. (In this order the copy reads long runs of neighbouring pixels,
+        # several times faster than one row per window.)
         windows = sliding_window_view(A_in, (k, k), axis=(2, 3))
         _, _, h, w_, _, _ = windows.shape
         self.shape_in = A_in.shape
-        self.cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(m * h * w_, -1)
-        Z = self.cols @ self.w.reshape(self.c_out, -1).T + self.b  # (m h w, c_out): one row per window
+        self.cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(-1, m * h * w_)
+        Z = self.w.reshape(self.c_out, -1) @ self.cols + self.b[:, None]  # (c_out, m h w): a column per window
         # back to (m, c_out, h, w), copied so that the next layers get the usual memory order
-        return np.ascontiguousarray(Z.reshape(m, h, w_, self.c_out).transpose(0, 3, 1, 2))
+        return np.ascontiguousarray(Z.reshape(self.c_out, m, h, w_).transpose(1, 0, 2, 3))
 
     def backward(self, G: np.ndarray, input_gradient: bool = True) -> np.ndarray | None:
         """... and dC/dA_in, unless ``input_gradient`` is False (for a model's first layer,
         whose input is the data: col2im is a third of the layer's time)."""
         m, _, h, w_ = G.shape
         k = self.k
-        E = G.transpose(0, 2, 3, 1).reshape(-1, self.c_out)  # dC/dZ, one row per window
-        self.nabla_w = (E.T @ self.cols).reshape(self.w.shape)
-        self.nabla_b = E.sum(axis=0)
+        E = np.ascontiguousarray(G.transpose(1, 0, 2, 3)).reshape(self.c_out, -1)  # dC/dZ, a column per window
+        self.nabla_w = (E @ self.cols.T).reshape(self.w.shape)
+        self.nabla_b = E.sum(axis=1)
         if not input_gradient:
             return None
-        dcols = E @ self.w.reshape(self.c_out, -1)  # each window's gradient, (m h w, c_in k k)
+        # each window's gradient, (c_in k k, m h w), seen as (c_in, k, k, m, h, w)
+        dcols = (self.w.reshape(self.c_out, -1).T @ E).reshape(self.c_in, k, k, m, h, w_)
         # col2im: window (i, j) took its pixel (p, q) from A_in[..., i + p, j + q], so its
         # gradient goes back there; a pixel in several windows adds up their gradients.
-        # One loop over the k^2 positions in a window (not over the examples), on a
-        # (k, k, m, c_in, h, w) copy so that each position's numbers lie together.
-        dcols = np.ascontiguousarray(dcols.reshape(m, h, w_, self.c_in, k, k).transpose(4, 5, 0, 3, 1, 2))
+        # One loop over the k^2 positions in a window (not over the examples).
         dA_in = np.zeros(self.shape_in, dtype=dcols.dtype)
+        by_channel = dA_in.transpose(1, 0, 2, 3)  # a view (c_in, m, H, W), in dcols' order
         for p in range(k):
             for q in range(k):
-                dA_in[:, :, p : p + h, q : q + w_] += dcols[p, q]
+                by_channel[:, :, p : p + h, q : q + w_] += dcols[:, p, q]
         return dA_in
 
 
