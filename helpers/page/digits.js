@@ -247,16 +247,50 @@ const Digits = (() => {
     return resample(c.img, c.w, c.h, Math.max(1, roundHalfEven(c.h * scale)), Math.max(1, roundHalfEven(c.w * scale)));
   }
 
+  // NumPy's float32 sum of n numbers (at a[start], a[start + stride], ...): pairwise, in
+  // blocks of up to 128 with eight running sums (numpy's pairwise_sum), each add rounded.
+  function pairwiseSum32(a, start, n, stride) {
+    if (n < 8) {
+      let r = 0;
+      for (let i = 0; i < n; i++) r = f(r + a[start + i * stride]);
+      return r;
+    }
+    if (n <= 128) {
+      const r = [];
+      for (let j = 0; j < 8; j++) r.push(a[start + j * stride]);
+      let i = 8;
+      for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = f(r[j] + a[start + (i + j) * stride]);
+      let res = f(f(f(r[0] + r[1]) + f(r[2] + r[3])) + f(f(r[4] + r[5]) + f(r[6] + r[7])));
+      for (; i < n; i++) res = f(res + a[start + i * stride]);
+      return res;
+    }
+    let n2 = Math.floor(n / 2);
+    n2 -= n2 % 8;
+    return f(pairwiseSum32(a, start, n2, stride) + pairwiseSum32(a, start + n2 * stride, n - n2, stride));
+  }
+
+  // helpers.images.centre_of_mass, summed as NumPy sums float32 (the whole picture and each
+  // row pairwise; each column row after row, unless the picture is one column wide), so
+  // that a centre exactly between two pixels rounds the same way as in Python.
+  function centreOfMass(c) {
+    const total = pairwiseSum32(c.img, 0, c.w * c.h, 1);
+    if (!(total > 0)) throw new NoDigitFound("no digit found: there is no ink in the picture");
+    let sr = 0, sc = 0;
+    for (let y = 0; y < c.h; y++) sr += pairwiseSum32(c.img, y * c.w, c.w, 1) * y;
+    for (let x = 0; x < c.w; x++) {
+      let column = 0;
+      if (c.w === 1) column = pairwiseSum32(c.img, x, c.h, c.w);
+      else for (let y = 0; y < c.h; y++) column = f(column + c.img[y * c.w + x]);
+      sc += column * x;
+    }
+    return [sr / total, sc / total];
+  }
+
   // helpers.images.centre_by_mass: in 28 x 28, its centre of mass at (14, 14).
   function centreByMass(c) {
-    let total = 0, sr = 0, sc = 0;
-    for (let y = 0; y < c.h; y++) for (let x = 0; x < c.w; x++) {
-      const v = c.img[y * c.w + x];
-      total += v; sr += v * y; sc += v * x;
-    }
-    if (total <= 0) throw new NoDigitFound("no digit found: there is no ink in the picture");
-    const top = Math.min(Math.max(roundHalfEven(CENTRE - sr / total), 0), SIDE - c.h);
-    const left = Math.min(Math.max(roundHalfEven(CENTRE - sc / total), 0), SIDE - c.w);
+    const [r, col] = centreOfMass(c);
+    const top = Math.min(Math.max(roundHalfEven(CENTRE - r), 0), SIDE - c.h);
+    const left = Math.min(Math.max(roundHalfEven(CENTRE - col), 0), SIDE - c.w);
     const out = new Float32Array(SIDE * SIDE);
     for (let y = 0; y < c.h; y++) for (let x = 0; x < c.w; x++) out[(top + y) * SIDE + left + x] = c.img[y * c.w + x];
     return out;
