@@ -196,14 +196,14 @@ def check_page_model(model) -> None:
     shape = input_shape(model)
     if shape not in ((784,), (1, 28, 28)):
         raise ValueError(f"the page reads 28x28 pictures, but this model takes examples of shape {shape} "
-                         f"(expected 784 numbers, or images of shape (1, 28, 28))")
+                         f"(expected 784 numbers, or images of shape (1, 28, 28)); --onnx exports it as it is")
     n_out = model.sizes[-1] if isinstance(model, Network) else model.n_out
     if n_out != 10:
-        raise ValueError(f"the page shows ten digits, but this model has {n_out} outputs (expected 10)")
+        raise ValueError(f"the page shows ten digits, but this model has {n_out} outputs (expected 10); --onnx exports it as it is")
     n_params = sum(p.size for p in (model.params if isinstance(model, Sequential) else model.weights + model.biases))
     if n_params > PAGE_MAX_PARAMS:
         raise ValueError(f"the model has {n_params:,} weights and biases, more than the {PAGE_MAX_PARAMS:,} a page "
-                         f"can carry and still open quickly (784-100-10 has 79,510)")
+                         f"can carry and still open quickly (784-100-10 has 79,510); --onnx exports it as it is")
 
 
 def _packed(array) -> dict:

@@ -153,6 +153,7 @@ def saved(tmp_path):
     (lambda p: save(Network([784, 5], seed=0), p), "ten digits"),
     (lambda p: save(Sequential([Dense(784, 10)]).copy(), p), None),  # fine: a page and ONNX
     (lambda p: save(Sequential([Flatten(), Dense(784, 3)], input_shape=(1, 28, 28)), p), "ten digits"),
+    (lambda p: save(Network([784, 1300, 10], init="scaled", seed=0), p), "more than the 1,000,000"),
 ])
 def test_models_the_page_cannot_run_get_a_message_and_nothing_is_written(tmp_path, capsys, make, message):
     model = tmp_path / "model.npz"
@@ -250,6 +251,7 @@ def pictures(test, rng, n_per_style: int) -> list[tuple[str, bytes]]:
     add("a speck", speck)
     add("grain only", np.clip(rng.normal(200, 2, (300, 300)), 0, 255).astype(np.uint8))
     add("a 6x6 picture", np.zeros((6, 6), np.uint8))
+    out.append(("not an image", b"digits from scratch, as text"))
     narrow = resample(test.X[chosen[:2]].reshape(2, 28, 28), 28, 14)  # two digits, each half as wide
     add("two digits side by side", paper_photo(np.concatenate(list(narrow), axis=1), rng))
     return out
