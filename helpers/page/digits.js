@@ -32,11 +32,9 @@ const Digits = (() => {
   function pct(x) { return Math.round(x * 100) + "%"; }
 
   // ------------------------------------------------------------------ reading the pixels
-  // What helpers.image_files.read_image does to a large picture: Pillow's reduce(k), block
-  // means of the 8-bit channels rounded as Pillow rounds them (the last, partial blocks
-  // averaged over the pixels they hold).
-  function reduceRGBA(rgba, w, h) {
-    const k = Math.ceil(Math.max(w, h) / WORK_SIDE);
+  // Block means of 8-bit RGBA pixels over k x k blocks, rounded as Pillow's reduce(k)
+  // rounds them (the last, partial blocks averaged over the pixels they hold).
+  function reduceBy(rgba, w, h, k) {
     if (k <= 1) return { rgba, w, h };
     const w2 = Math.ceil(w / k), h2 = Math.ceil(h / k), out = new Uint8ClampedArray(w2 * h2 * 4);
     for (let i = 0; i < h2; i++) {
@@ -52,6 +50,20 @@ const Digits = (() => {
       }
     }
     return { rgba: out, w: w2, h: h2 };
+  }
+
+  // What helpers.image_files.read_image does to a large picture. A JPEG at least twice
+  // WORK_SIDE on both sides is decoded by Pillow at 1/2, 1/4 or 1/8 of its size (its
+  // draft mode, inside the JPEG decoder: a browser cannot do that, so here blocks of the
+  // full picture are averaged, which is close but not the same); then any picture still
+  // larger than WORK_SIDE is reduced, reduce(k), as Pillow does.
+  function reduceLikePillow(rgba, w, h, jpeg) {
+    if (jpeg) {
+      const most = Math.min(Math.floor(w / WORK_SIDE), Math.floor(h / WORK_SIDE));
+      const s = [8, 4, 2, 1].find((scale) => most >= scale) || 1;
+      ({ rgba, w, h } = reduceBy(rgba, w, h, s));
+    }
+    return reduceBy(rgba, w, h, Math.ceil(Math.max(w, h) / WORK_SIDE));
   }
 
   // helpers.images.to_grey for 8-bit RGBA pixels (what a browser decodes every picture to).
@@ -297,12 +309,13 @@ const Digits = (() => {
   }
 
   // helpers.images.preprocess_steps, from a browser's RGBA pixels: every picture on the way.
-  // `photo`: the pixels come from a file (reduced as helpers.image_files reads a large file).
-  function preprocessSteps(rgba, w, h, photo = true) {
+  // `photo`: the pixels come from a file (reduced as helpers.image_files reads a large
+  // file); `jpeg`: that file is a JPEG.
+  function preprocessSteps(rgba, w, h, photo = true, jpeg = false) {
     if (w * h > MAX_PIXELS)
       throw new Error(`the image is ${w}x${h} pixels, more than the ${MAX_PIXELS / 1e6} megapixels read here; ` +
         `make it smaller first (a digit needs only a few hundred pixels across)`);
-    if (photo) ({ rgba, w, h } = reduceRGBA(rgba, w, h));
+    if (photo) ({ rgba, w, h } = reduceLikePillow(rgba, w, h, jpeg));
     let grey = toGrey(rgba, w, h);
     if (Math.min(w, h) < 8) throw new Error(`the picture is only ${w}x${h} pixels: too small to hold a digit`);
     ({ img: grey, w, h } = shrink(grey, w, h));
@@ -389,10 +402,10 @@ const Digits = (() => {
   // The page's reading of a picture: {verdict, digit, outputs, message, input}, as
   // `python -m helpers predict` reads it: "digit" with the digit of the largest output, or
   // "no digit" (with the reason) when the preprocessing finds none.
-  function read(model, rgba, w, h, photo = true) {
+  function read(model, rgba, w, h, photo = true, jpeg = false) {
     let steps;
     try {
-      steps = preprocessSteps(rgba, w, h, photo);
+      steps = preprocessSteps(rgba, w, h, photo, jpeg);
     } catch (err) {
       if (err instanceof NoDigitFound) return { verdict: "no digit", digit: null, outputs: null, message: err.message, input: null };
       throw err;

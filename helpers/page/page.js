@@ -46,11 +46,11 @@
     answer.dataset.readings = String(window.readings);
   }
 
-  function readPixels(rgba, w, h, fromPhoto) {
+  function readPixels(rgba, w, h, fromPhoto, jpeg = false) {
     const start = performance.now();
     let reading;
     try {
-      reading = Digits.read(model, rgba, w, h, fromPhoto);
+      reading = Digits.read(model, rgba, w, h, fromPhoto, jpeg);
     } catch (err) {  // a picture too small or too large: said in words, never a guess
       reading = { verdict: "cannot read", digit: null, outputs: null, message: err.message, input: null };
     }
@@ -114,7 +114,9 @@
     const c = board.getContext("2d", { willReadFrequently: true });
     c.drawImage(bitmap, 0, 0);
     bitmap.close();
-    readPixels(c.getImageData(0, 0, board.width, board.height).data, board.width, board.height, true);
+    const head = new Uint8Array(await file.slice(0, 3).arrayBuffer());  // a JPEG starts FF D8 FF
+    const jpeg = head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+    readPixels(c.getImageData(0, 0, board.width, board.height).data, board.width, board.height, true, jpeg);
   }
   photo.addEventListener("change", () => { if (photo.files.length) readFile(photo.files[0]).finally(() => { photo.value = ""; }); });
   window.readFile = readFile;
