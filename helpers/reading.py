@@ -254,3 +254,20 @@ def read_digit(model, grey) -> Reading:
         return Reading("several digits", None, outputs, f"several digits: the writing is {w / h:.1f} times wider "
                        f"than it is tall, wider than one digit; write one digit at a time")
     return judge_outputs(outputs)
+
+
+def read_pixels(model, pixels) -> tuple[Reading, dict | None]:
+    """``read_digit`` for any picture as an image array (a photo, a scan, a drawing: see
+    ``images.to_grey``): the page is found and taken away first (``images.preprocess_steps``).
+    Returns the reading and the preprocessing's pictures (None when there is no digit to
+    prepare: a blank picture, one shade, a speck). A picture too small to hold a digit is a
+    "no digit" too; anything that is not an image array is a ValueError."""
+    try:
+        steps = images.preprocess_steps(pixels)
+    except images.NoDigitFound as err:
+        return Reading("no digit", None, None, str(err)), None
+    except ValueError as err:
+        if "too small" not in str(err):
+            raise
+        return Reading("no digit", None, None, f"no digit: {err}"), None
+    return read_digit(model, steps["ink"]), steps

@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from helpers import images
+from helpers import images, reading
 from helpers.image_files import read_image
 from helpers.lessons.the_network import hidden_activations  # notebook 04's: A^1 = sigma(X (w^1)^T + b^1)
 from helpers.plots import LINESTYLES, MARKERS, PALETTE, style
@@ -175,22 +175,28 @@ def check_reader(net) -> None:
 
 
 def read_picture(net, pixels) -> dict:
-    """What the network makes of a picture (any image array, see ``images.to_grey``).
+    """What the network makes of a picture (any image array, see ``images.to_grey``), read
+    honestly (``helpers.reading``).
 
-    A dict: "digit" (its answer, or None when there is no digit), "outputs" (the ten
-    output activations), "hidden" (the first hidden layer's activations), "steps" (the
-    preprocessing's pictures, ``images.preprocess_steps``) and "message" (one line to
+    A dict: "verdict" ("digit", "not sure", "no digit" or "several digits"), "digit" (its
+    answer, or None unless the verdict is "digit"), "outputs" (the ten output activations,
+    or None when there is no ink), "hidden" (the first hidden layer's activations), "steps"
+    (the preprocessing's pictures, ``images.preprocess_steps``) and "message" (one line to
     show: the answer, or why there is none). A ValueError if ``net`` is not such a network."""
     check_reader(net)
     try:
-        steps = images.preprocess_steps(pixels)
+        found, steps = reading.read_pixels(net, pixels)
     except ValueError as err:
-        return {"digit": None, "outputs": None, "hidden": None, "steps": None, "message": str(err)}
+        return _no_answer(str(err))
+    if steps is None:
+        return _no_answer(found.message, found.verdict)
     x = steps["centred"].reshape(1, 784)
-    outputs = net.feedforward(x)[0]
-    digit = int(np.argmax(outputs))
-    return {"digit": digit, "outputs": outputs, "hidden": hidden_activations(net, x)[0], "steps": steps,
-            "message": f"the network reads {'an' if digit == 8 else 'a'} {digit} (output {outputs[digit]:.2f})"}
+    return {"verdict": found.verdict, "digit": found.digit, "outputs": np.asarray(found.outputs),
+            "hidden": hidden_activations(net, x)[0], "steps": steps, "message": found.message}
+
+
+def _no_answer(message: str, verdict: str = "no digit") -> dict:
+    return {"verdict": verdict, "digit": None, "outputs": None, "hidden": None, "steps": None, "message": message}
 
 
 def read_strokes(net, strokes, size: int = CANVAS, brush: float | None = None) -> dict:
@@ -201,8 +207,7 @@ def read_strokes(net, strokes, size: int = CANVAS, brush: float | None = None) -
         raise ValueError(f"strokes must be a list of strokes, each a list of [x, y] points (like "
                          f"lesson.EXAMPLE_STROKES); got {type(strokes).__name__}: {str(strokes)[:40]}")
     if not clean_strokes(strokes):
-        return {"digit": None, "outputs": None, "hidden": None, "steps": None,
-                "message": "the canvas is empty: draw a digit"}
+        return _no_answer("the canvas is empty: draw a digit")
     return read_picture(net, strokes_to_image(strokes, size, brush))
 
 
@@ -216,7 +221,7 @@ def read_upload(net, content: bytes) -> dict:
     try:
         pixels = read_image(bytes(content))
     except ValueError as err:
-        return {"digit": None, "outputs": None, "hidden": None, "steps": None, "message": str(err)}
+        return _no_answer(f"not read: {err}", "error")
     return read_picture(net, pixels)
 
 
@@ -354,12 +359,15 @@ def draw_reading(fig, reading: dict, title: str = "What the network reads"):
         ax_out.text(4.5, 0.5, "no answer", ha="center", va="center", fontsize=11)
     else:
         bars = ax_out.bar(digits, outputs, color=PALETTE["blue"], edgecolor="black", linewidth=0.5)
-        winner = int(np.argmax(outputs))
-        bars[winner].set_color(PALETTE["orange"])
-        bars[winner].set_edgecolor("black")
-        bars[winner].set_hatch("//")
-        ax_out.annotate("answer", (winner, outputs[winner]), textcoords="offset points", xytext=(0, 3),
-                        ha="center", fontsize=8)
+        if reading.get("digit") is not None:  # only a digit read is marked as the answer
+            winner = reading["digit"]
+            bars[winner].set_color(PALETTE["orange"])
+            bars[winner].set_edgecolor("black")
+            bars[winner].set_hatch("//")
+            ax_out.annotate("answer", (winner, outputs[winner]), textcoords="offset points", xytext=(0, 3),
+                            ha="center", fontsize=8)
+        else:
+            ax_out.text(4.5, 1.02, f"{reading.get('verdict', 'no answer')}: no answer", ha="center", fontsize=9)
     ax_out.set_xticks(digits)
     ax_out.set_ylim(0, 1.1)
     ax_out.set_xlabel("digit (output neuron)")
