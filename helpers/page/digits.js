@@ -15,6 +15,7 @@ const Digits = (() => {
   const LUMA = [f(0.299), f(0.587), f(0.114)];           // ITU-R BT.601, as float32 like NumPy's
 
   class NoDigitFound extends Error {}
+  class TooSmall extends Error {}
 
   // Python's round(): halves go to the even neighbour (round(2.5) == 2), unlike Math.round.
   function roundHalfEven(x) {
@@ -254,8 +255,8 @@ const Digits = (() => {
     return { img: out, w: width, h: height };
   }
 
-  function fitInto(c) {  // helpers.images.fit_into: the longer side becomes BOX pixels
-    const scale = BOX / Math.max(c.h, c.w);
+  function fitInto(c, size = BOX) {  // helpers.images.fit_into: the longer side becomes `size` pixels
+    const scale = size / Math.max(c.h, c.w);
     return resample(c.img, c.w, c.h, Math.max(1, roundHalfEven(c.h * scale)), Math.max(1, roundHalfEven(c.w * scale)));
   }
 
@@ -317,7 +318,7 @@ const Digits = (() => {
         `make it smaller first (a digit needs only a few hundred pixels across)`);
     if (photo) ({ rgba, w, h } = reduceLikePillow(rgba, w, h, jpeg));
     let grey = toGrey(rgba, w, h);
-    if (Math.min(w, h) < 8) throw new Error(`the picture is only ${w}x${h} pixels: too small to hold a digit`);
+    if (Math.min(w, h) < 8) throw new TooSmall(`the picture is only ${w}x${h} pixels: too small to hold a digit`);
     ({ img: grey, w, h } = shrink(grey, w, h));
     const ink = toInk(grey, w, h);
     const cropped = cropToInk(ink, w, h);
@@ -399,20 +400,166 @@ const Digits = (() => {
     return model.softmax_on_top ? softmax(out) : out;
   }
 
-  // The page's reading of a picture: {verdict, digit, outputs, message, input}, as
-  // `python -m helpers predict` reads it: "digit" with the digit of the largest output, or
-  // "no digit" (with the reason) when the preprocessing finds none.
+  // ------------------------------------------------------------------ the honest reader
+  // helpers/reading.py, rule for rule: a digit, or "not sure", "no digit" or "several
+  // digits", each with its reason in the same words. The numbers are reading.py's.
+  const GRID = 40, LEVEL = 0.3, MIN_PIECE = 0.05, CORE = 11, THIN = 1.0, FLAT = 30.0, WIDE = 2.2;
+  const PIECE_HEIGHT = 0.6, OVERLAP = 0.1, MIN_TOP = 0.3, MIN_MARGIN = 0.1;
+
+  // Python's format(x, ".nf"): a tie (x exactly halfway) goes to the even digit.
+  function fixed(x, n) {
+    const scaled = x * 10 ** n;
+    if (Math.abs(scaled % 1) === 0.5) return (roundHalfEven(scaled) / 10 ** n).toFixed(n);
+    return x.toFixed(n);
+  }
+
+  // reading.label_pieces: the pieces of ink joined side by side or corner to corner, by a
+  // flood fill from the first unlabelled pixel in reading order.
+  function labelPieces(ink, w, h) {
+    const labels = new Int32Array(w * h);
+    let count = 0;
+    for (let start = 0; start < w * h; start++) {
+      if (!ink[start] || labels[start]) continue;
+      labels[start] = ++count;
+      const todo = [start];
+      while (todo.length) {
+        const p = todo.pop(), r = Math.floor(p / w), c = p % w;
+        for (let dr = -1; dr <= 1; dr++) for (let dc = -1; dc <= 1; dc++) {
+          const rr = r + dr, cc = c + dc;
+          if (rr >= 0 && rr < h && cc >= 0 && cc < w && ink[rr * w + cc] && !labels[rr * w + cc]) {
+            labels[rr * w + cc] = count; todo.push(rr * w + cc);
+          }
+        }
+      }
+    }
+    return { labels, count };
+  }
+
+  // reading.wear_away: how many times the ink can be worn away (a pixel stays only if its 8
+  // neighbours are ink too; outside the picture is bare).
+  function wearAway(ink, w, h) {
+    let times = 0, now = Uint8Array.from(ink);
+    while (now.some((v) => v)) {
+      const kept = new Uint8Array(w * h);
+      for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) {
+        let all = 1;
+        for (let dr = -1; dr <= 1 && all; dr++) for (let dc = -1; dc <= 1; dc++) {
+          const rr = r + dr, cc = c + dc;
+          if (rr < 0 || rr >= h || cc < 0 || cc >= w || !now[rr * w + cc]) { all = 0; break; }
+        }
+        kept[r * w + c] = all;
+      }
+      now = kept; times++;
+    }
+    return times;
+  }
+
+  // reading.main_direction: the ink's spread across its main direction, and that
+  // direction's angle from level in degrees.
+  function mainDirection(ink, w, h) {
+    const rs = [], cs = [];
+    for (let p = 0; p < w * h; p++) if (ink[p]) { rs.push(Math.floor(p / w)); cs.push(p % w); }
+    const n = rs.length, mr = rs.reduce((a, b) => a + b, 0) / n, mc = cs.reduce((a, b) => a + b, 0) / n;
+    let sxx = 0, syy = 0, sxy = 0;
+    for (let i = 0; i < n; i++) {
+      const x = cs[i] - mc, y = rs[i] - mr;
+      sxx += x * x; syy += y * y; sxy += x * y;
+    }
+    sxx /= n; syy /= n; sxy /= n;
+    const mid = (sxx + syy) / 2, half = Math.hypot((sxx - syy) / 2, sxy);
+    return { across: Math.sqrt(Math.max(mid - half, 0)), angle: Math.abs(0.5 * Math.atan2(2 * sxy, sxx - syy) * (180 / Math.PI)) };
+  }
+
+  // reading.ink_shape: the ink scaled to GRID pixels on its longer side, pixels of at least
+  // LEVEL ink: its box, spread, angle, core and pieces (left to right).
+  function inkShape(cropped) {
+    const fitted = fitInto(cropped, GRID), w = fitted.w, h = fitted.h;
+    let grid = Uint8Array.from(fitted.img, (v) => (v >= LEVEL ? 1 : 0));
+    if (!grid.some((v) => v)) grid = Uint8Array.from(fitted.img, (v) => (v > 0 ? 1 : 0));
+    let top = h, bottom = -1, left = w, right = -1, total = 0;
+    for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) if (grid[r * w + c]) {
+      top = Math.min(top, r); bottom = Math.max(bottom, r); left = Math.min(left, c); right = Math.max(right, c); total++;
+    }
+    const { labels, count } = labelPieces(grid, w, h);
+    const boxes = Array.from({ length: count + 1 }, () => [h, -1, w, -1, 0]);
+    for (let p = 0; p < w * h; p++) if (labels[p]) {
+      const b = boxes[labels[p]], r = Math.floor(p / w), c = p % w;
+      b[0] = Math.min(b[0], r); b[1] = Math.max(b[1], r); b[2] = Math.min(b[2], c); b[3] = Math.max(b[3], c); b[4]++;
+    }
+    const pieces = boxes.slice(1).filter((b) => b[4] >= MIN_PIECE * total).sort((a, b) => a[2] - b[2] || a[0] - b[0]);
+    const { across, angle } = mainDirection(grid, w, h);
+    return { height: bottom - top + 1, width: right - left + 1, across, angle, core: wearAway(grid, w, h), pieces };
+  }
+
+  // reading.side_by_side: how many characters the pieces make side by side.
+  function sideBySide(pieces, height) {
+    let count = 0, leftEnd = 0, rightEnd = -1;
+    for (const [top, bottom, left, right] of pieces) {
+      if (bottom - top + 1 < PIECE_HEIGHT * height) continue;
+      const overlap = Math.min(rightEnd, right) - left + 1;
+      if (count && overlap > OVERLAP * Math.min(rightEnd - leftEnd + 1, right - left + 1)) rightEnd = Math.max(rightEnd, right);
+      else { count++; leftEnd = left; rightEnd = right; }
+    }
+    return count;
+  }
+
+  const article = (d) => (d === 8 ? "an" : "a");
+  const reading = (verdict, digit, outputs, message, input = null) => ({ verdict, digit, outputs, message, input });
+
+  // reading.judge_outputs: "digit" when the highest output is at least MIN_TOP and at least
+  // MIN_MARGIN above the second, else "not sure".
+  function judgeOutputs(a, input) {
+    const order = a.map((v, i) => i).sort((i, j) => a[j] - a[i] || j - i);  // NumPy's argsort, reversed
+    const top = order[0], second = order[1];
+    if (a[top] < MIN_TOP)
+      return reading("not sure", null, a, `not sure: no output is high (the highest, for ${top}, is only ` +
+        `${fixed(a[top], 2)}; at least ${fixed(MIN_TOP, 2)} is needed)`, input);
+    if (a[top] - a[second] < MIN_MARGIN)
+      return reading("not sure", null, a, `not sure: it could be ${article(top)} ${top} (${fixed(a[top], 2)}) or ` +
+        `${article(second)} ${second} (${fixed(a[second], 2)}), too close to choose`, input);
+    return reading("digit", top, a, `the network reads ${article(top)} ${top} (output ${fixed(a[top], 2)})`, input);
+  }
+
+  // reading.read_digit, on the ink of a picture (steps.ink).
+  function readDigit(model, ink) {
+    const { img, w, h } = ink;
+    if (!img.some((v) => v > 0)) return reading("no digit", null, null, "no digit: there is no ink in the picture");
+    const cropped = cropToInk(img, w, h);
+    if (Math.max(cropped.w, cropped.h) < Math.max(4, MIN_INK_SHARE * Math.max(w, h)))
+      return reading("no digit", null, null, `no digit: the only ink is a speck of ${cropped.w} x ${cropped.h} ` +
+        `pixels in a ${w} x ${h} picture; write the digit larger`);
+    const input = centreByMass(fitInto(cropped)), outputs = confidences(model, input);
+    const shape = inkShape(cropped), n = sideBySide(shape.pieces, shape.height);
+    if (n >= 2)
+      return reading("several digits", null, outputs, `several digits: ${n} separate pieces of ink side by side; ` +
+        "write one digit at a time", input);
+    if (shape.core >= CORE)
+      return reading("no digit", null, outputs, "no digit: a dot or a filled shape, solid ink instead of lines; " +
+        "a digit is drawn with lines", input);
+    if (shape.across <= THIN * shape.core && shape.angle <= FLAT)
+      return reading("no digit", null, outputs, `no digit: one straight line lying ${fixed(shape.angle, 0)} degrees ` +
+        "from level, a dash; a digit is more than a dash, and a 1 stands up", input);
+    if (shape.width >= WIDE * shape.height)
+      return reading("several digits", null, outputs, `several digits: the writing is ` +
+        `${fixed(shape.width / shape.height, 1)} times wider than it is tall, wider than one digit; write one ` +
+        "digit at a time", input);
+    return judgeOutputs(outputs, input);
+  }
+
+  // The page's reading of a picture, as reading.read_pixels and `predict` make it:
+  // {verdict, digit, outputs, message, input (the 28 x 28 picture the network read)}.
+  // A file too large to read is an "error", as in `predict`.
   function read(model, rgba, w, h, photo = true, jpeg = false) {
     let steps;
     try {
       steps = preprocessSteps(rgba, w, h, photo, jpeg);
     } catch (err) {
-      if (err instanceof NoDigitFound) return { verdict: "no digit", digit: null, outputs: null, message: err.message, input: null };
-      throw err;
+      if (err instanceof NoDigitFound) return reading("no digit", null, null, err.message);
+      if (err instanceof TooSmall) return reading("no digit", null, null, `no digit: ${err.message}`);
+      return reading("error", null, null, err.message);
     }
-    const input = steps.centred, outputs = confidences(model, input);
-    const digit = outputs.indexOf(Math.max(...outputs));
-    return { verdict: "digit", digit, outputs, message: `${digit} (confidence ${outputs[digit].toFixed(2)})`, input: Array.from(input) };
+    const r = readDigit(model, steps.ink);
+    return { ...r, input: r.input && Array.from(r.input) };
   }
 
   return { NoDigitFound, preprocessSteps, loadModel, forward, confidences, softmax, roundHalfEven, read };

@@ -25,8 +25,11 @@
     bars.appendChild(row); rows.push({ row, fill, value });
   }
 
+  // The answer: the digit, or the refusal in words ("not sure", "no digit", "several digits",
+  // or "cannot read" for a file that is not a picture), with the reason below it.
   function show(reading, ms) {
-    answer.textContent = reading.verdict === "digit" ? String(reading.digit) : reading.verdict;
+    answer.textContent = reading.verdict === "digit" ? String(reading.digit)
+      : reading.verdict === "error" ? "cannot read" : reading.verdict;
     message.textContent = reading.message || "";
     rows.forEach((r, d) => {
       const v = reading.outputs ? reading.outputs[d] : 0;
@@ -51,8 +54,8 @@
     let reading;
     try {
       reading = Digits.read(model, rgba, w, h, fromPhoto, jpeg);
-    } catch (err) {  // a picture too small or too large: said in words, never a guess
-      reading = { verdict: "cannot read", digit: null, outputs: null, message: err.message, input: null };
+    } catch (err) {  // not foreseen: said in words, never a guess
+      reading = { verdict: "error", digit: null, outputs: null, message: err.message, input: null };
     }
     show(reading, performance.now() - start);
   }
@@ -87,7 +90,7 @@
   canvas.addEventListener("pointercancel", lift);
   document.getElementById("clear").addEventListener("click", () => {
     strokes = []; paint();
-    show({ verdict: "digit", digit: null, outputs: null, message: "", input: null }, 0);
+    show({ verdict: "cleared", digit: null, outputs: null, message: "", input: null }, 0);
     answer.textContent = "draw a digit";
   });
   paint();
@@ -100,12 +103,12 @@
       bitmap = await createImageBitmap(file, { imageOrientation: "from-image", premultiplyAlpha: "none",
                                                colorSpaceConversion: "none" });
     } catch (err) {
-      show({ verdict: "cannot read", digit: null, outputs: null, input: null,
+      show({ verdict: "error", digit: null, outputs: null, input: null,
              message: `${file.name}: cannot read it as an image (it is not a picture file this browser knows: PNG, JPEG, GIF, WebP, ...)` }, 0);
       return;
     }
     if (bitmap.width * bitmap.height > 60000000) {
-      show({ verdict: "cannot read", digit: null, outputs: null, input: null,
+      show({ verdict: "error", digit: null, outputs: null, input: null,
              message: `${file.name}: the image is ${bitmap.width}x${bitmap.height} pixels, more than the 60 megapixels read here; make it smaller first` }, 0);
       return;
     }
