@@ -180,6 +180,12 @@ def test_destinations_that_cannot_be_written_get_a_message(tmp_path, saved, caps
     assert (tmp_path / "old.html").read_text() == "the old page" and not leftovers(tmp_path)
     assert export.main([str(tmp_path / "missing.npz"), "--html", str(tmp_path / "p.html")]) == 2
     assert "no such file" in capsys.readouterr().err
+    # the network itself as the destination (a slip of the tab key) is refused, and the network kept
+    before = saved.read_bytes()
+    assert export.main([str(saved), "--html", str(saved)]) == 2
+    assert "a name of their own" in capsys.readouterr().err and saved.read_bytes() == before
+    assert export.main([str(saved), "--html", str(tmp_path / "x"), "--onnx", str(tmp_path / "x")]) == 2
+    assert "a name of their own" in capsys.readouterr().err and not (tmp_path / "x").exists()
     with pytest.raises(SystemExit):  # neither --html nor --onnx: argparse's usage message
         export.main([str(saved)])
 

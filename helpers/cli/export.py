@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from helpers.exporting import MissingPackage, check_page_model, onnx_model, save_page
 from helpers.files import CannotWrite, check_writable, writing
@@ -34,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.html and not args.onnx:
         parser.error("say what to write: --html PAGE, --onnx FILE, or both")
+    # A slip that would replace the network itself, or write both files to one place.
+    places = [Path(p).resolve() for p in (args.model, args.html, args.onnx) if p]
+    if len(set(places)) < len(places):
+        print(f"error: {args.model}, {args.html or args.onnx}{f' and {args.onnx}' if args.html and args.onnx else ''}: "
+              f"the saved network, the page and the ONNX file each need a name of their own "
+              f"(e.g. digits.html, model.onnx); nothing was written", file=sys.stderr)
+        return 2
     try:
         model = load(args.model)
     except FileNotFoundError:
