@@ -98,7 +98,12 @@ class HandwritingReader:
         file = files[-1]
         name = file.get("name", "your file")
         self.canvas.caption = f"not what is read: the answer is for {name}"
-        return self.show(lesson.read_upload(self.net, bytes(file["content"])), name)
+        try:
+            reading = lesson.read_upload(self.net, bytes(file["content"]))
+        except Exception as err:  # noqa: BLE001 -- an uploaded file is untrusted: whatever happens, say so
+            reading = {"verdict": "error", "digit": None, "outputs": None, "hidden": None, "steps": None,
+                       "message": f"not read: {type(err).__name__}: {err}"}
+        return self.show(reading, name)
 
     def _ipython_display_(self):
         from IPython.display import display
