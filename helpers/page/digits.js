@@ -85,13 +85,24 @@ const Digits = (() => {
         const r = f(rgba[4 * p] / 255), g = f(rgba[4 * p + 1] / 255), b = f(rgba[4 * p + 2] / 255);
         v = f(f(f(r * LUMA[0]) + f(g * LUMA[1])) + f(b * LUMA[2]));
       }
-      if (!opaque) {  // composite on white: a transparent pixel is white paper
-        const a = f(rgba[4 * p + 3] / 255);
-        v = f(f(a * v) + f(1 - a));
-      }
       grey[p] = v;
     }
+    if (!opaque) {  // composite on the page: a fully transparent pixel is bare paper
+      const page = pageBehind(grey, rgba, n);
+      for (let p = 0; p < n; p++) {
+        const a = f(rgba[4 * p + 3] / 255);
+        grey[p] = f(f(a * grey[p]) + f(f(1 - a) * page));
+      }
+    }
     return grey;
+  }
+
+  // helpers.images._page_behind: the page seen through transparency, white (1), unless the
+  // drawn (mostly opaque) pixels are light on average, then black (0).
+  function pageBehind(grey, rgba, n) {
+    let drawn = 0, sum = 0;
+    for (let p = 0; p < n; p++) if (f(rgba[4 * p + 3] / 255) > 0.5) { drawn++; sum += grey[p]; }
+    return drawn > 0 && drawn < n && sum / drawn > 0.5 ? 0 : 1;
   }
 
   // helpers.images.shrink: k x k block means (edges repeated), to at most WORK_SIDE pixels.
@@ -316,6 +327,9 @@ const Digits = (() => {
     if (w * h > MAX_PIXELS)
       throw new Error(`the image is ${w}x${h} pixels, more than the ${MAX_PIXELS / 1e6} megapixels read here; ` +
         `make it smaller first (a digit needs only a few hundred pixels across)`);
+    if (photo && Math.min(w, h) < 8)  // helpers.image_files refuses the file: an error, not a reading
+      throw new Error(`the image is only ${w.toLocaleString("en")}x${h.toLocaleString("en")} pixels: too small ` +
+        "to hold a digit (at least 8x8 are needed)");
     if (photo) ({ rgba, w, h } = reduceLikePillow(rgba, w, h, jpeg));
     let grey = toGrey(rgba, w, h);
     if (Math.min(w, h) < 8) throw new TooSmall(`the picture is only ${w}x${h} pixels: too small to hold a digit`);
