@@ -21,6 +21,8 @@ The engine (no notebook, widget or plotting code in here)
     gradcheck      backprop checked against finite differences
     images         MNIST-style preprocessing of any picture, and changes to pictures (shift, turn, noise)
     image_files    picture files (photos, scans, drawings) read safely with Pillow
+    reading        the honest reader: a digit, "not sure", "no digit" or "several digits", and why
+    exporting      a saved network as a web page that reads digits offline (JS in page/), or as ONNX
     metrics        accuracy and the confusion matrix
     progress       progress displays as training callbacks, and the terminal's bar
 
@@ -33,7 +35,7 @@ For the notebooks
 
 The commands
     cli/           python -m helpers NAME (or digits NAME), NAME one of (--help says more):
-                       data, train, predict, bench, lab, student_edition, report;
+                       data, train, predict, export, bench, lab, student_edition, report;
                    each one module, cli/NAME.py, that uses the engine and is used by nothing
 """
 

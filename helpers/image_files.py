@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import warnings
 
 import numpy as np
@@ -23,6 +24,17 @@ from helpers.images import WORK_SIDE, preprocess
 # decoded), so the size is checked from the file's header, before any pixel is read.
 MAX_PIXELS = 60_000_000
 MAX_FILE_BYTES = 100 * 2**20  # no photo of one digit needs more than 100 MB
+# The decoded picture, and the copy a change of pixel type makes before it is averaged down,
+# may take at most this much memory: a 358 KB TIFF of 7,700 x 7,700 32-bit numbers decodes
+# to 237 MB, and used to take 1.26 GB on its way to a float array. Bytes per pixel, by
+# Pillow's mode: what decoding holds, plus the copy made before averaging down (a palette to
+# RGBA, 16-bit to 32-bit numbers, 1-bit to grey).
+MAX_DECODED_BYTES = 180 * 2**20
+BYTES_PER_PIXEL = {"1": 2, "L": 1, "LA": 2, "La": 2, "P": 5, "PA": 6, "RGB": 3, "RGBA": 4, "RGBa": 4, "RGBX": 4,
+                   "CMYK": 4, "YCbCr": 3, "LAB": 3, "HSV": 3, "I": 4, "F": 4, "I;16": 6, "I;16L": 6, "I;16B": 6,
+                   "I;16N": 6}
+MAX_FRAMES = 30  # of an animation (or a multi-page TIFF), the first frame that is not blank is read
+SMALLEST = 8  # pixels each way: anything smaller cannot hold a digit
 
 
 class ImageRefused(ValueError):
@@ -35,9 +47,12 @@ def _open(source):
         size = len(source)
         source = io.BytesIO(bytes(source))
     else:
-        if os.path.isdir(source):
+        info = os.stat(source)  # FileNotFoundError and PermissionError: see read_image
+        if stat.S_ISDIR(info.st_mode):
             raise ImageRefused("it is a folder, not an image file")
-        size = os.path.getsize(source)  # FileNotFoundError and PermissionError: see read_image
+        if not stat.S_ISREG(info.st_mode):  # /dev/urandom, a pipe: no size, and maybe no end
+            raise ImageRefused("it is not a file but a device or a pipe; save the picture to a file first")
+        size = info.st_size
     if size == 0:
         raise ImageRefused("the file is empty (0 bytes)")
     if size > MAX_FILE_BYTES:
@@ -66,14 +81,9 @@ def read_image(source) -> np.ndarray:
     whose full range is kept. Anything that cannot be read gives a ValueError in words.
     """
     try:
-        with _open(source) as image:
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise _too_large(width, height)
-            if image.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 size when that is still large enough
-                image.draft(image.mode, (WORK_SIDE, WORK_SIDE))
-            upright = ImageOps.exif_transpose(image)  # decodes the pixels
-            return _pixels(upright)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a damaged file's metadata warnings: the reading says what matters
+            return _read(source)
     except ImageRefused:
         raise
     except Image.DecompressionBombError as err:  # over 179 megapixels: Pillow stops at the header
@@ -90,35 +100,81 @@ def read_image(source) -> np.ndarray:
                            "PNG, JPEG, TIFF, GIF, BMP, WebP, ...)") from None
     except (OSError, SyntaxError, EOFError, ValueError, MemoryError) as err:
         raise ImageRefused(f"cannot read it as an image: the file is damaged or cut short ({err})") from None
+    except Exception as err:  # noqa: BLE001 -- the file is untrusted: Pillow's decoders, fed a damaged file,
+        # also raise TypeError, struct.error, IndexError, KeyError, ZeroDivisionError ... (found by fuzzing)
+        raise ImageRefused(f"cannot read it as an image: the file is damaged ({type(err).__name__}: {err})") from None
+
+
+def _read(source) -> np.ndarray:
+    """``read_image``'s work; its errors are put in words by ``read_image``."""
+    with _open(source) as image:
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise _too_large(width, height)
+        if min(width, height) < SMALLEST:
+            raise ImageRefused(f"the image is only {width:,}x{height:,} pixels: too small to hold a digit "
+                               f"(at least {SMALLEST}x{SMALLEST} are needed)")
+        if image.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 size when that is still large enough
+            image.draft(image.mode, (WORK_SIDE, WORK_SIDE))
+        _check_memory(image)
+        frames = min(getattr(image, "n_frames", 1), MAX_FRAMES)
+        for frame in range(frames):  # the first frame with something on it
+            if frame:
+                image.seek(frame)
+                _check_memory(image)
+            upright = ImageOps.exif_transpose(image)  # decodes the pixels
+            pixels = _pixels(upright)
+            if frames == 1 or _not_blank(pixels):
+                return pixels
+        return pixels  # every frame is blank: the reader says there is no digit
+
+
+def _check_memory(image: Image.Image) -> None:
+    """An ``ImageRefused`` if decoding ``image`` (as its header describes it) would take more
+    than ``MAX_DECODED_BYTES``."""
+    width, height = image.size
+    per_pixel = BYTES_PER_PIXEL.get(image.mode, 8)
+    if image.format == "TIFF":  # libtiff reads a strip into a buffer of its own, and one strip can be the
+        per_pixel *= 2          # whole picture: a 168 MB CMYK TIFF peaked at 352 MB
+    needed = width * height * per_pixel
+    if needed > MAX_DECODED_BYTES:
+        kind = {"I": "32-bit whole numbers", "F": "32-bit floating-point numbers", "CMYK": "CMYK colours",
+                "P": "palette colours", "PA": "palette colours"}.get(image.mode, f"{image.mode} pixels")
+        kind = "16-bit numbers" if image.mode.startswith("I;16") else kind
+        raise ImageRefused(f"the image is {width:,}x{height:,} pixels of {kind}: reading it would take about "
+                           f"{needed / 2**20:,.0f} MB, more than the {MAX_DECODED_BYTES // 2**20} MB allowed; save "
+                           f"it smaller, or as an 8-bit PNG or a JPEG")
+
+
+def _not_blank(pixels: np.ndarray) -> bool:
+    """Whether a frame has anything on it: not every pixel the same."""
+    return bool(pixels.size) and bool(np.ptp(pixels.reshape(-1, pixels.shape[2] if pixels.ndim == 3 else 1), axis=0).any())
 
 
 def _pixels(image: Image.Image) -> np.ndarray:
-    """The decoded ``image`` as an array, averaged down if it is large."""
-    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):  # one channel of 16/32-bit or float numbers
-        a = np.asarray(image.convert("F") if image.mode != "F" else image, dtype=np.float32)
-        if image.mode != "F":
-            top = 65535.0 if image.mode.startswith("I;16") or a.max() <= 65535 else float(a.max())
-            a = np.clip(a, 0, top) / np.float32(top)  # to [0, 1], so to_grey reads it as a float image
+    """The decoded ``image`` as an array, averaged down in Pillow (``reduce``, block means)
+    first if it is large, so no large array is ever made: uint8 (grey, grey + alpha, RGB or
+    RGBA), or float32 in [0, 1] for 16-bit, 32-bit and float pictures."""
+    mode = image.mode
+    transparent = mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
+    if mode.startswith("I;16"):  # reduce does not take 16-bit; 32-bit whole numbers hold them
+        image = image.convert("I")
+    elif mode in ("P", "PA", "1") or (mode in ("L", "RGB") and transparent):
+        image = image.convert("RGBA" if transparent else ("L" if mode == "1" else "RGB"))
+    k = -(-max(image.size) // WORK_SIDE)
+    if k > 1:
+        image = image.reduce(k)  # block means, in Pillow: no large float array is ever made
+    if image.mode in ("I", "F"):  # one channel of 16/32-bit or float numbers
+        a = np.asarray(image, dtype=np.float32)
         if not np.all(np.isfinite(a)):
             raise ImageRefused("the image has pixels that are not numbers (NaN or infinite)")
-        return _average_down(a)
-    transparent = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
-    if image.mode in ("L", "LA", "RGB", "RGBA") and not (image.mode in ("L", "RGB") and transparent):
-        converted = image
-    else:  # palettes, CMYK, 1-bit, YCbCr, ...: to what to_grey reads
-        converted = image.convert("RGBA" if transparent else "RGB")
-    k = -(-max(converted.size) // WORK_SIDE)
-    if k > 1:
-        converted = converted.reduce(k)  # block means, in Pillow: no large float array is ever made
-    return np.asarray(converted)
-
-
-def _average_down(a: np.ndarray) -> np.ndarray:
-    k = -(-max(a.shape) // WORK_SIDE)
-    if k <= 1:
+        if image.mode == "I":
+            top = 65535.0 if mode.startswith("I;16") or a.max() <= 65535 else float(a.max())
+            a = np.clip(a, 0, top) / np.float32(top)  # to [0, 1], so to_grey reads it as a float image
         return a
-    h, w = a.shape[0] // k * k, a.shape[1] // k * k
-    return a[:h, :w].reshape(h // k, k, w // k, k).mean(axis=(1, 3), dtype=np.float32)
+    if image.mode not in ("L", "LA", "RGB", "RGBA"):  # CMYK, YCbCr, ...: to what to_grey reads
+        image = image.convert("RGBA" if transparent else "RGB")
+    return np.asarray(image)
 
 
 def load_image(source) -> np.ndarray:

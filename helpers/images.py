@@ -63,7 +63,8 @@ def to_grey(pixels) -> np.ndarray:
     read as 0-255 (uint8) or 0-65535 (uint16); floats in [0, 1] as they are, other floats
     stretched from their smallest to their largest value. Colours become brightness with
     the weights of ITU-R BT.601, ``0.299 R + 0.587 G + 0.114 B`` (as Pillow does), and a
-    transparent pixel shows the white page behind it: ``alpha * colour + (1 - alpha) * 1``.
+    transparent pixel shows the page behind it: ``alpha * colour + (1 - alpha) * page``, the
+    page white, or black when what is drawn is light (a white digit on transparency).
     """
     a = np.asarray(pixels)
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 2, 3, 4)) or 0 in a.shape:
@@ -87,10 +88,19 @@ def to_grey(pixels) -> np.ndarray:
     channels = a.shape[2]
     colour = a[..., :3] if channels >= 3 else a[..., :1]
     grey = colour @ np.array([0.299, 0.587, 0.114], np.float32) if channels >= 3 else colour[..., 0]
-    if channels in (2, 4):  # composite on white: a fully transparent pixel is white paper
+    if channels in (2, 4):  # composite on the page: a fully transparent pixel is bare paper
         alpha = a[..., -1]
-        grey = alpha * grey + (1 - alpha)
+        grey = alpha * grey + (1 - alpha) * _page_behind(grey, alpha)
     return np.ascontiguousarray(grey, dtype=np.float32)
+
+
+def _page_behind(grey: np.ndarray, alpha: np.ndarray) -> float:
+    """The page to show through transparency: white (1), unless the drawn (mostly opaque)
+    pixels are light on average, then black (0), so that the drawing stands out."""
+    drawn = alpha > 0.5
+    if drawn.any() and not drawn.all() and float(grey[drawn].mean()) > 0.5:
+        return 0.0
+    return 1.0
 
 
 def shrink(image: np.ndarray, max_side: int = WORK_SIDE) -> np.ndarray:

@@ -74,9 +74,9 @@ def test_predict_reads_with_a_model_of_layers_on_images(tmp_path, capsys):
 def test_predict_rejects_non_images_and_models_that_are_not_networks(tmp_path, brightness_model, capsys):
     write_png(tmp_path / "blank.png", np.zeros((32, 40)))  # any size is read now, but this one is empty
     (tmp_path / "notes.png").write_text("not an image")
-    assert predict.main([str(brightness_model), str(tmp_path / "blank.png"), str(tmp_path / "notes.png")]) == 2
-    err = capsys.readouterr().err
-    assert "blank.png: no digit found" in err
+    assert predict.main([str(brightness_model), str(tmp_path / "blank.png"), str(tmp_path / "notes.png")]) == 1
+    out, err = capsys.readouterr()
+    assert "blank.png: no digit found" in out
     assert "notes.png: cannot read it as an image" in err
     assert predict.main([str(tmp_path / "notes.png"), str(tmp_path / "blank.png")]) == 2
     assert "is not a saved network: a network is saved as an .npz (zip) archive" in capsys.readouterr().err
@@ -154,21 +154,32 @@ def hostile(tmp_path_factory):
     ("empty.png", "the file is empty (0 bytes)"),
     ("cut-short.png", "cannot read it as an image: the file is damaged or cut short"),
     ("enormous.png", "the file is 101 MB, more than the 100 MB a picture of a digit needs"),
-    ("white.png", "no digit found: the picture is blank or all one shade"),
-    ("black.png", "no digit found: the picture is blank or all one shade"),
-    ("grey.png", "no digit found: the picture is blank or all one shade"),
-    ("blank-page.jpg", "no digit found: the picture is blank or all one shade"),
     ("nan.tif", "the image has pixels that are not numbers (NaN or infinite)"),
 ])
 def test_bad_image_files_get_a_message_not_a_guess(hostile, brightness_model, capsys, name, message):
-    assert predict.main([str(brightness_model), str(hostile[name])]) == 2
+    assert predict.main([str(brightness_model), str(hostile[name])]) == 1
     out, err = capsys.readouterr()
     assert out == "" and err.startswith(f"error: {hostile[name]}: ") and message in err
     assert "Traceback" not in err
+    assert predict.main(["--json", str(brightness_model), str(hostile[name])]) == 1
+    answer = json.loads(capsys.readouterr().out)
+    assert answer == {"file": str(hostile[name]), "verdict": "error", "digit": None, "outputs": None,
+                      "message": answer["message"]} and message in answer["message"]
+
+
+@pytest.mark.parametrize("name", ["white.png", "black.png", "grey.png", "blank-page.jpg"])
+def test_pictures_without_a_digit_are_read_as_no_digit(hostile, brightness_model, capsys, name):
+    assert predict.main([str(brightness_model), str(hostile[name])]) == 1
+    out, err = capsys.readouterr()
+    assert err == "" and out == f"{hostile[name]}: no digit found: the picture is blank or all one shade" + \
+        out.split("all one shade", 1)[1]
+    assert predict.main(["--json", str(brightness_model), str(hostile[name])]) == 1
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["verdict"] == "no digit" and answer["digit"] is None and answer["outputs"] is None
 
 
 def test_missing_files_and_folders_get_a_message(tmp_path, brightness_model, capsys):
-    assert predict.main([str(brightness_model), str(tmp_path / "nowhere.png"), str(tmp_path)]) == 2
+    assert predict.main([str(brightness_model), str(tmp_path / "nowhere.png"), str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "nowhere.png: there is no such file" in err and "it is a folder, not an image file" in err
 
@@ -191,7 +202,7 @@ def test_a_huge_picture_is_refused_before_it_is_decoded(hostile, brightness_mode
               "sys.exit(status)")
     result = subprocess.run([sys.executable, "-c", script, str(brightness_model), str(hostile["huge10k.png"]),
                              str(hostile["huge20k.png"])], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2 and result.stderr.count("megapixels read here") == 2
+    assert result.returncode == 1 and result.stderr.count("megapixels read here") == 2
     peak_mb = int(result.stderr.splitlines()[-1]) / 1024
     assert peak_mb < 200, f"peak memory {peak_mb:.0f} MB"  # before: 897 MB for the 10,000 x 10,000 PNG
 
@@ -224,9 +235,11 @@ def test_predict_reads_digits_photographed_on_paper(tmp_path):
         Image.fromarray(photo).save(path, **({"quality": int(rng.integers(70, 95))} if kind == "jpg" else {}))
         paths.append(str(path))
         labels.append(int(test.y[i]))
-    result = run("helpers", "predict", str(tmp_path / "model.npz"), *paths)
-    assert result.returncode == 0, result.stderr
-    read = [int(line.rsplit(": ", 1)[1].split()[0]) for line in result.stdout.splitlines()]
+    result = run("helpers", "predict", "--json", str(tmp_path / "model.npz"), *paths)
+    readings = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == (0 if all(r["verdict"] == "digit" for r in readings) else 1), result.stderr
+    assert [r["file"] for r in readings] == paths and not any(r["verdict"] == "error" for r in readings)
+    read = [r["digit"] for r in readings]  # None for "not sure": counted as not right
     right = np.array(read) == np.array(labels)
     on_the_digits = net.accuracy(test.X[chosen], test.y[chosen])
     print(f"predict on {len(paths)} paper-style photos: {right.mean():.1%} right; the network on the same "

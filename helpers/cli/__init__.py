@@ -15,6 +15,7 @@ COMMANDS = {
     "data": "fetch MNIST, verify it and cache it (--export FOLDER: a copy to hand out)",
     "train": "train a network on MNIST and save it",
     "predict": "read digits from image files with a saved network",
+    "export": "a saved network as a web page that reads digits offline (--html), or as ONNX (--onnx)",
     "bench": "speed and memory of training, as JSON",
     "lab": "what `make lab` runs: the learner's own copy (student/), then JupyterLab on notebook 01",
     "student_edition": "the notebooks with the worked solutions taken out",

@@ -1,46 +1,49 @@
-"""Ask a saved network which digit is in each image.
+"""Ask a saved network which digit is in each image, and hear "no" when there is none.
 
     python -m helpers predict model.npz photo.jpg [more.png ...]
+    python -m helpers predict --json model.npz photo.jpg     (one JSON object a line)
 
 Any picture of one digit will do: a phone photo or a scan of a digit written on paper
 (any size, colour or grey, PNG, JPEG, TIFF, ...), a drawing with a transparent
 background, or a 28x28 MNIST-style image. Each is prepared the way MNIST's digits were
-(``helpers.images.preprocess``: grey-scale, ink, crop, fit in 20x20, centre of mass in
-28x28) before the network reads it. A picture with no digit in it (blank, one shade), a
-file that is not an image, or one too large to open safely gets a message on standard
-error instead of a guess, and the exit status is 2.
+(``helpers.images``: grey-scale, ink, crop, fit in 20x20, centre of mass in 28x28) and read
+honestly (``helpers.reading``): a digit, or "not sure", "no digit" or "several digits",
+each with the reason. A file that is not an image, or one too large to open safely, gets
+an error on standard error. The exit status is 0 when every file was read as a digit, 1
+when any was not (or could not be read), 2 when the network itself cannot be used.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 
-import numpy as np
-
-from helpers.activations import softmax
-from helpers.image_files import load_image
-from helpers.layers import Sequential
-from helpers.network import Network
+from helpers.image_files import read_image
+from helpers.reading import Reading, read_pixels
 from helpers.saving import load
 
 
-def confidences(net: Network | Sequential, X: np.ndarray) -> np.ndarray:
-    """The network's outputs as confidences: softmax probabilities for softmax and linear
-    outputs (and a model of layers); for sigmoid outputs, each output neuron's activation
-    (between 0 and 1). ``X``: 28x28 pictures as rows of 784, shaped as the model takes them."""
-    if isinstance(net, Sequential):
-        return net.probabilities(X.reshape((len(X),) + net.input_shape))
-    a = net.feedforward(X)
-    return softmax(a) if net.output.name == "linear" else a
+def read_file(net, path) -> Reading:
+    """The reading of one picture file; verdict "error" when it cannot be read as a picture."""
+    try:
+        pixels = read_image(path)
+        return read_pixels(net, pixels)[0]
+    except ValueError as err:
+        return Reading("error", None, None, str(err))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m helpers predict",
         description="Read the digit in each image: photos or scans of a digit on paper, drawings, or 28x28 "
-        "MNIST-style images. Each is cropped, scaled and centred like MNIST first.")
+        "MNIST-style images. Each is cropped, scaled and centred like MNIST first; a picture that holds no "
+        "digit, several digits, or one the network cannot single out is answered as such, not guessed. "
+        "Exit status: 0 when every file was read as a digit, 1 otherwise, 2 when the network cannot be used.")
+    parser.add_argument("--json", action="store_true", help="one JSON object a line for each file: file, verdict "
+                        "(digit, not sure, no digit, several digits or error), digit (or null), outputs (the ten, "
+                        "or null), message")
     parser.add_argument("model", help="a network or a model of layers saved with helpers.saving.save (.npz)")
     parser.add_argument("images", nargs="+", help="image files (PNG, JPEG, TIFF, ...), one digit each")
     args = parser.parse_args(argv)
@@ -57,14 +60,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     status = 0
     for path in args.images:
-        try:
-            a = confidences(net, load_image(path))[0]
-        except ValueError as err:
-            print(f"error: {path}: {err}", file=sys.stderr)
-            status = 2
-            continue
-        digit = int(np.argmax(a))
-        print(f"{path}: {digit} (confidence {a[digit]:.2f})")
+        r = read_file(net, path)
+        if r.verdict != "digit":
+            status = 1
+        if args.json:
+            print(json.dumps({"file": path, "verdict": r.verdict, "digit": r.digit,
+                              "outputs": None if r.outputs is None else [round(v, 6) for v in r.outputs],
+                              "message": r.message}), flush=True)
+        elif r.verdict == "error":
+            print(f"error: {path}: {r.message}", file=sys.stderr)
+        elif r.verdict == "digit":
+            print(f"{path}: {r.digit} (confidence {r.outputs[r.digit]:.2f})")
+        else:
+            print(f"{path}: {r.message}")
     return status
 
 

@@ -18,13 +18,19 @@ import numpy as np
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from helpers import images
+from helpers import images, reading
 from helpers.image_files import read_image
 from helpers.lessons.the_network import hidden_activations  # notebook 04's: A^1 = sigma(X (w^1)^T + b^1)
 from helpers.plots import LINESTYLES, MARKERS, PALETTE, style
 
 CANVAS = 280  # the drawing canvas, in pixels: ten times MNIST's 28
-BRUSH = 22  # the pen's width on it: about MNIST's strokes once the digit is 20 pixels tall
+BRUSH = 22  # the widest pen: about MNIST's strokes once a digit drawn 200 pixels tall is 20 pixels tall
+# The pen grows with the drawing: its width is PEN_SHARE of the drawing's larger extent (from
+# MIN_BRUSH to BRUSH pixels), so a digit drawn 40 pixels tall has strokes as thin, for its
+# size, as one drawn 200 pixels tall, and reads alike (a fixed 22-pixel pen made a small
+# digit a blob). canvas.js draws with the same rule.
+PEN_SHARE = 0.12
+MIN_BRUSH = 3.0
 
 # A "2" as a hand would draw it on the canvas: a hook over the top, a slope down to the
 # left, a stroke along the bottom. Points are (x, y) in canvas pixels, y pointing down.
@@ -60,13 +66,25 @@ def clean_strokes(strokes) -> list[np.ndarray]:
     return cleaned
 
 
-def strokes_to_image(strokes, size: int = CANVAS, brush: float = BRUSH) -> np.ndarray:
+def pen_width(strokes) -> float:
+    """The pen's width for a drawing: ``PEN_SHARE`` of the larger of its width and height
+    (from the points' centres), kept between ``MIN_BRUSH`` and ``BRUSH`` pixels."""
+    points = clean_strokes(strokes)
+    if not points:
+        return MIN_BRUSH
+    xy = np.concatenate(points)
+    extent = float(np.max(xy.max(axis=0) - xy.min(axis=0)))
+    return float(np.clip(PEN_SHARE * extent, MIN_BRUSH, BRUSH))
+
+
+def strokes_to_image(strokes, size: int = CANVAS, brush: float | None = None) -> np.ndarray:
     """The drawing as the canvas shows it: a size x size grey picture (1 white, 0 black)
-    with each stroke drawn as a round-ended line ``brush`` pixels wide, its edge
-    anti-aliased over one pixel.
+    with each stroke drawn as a round-ended line ``brush`` pixels wide (``pen_width`` of the
+    drawing if None, as the canvas draws it), its edge anti-aliased over one pixel.
 
     ``strokes`` is a list of strokes, each a list of (x, y) points in canvas pixels (as
     the browser sends them); a stroke of one point is a dot."""
+    brush = pen_width(strokes) if brush is None else brush
     ink = np.zeros((size, size), dtype=np.float32)
     r = brush / 2
     centres = np.arange(size) + 0.5  # pixel centres
@@ -157,25 +175,31 @@ def check_reader(net) -> None:
 
 
 def read_picture(net, pixels) -> dict:
-    """What the network makes of a picture (any image array, see ``images.to_grey``).
+    """What the network makes of a picture (any image array, see ``images.to_grey``), read
+    honestly (``helpers.reading``).
 
-    A dict: "digit" (its answer, or None when there is no digit), "outputs" (the ten
-    output activations), "hidden" (the first hidden layer's activations), "steps" (the
-    preprocessing's pictures, ``images.preprocess_steps``) and "message" (one line to
+    A dict: "verdict" ("digit", "not sure", "no digit" or "several digits"), "digit" (its
+    answer, or None unless the verdict is "digit"), "outputs" (the ten output activations,
+    or None when there is no ink), "hidden" (the first hidden layer's activations), "steps"
+    (the preprocessing's pictures, ``images.preprocess_steps``) and "message" (one line to
     show: the answer, or why there is none). A ValueError if ``net`` is not such a network."""
     check_reader(net)
     try:
-        steps = images.preprocess_steps(pixels)
+        found, steps = reading.read_pixels(net, pixels)
     except ValueError as err:
-        return {"digit": None, "outputs": None, "hidden": None, "steps": None, "message": str(err)}
+        return _no_answer(str(err))
+    if steps is None:
+        return _no_answer(found.message, found.verdict)
     x = steps["centred"].reshape(1, 784)
-    outputs = net.feedforward(x)[0]
-    digit = int(np.argmax(outputs))
-    return {"digit": digit, "outputs": outputs, "hidden": hidden_activations(net, x)[0], "steps": steps,
-            "message": f"the network reads {'an' if digit == 8 else 'a'} {digit} (output {outputs[digit]:.2f})"}
+    return {"verdict": found.verdict, "digit": found.digit, "outputs": np.asarray(found.outputs),
+            "hidden": hidden_activations(net, x)[0], "steps": steps, "message": found.message}
 
 
-def read_strokes(net, strokes, size: int = CANVAS, brush: float = BRUSH) -> dict:
+def _no_answer(message: str, verdict: str = "no digit") -> dict:
+    return {"verdict": verdict, "digit": None, "outputs": None, "hidden": None, "steps": None, "message": message}
+
+
+def read_strokes(net, strokes, size: int = CANVAS, brush: float | None = None) -> dict:
     """``read_picture`` for a drawing; an empty canvas says so. ``strokes`` is a list of
     strokes, each a list of (x, y) points (``EXAMPLE_STROKES``); anything else is a ValueError."""
     check_reader(net)
@@ -183,8 +207,7 @@ def read_strokes(net, strokes, size: int = CANVAS, brush: float = BRUSH) -> dict
         raise ValueError(f"strokes must be a list of strokes, each a list of [x, y] points (like "
                          f"lesson.EXAMPLE_STROKES); got {type(strokes).__name__}: {str(strokes)[:40]}")
     if not clean_strokes(strokes):
-        return {"digit": None, "outputs": None, "hidden": None, "steps": None,
-                "message": "the canvas is empty: draw a digit"}
+        return _no_answer("the canvas is empty: draw a digit")
     return read_picture(net, strokes_to_image(strokes, size, brush))
 
 
@@ -198,8 +221,80 @@ def read_upload(net, content: bytes) -> dict:
     try:
         pixels = read_image(bytes(content))
     except ValueError as err:
-        return {"digit": None, "outputs": None, "hidden": None, "steps": None, "message": str(err)}
+        return _no_answer(f"not read: {err}", "error")
     return read_picture(net, pixels)
+
+
+# ---------------------------------------------------------------------------------------
+# Pictures that are not one digit: what an honest reader must refuse
+# ---------------------------------------------------------------------------------------
+
+NON_DIGIT_KINDS = ("dot", "block", "dash", "cross", "scrawl", "pair", "row")
+
+
+def _in_a_row(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The 28x28 ``digits`` (ink 1 on 0) side by side on one strip, each moved up or down by
+    up to 3 pixels, with gaps of 0 to 6 pixels between their boxes of ink."""
+    pieces = [images.crop_to_ink(d.reshape(28, 28)) for d in digits]
+    gaps = rng.integers(0, 7, len(pieces))
+    shifts = rng.integers(-3, 4, len(pieces))
+    height = max(p.shape[0] for p in pieces) + 6 + 8
+    width = sum(p.shape[1] for p in pieces) + int(gaps[1:].sum()) + 8
+    strip = np.zeros((height, width), dtype=np.float32)
+    left = 4
+    for piece, gap, dy in zip(pieces, gaps, shifts):
+        left += int(gap) if left > 4 else 0
+        top = 7 + int(dy)
+        strip[top : top + piece.shape[0], left : left + piece.shape[1]] = np.maximum(
+            strip[top : top + piece.shape[0], left : left + piece.shape[1]], piece)
+        left += piece.shape[1]
+    return strip
+
+
+def non_digit(kind: str, rng: np.random.Generator, digits=None) -> np.ndarray:
+    """One picture that is not one digit, as ink (1 on a page of 0, like ``images.to_ink``
+    gives), of the ``kind`` named (``NON_DIGIT_KINDS``):
+
+    * "dot": a round dot, 10 to 120 pixels across, on the 280 x 280 canvas;
+    * "block": a filled rectangle, 40 to 200 pixels a side (at most 2 to 1);
+    * "dash": a straight line within 20 degrees of level, 60 to 240 long, 6 to 30 thick;
+    * "cross": two such lines crossing, as a "+" or an "x";
+    * "scrawl": a tangle of 10 to 20 random strokes in a box;
+    * "pair", "row": two, or three to five, digits of ``digits`` (28x28 rows) side by side.
+    """
+    c = CANVAS / 2
+    if kind == "dot":
+        x, y = rng.uniform(70, 210, 2)
+        return 1 - strokes_to_image([[[x, y]]], brush=float(rng.uniform(10, 120)))
+    if kind == "block":
+        h = rng.uniform(40, 200)
+        w = float(np.clip(h * rng.uniform(0.5, 2.0), 40, 200))
+        top, left = round(c - h / 2), round(c - w / 2)
+        ink = np.zeros((CANVAS, CANVAS), dtype=np.float32)
+        ink[top : top + round(h), left : left + round(w)] = 1
+        return ink
+    if kind in ("dash", "cross"):
+        lines = []
+        for turn in ((0,) if kind == "dash" else (0, 90)):
+            a = np.radians(rng.uniform(-20, 20) + turn + (45 * rng.integers(0, 2) if kind == "cross" else 0))
+            half = rng.uniform(30, 120)
+            lines.append([[c - half * np.cos(a), c - half * np.sin(a)], [c + half * np.cos(a), c + half * np.sin(a)]])
+        return 1 - strokes_to_image(lines, brush=float(rng.uniform(6, 30)))
+    if kind == "scrawl":
+        side = rng.uniform(60, 220)
+        points = (c + rng.uniform(-side / 2, side / 2, (int(rng.integers(11, 22)), 2))).tolist()
+        return 1 - strokes_to_image([points], brush=float(np.clip(PEN_SHARE * side, MIN_BRUSH, BRUSH)))
+    if kind in ("pair", "row"):
+        if digits is None or len(digits) < 5:
+            raise ValueError(f"a {kind} needs digits to put side by side: at least 5 rows of 784 pixels")
+        n = 2 if kind == "pair" else int(rng.integers(3, 6))
+        return _in_a_row(np.asarray(digits)[rng.choice(len(digits), n, replace=False)], rng)
+    raise ValueError(f"kind must be one of {NON_DIGIT_KINDS}, got {kind!r}")
+
+
+def non_digits(n_each: int, rng: np.random.Generator, digits=None, kinds=NON_DIGIT_KINDS) -> list:
+    """``n_each`` pictures of each of the ``kinds`` (``non_digit``), as (kind, picture) pairs."""
+    return [(kind, non_digit(kind, rng, digits)) for kind in kinds for _ in range(n_each)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -264,12 +359,15 @@ def draw_reading(fig, reading: dict, title: str = "What the network reads"):
         ax_out.text(4.5, 0.5, "no answer", ha="center", va="center", fontsize=11)
     else:
         bars = ax_out.bar(digits, outputs, color=PALETTE["blue"], edgecolor="black", linewidth=0.5)
-        winner = int(np.argmax(outputs))
-        bars[winner].set_color(PALETTE["orange"])
-        bars[winner].set_edgecolor("black")
-        bars[winner].set_hatch("//")
-        ax_out.annotate("answer", (winner, outputs[winner]), textcoords="offset points", xytext=(0, 3),
-                        ha="center", fontsize=8)
+        if reading.get("digit") is not None:  # only a digit read is marked as the answer
+            winner = reading["digit"]
+            bars[winner].set_color(PALETTE["orange"])
+            bars[winner].set_edgecolor("black")
+            bars[winner].set_hatch("//")
+            ax_out.annotate("answer", (winner, outputs[winner]), textcoords="offset points", xytext=(0, 3),
+                            ha="center", fontsize=8)
+        else:
+            ax_out.text(4.5, 1.02, f"{reading.get('verdict', 'no answer')}: no answer", ha="center", fontsize=9)
     ax_out.set_xticks(digits)
     ax_out.set_ylim(0, 1.1)
     ax_out.set_xlabel("digit (output neuron)")

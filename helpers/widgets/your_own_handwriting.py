@@ -35,8 +35,15 @@ class DrawingCanvas(anywidget.AnyWidget):
     _css = JS / "canvas.css"
     strokes = traitlets.List([]).tag(sync=True)
     size = traitlets.Int(lesson.CANVAS).tag(sync=True)
-    brush = traitlets.Float(lesson.BRUSH).tag(sync=True)
+    brush = traitlets.Float(lesson.BRUSH).tag(sync=True)  # the widest pen; it grows with the drawing
+    pen_share = traitlets.Float(lesson.PEN_SHARE).tag(sync=True)  # as lesson.pen_width
+    min_brush = traitlets.Float(lesson.MIN_BRUSH).tag(sync=True)
     send_every = traitlets.Int(250).tag(sync=True)  # milliseconds between updates while drawing
+    # "reading..." shows under the canvas from the moment the browser sends the strokes (sent
+    # counts the sendings) until Python has shown the answer to them (answered = sent).
+    sent = traitlets.Int(0).tag(sync=True)
+    answered = traitlets.Int(0).tag(sync=True)
+    caption = traitlets.Unicode("").tag(sync=True)  # a line under the canvas: set after an upload
 
 
 class HandwritingReader:
@@ -57,7 +64,7 @@ class HandwritingReader:
         # would slide under the picture); the picture takes the rest of the row, scaled down
         # to fit, and moves below the canvas when the row is too narrow for both.
         side = f"{self.canvas.size + 2}px"  # the canvas and its 1-pixel border
-        self.canvas.layout = widgets.Layout(width=side, height=side, flex="0 0 auto")
+        self.canvas.layout = widgets.Layout(width=side, flex="0 0 auto")  # its height: the canvas and its caption
         self.clear.layout = widgets.Layout(width="auto")
         self.upload.layout = widgets.Layout(width="auto")  # the whole label, "Photo or scan"
         controls = widgets.VBox([self.canvas, widgets.HBox([self.clear, self.upload], layout=widgets.Layout(
@@ -72,12 +79,16 @@ class HandwritingReader:
 
     def show(self, reading: dict, where: str) -> dict:
         self.reading = reading
-        self.picture.redraw(reading=reading)
+        # The answer line first (it is what the learner waits for), then "reading..." goes, then
+        # the picture (a matplotlib drawing, the slow part).
         self.status.value = f"{where}: {reading['message']}"
+        self.canvas.answered = self.canvas.sent
+        self.picture.redraw(reading=reading)
         return reading
 
     def show_strokes(self, strokes) -> dict:
         """Read the drawing and show the reading (called whenever the strokes change)."""
+        self.canvas.caption = ""
         return self.show(lesson.read_strokes(self.net, strokes), "your drawing")
 
     def show_upload(self, files) -> dict | None:
@@ -85,7 +96,14 @@ class HandwritingReader:
         if not files:
             return None
         file = files[-1]
-        return self.show(lesson.read_upload(self.net, bytes(file["content"])), file.get("name", "your file"))
+        name = file.get("name", "your file")
+        self.canvas.caption = f"not what is read: the answer is for {name}"
+        try:
+            reading = lesson.read_upload(self.net, bytes(file["content"]))
+        except Exception as err:  # noqa: BLE001 -- an uploaded file is untrusted: whatever happens, say so
+            reading = {"verdict": "error", "digit": None, "outputs": None, "hidden": None, "steps": None,
+                       "message": f"not read: {type(err).__name__}: {err}"}
+        return self.show(reading, name)
 
     def _ipython_display_(self):
         from IPython.display import display
