@@ -45,28 +45,30 @@ def _padded_same(image, kernel):
     return lesson.correlate(np.pad(image, ((k // 2, (k - 1) // 2), (k // 2, (k - 1) // 2))), kernel)
 
 
-CORRELATE_SLIPS = [
-    (lambda image, kernel: lesson.correlate(image, kernel[::-1, ::-1]),
-     "you flipped the kernel: that is the convolution of a mathematics textbook. A network's layer (ours, "
-     "PyTorch's, Keras') multiplies kernel[p, q] with image[i + p, j + q], without flipping: a cross-correlation."),
-    (lambda image, kernel: lesson.correlate(image, kernel.T),
-     "the kernel is turned on its side (transposed): kernel[p, q] goes with image[i + p, j + q], p down the rows "
-     "and q along the columns."),
-    (lambda image, kernel: lesson.correlate(image, kernel)[:-1, :-1],
-     "one row and one column short: a k-wide window fits in H - k + 1 places along H pixels, "
-     "not H - k (with H = k it still fits once). range(H - k + 1)."),
-    (_padded_same,
-     "your output has the image's own size: you padded the image (or let windows run over its edge). This "
-     "layer has no padding: the output is (H - k + 1) x (W - k + 1)."),
-]
 
 
 def correlate_loops(learner) -> None:
     """Exercise 1: ``correlate_loops(image, kernel)``, written with loops, against ``Conv2D``."""
-    check_function(learner, lesson.correlate, _correlate_cases(), name="correlate_loops", hint=CORRELATE_HINT,
-                   slips=CORRELATE_SLIPS, unchanged=("image", "kernel"),
-                   changed_hint="Leave the image and the kernel as they were: make a new array for the output.",
-                   atol=1e-9, rtol=1e-9)
+    check_function(
+        learner, lesson.correlate, _correlate_cases(), name="correlate_loops", hint=CORRELATE_HINT,
+        slips=[
+        (lambda image, kernel: lesson.correlate(image, kernel[::-1, ::-1]),
+         "you flipped the kernel: that is the convolution of a mathematics textbook. A network's layer (ours, "
+         "PyTorch's, Keras') multiplies kernel[p, q] with image[i + p, j + q], without flipping: a cross-correlation."),
+        (lambda image, kernel: lesson.correlate(image, kernel.T),
+         "the kernel is turned on its side (transposed): kernel[p, q] goes with image[i + p, j + q], p down the rows "
+         "and q along the columns."),
+        (lambda image, kernel: lesson.correlate(image, kernel)[:-1, :-1],
+         "one row and one column short: a k-wide window fits in H - k + 1 places along H pixels, "
+         "not H - k (with H = k it still fits once). range(H - k + 1)."),
+        (_padded_same,
+         "your output has the image's own size: you padded the image (or let windows run over its edge). This "
+         "layer has no padding: the output is (H - k + 1) x (W - k + 1)."),
+        ],
+        unchanged=("image", "kernel"),
+        changed_hint="Leave the image and the kernel as they were: make a new array for the output.",
+        atol=1e-9, rtol=1e-9,
+    )
 
 
 # ----------------------------------------------------------------- Exercise 2: a layer's output size
@@ -97,27 +99,29 @@ def _output_size_cases() -> list[dict]:
     ]
 
 
-OUTPUT_SIZE_SLIPS = [
-    (lambda n, k, stride=1, padding=0: (n + 2 * padding - k) // stride,
-     "one short: the window's first place is at 0, then (n + 2 padding - k) // stride more. With n = k it fits "
-     "once, not zero times: add 1."),
-    (lambda n, k, stride=1, padding=0: (n + padding - k) // stride + 1,
-     "padding goes on *both* sides of the row: it is n + 2 * padding pixels long."),
-    (lambda n, k, stride=1, padding=0: n - k + 1,
-     "right for stride 1 without padding; now use stride and padding too: (n + 2 * padding - k) // stride + 1."),
-    (lambda n, k, stride=1, padding=0: (n + 2 * padding - k) / stride + 1,
-     "a number of windows is a whole number: a window that does not fit is left out, so use // (floor "
-     "division), not /."),
-    (lambda n, k, stride=1, padding=0: (n + 2 * padding) // stride,
-     "that counts steps of the stride along the row, but a window needs k pixels to fit: the last start "
-     "is at n + 2 padding - k."),
-]
 
 
 def output_size(learner) -> None:
     """Exercise 2: ``output_size(n, k, stride, padding)``, against counting the windows."""
-    check_function(learner, lesson.window_count, _output_size_cases(), name="output_size", hint=OUTPUT_SIZE_HINT,
-                   slips=OUTPUT_SIZE_SLIPS, atol=0, rtol=0)
+    check_function(
+        learner, lesson.window_count, _output_size_cases(), name="output_size", hint=OUTPUT_SIZE_HINT,
+        slips=[
+        (lambda n, k, stride=1, padding=0: (n + 2 * padding - k) // stride,
+         "one short: the window's first place is at 0, then (n + 2 padding - k) // stride more. With n = k it fits "
+         "once, not zero times: add 1."),
+        (lambda n, k, stride=1, padding=0: (n + padding - k) // stride + 1,
+         "padding goes on *both* sides of the row: it is n + 2 * padding pixels long."),
+        (lambda n, k, stride=1, padding=0: n - k + 1,
+         "right for stride 1 without padding; now use stride and padding too: (n + 2 * padding - k) // stride + 1."),
+        (lambda n, k, stride=1, padding=0: (n + 2 * padding - k) / stride + 1,
+         "a number of windows is a whole number: a window that does not fit is left out, so use // (floor "
+         "division), not /."),
+        (lambda n, k, stride=1, padding=0: (n + 2 * padding) // stride,
+         "that counts steps of the stride along the row, but a window needs k pixels to fit: the last start "
+         "is at n + 2 padding - k."),
+        ],
+        atol=0, rtol=0,
+    )
 
 
 # ----------------------------------------------------------------- Exercise 3: max-pool's backward pass
@@ -164,35 +168,37 @@ def _last_of_ties(x, g) -> np.ndarray:
     return flipped[::-1, ::-1]
 
 
-MAXPOOL_SLIPS = [
-    (lambda x, g: _upsampled(g) / 4,
-     "you shared each window's gradient equally among its four pixels: that is the backward pass of "
-     "*average* pooling. Max-pooling's output is only the largest pixel, so only that pixel gets g[i, j]."),
-    (lambda x, g: _upsampled(g),
-     "each g[i, j] went to all four pixels of its window. Only the largest one changed the output: the "
-     "other three get 0."),
-    (lambda x, g: _upsampled(g) * (x == _largest(x)),
-     "right, except for ties: where two pixels of a window share the largest value, both got the gradient, "
-     "so the window passes it on twice. Give it to one of them only, the first in reading order (np.argmax's choice)."),
-    (_last_of_ties,
-     "right, except for ties: the course (and np.argmax) give the gradient to the *first* largest pixel in "
-     "reading order, row by row; yours went to the last."),
-    (lambda x, g: lesson.maxpool_backward(x, np.ones_like(g)),
-     "the right pixels, but they got 1: multiply by the window's gradient g[i, j] (the chain rule: the "
-     "output is that pixel, so dC/dpixel = dC/doutput)."),
-    (lambda x, g: lesson.maxpool_backward(x, np.ones_like(g)) * x,
-     "the right pixels, but they got the pixel's own value: a window's output *is* that pixel, so its "
-     "gradient is g[i, j], passed on as it is."),
-]
 
 
 def maxpool_backward(learner) -> None:
     """Exercise 3: ``maxpool_backward(x, g)`` for 2 x 2 windows, against ``MaxPool2D.backward``."""
-    check_function(learner, lesson.maxpool_backward, _maxpool_cases(), name="maxpool_backward", hint=MAXPOOL_HINT,
-                   slips=MAXPOOL_SLIPS, unchanged=("x", "g"),
-                   changed_hint="Leave x and g as they were (the layer keeps x for later): start from "
-                   "np.zeros_like(x) and fill that.",
-                   atol=1e-12, rtol=1e-12)
+    check_function(
+        learner, lesson.maxpool_backward, _maxpool_cases(), name="maxpool_backward", hint=MAXPOOL_HINT,
+        slips=[
+        (lambda x, g: _upsampled(g) / 4,
+         "you shared each window's gradient equally among its four pixels: that is the backward pass of "
+         "*average* pooling. Max-pooling's output is only the largest pixel, so only that pixel gets g[i, j]."),
+        (lambda x, g: _upsampled(g),
+         "each g[i, j] went to all four pixels of its window. Only the largest one changed the output: the "
+         "other three get 0."),
+        (lambda x, g: _upsampled(g) * (x == _largest(x)),
+         "right, except for ties: where two pixels of a window share the largest value, both got the gradient, "
+         "so the window passes it on twice. Give it to one of them only, the first in reading order (np.argmax's choice)."),
+        (_last_of_ties,
+         "right, except for ties: the course (and np.argmax) give the gradient to the *first* largest pixel in "
+         "reading order, row by row; yours went to the last."),
+        (lambda x, g: lesson.maxpool_backward(x, np.ones_like(g)),
+         "the right pixels, but they got 1: multiply by the window's gradient g[i, j] (the chain rule: the "
+         "output is that pixel, so dC/dpixel = dC/doutput)."),
+        (lambda x, g: lesson.maxpool_backward(x, np.ones_like(g)) * x,
+         "the right pixels, but they got the pixel's own value: a window's output *is* that pixel, so its "
+         "gradient is g[i, j], passed on as it is."),
+        ],
+        unchanged=("x", "g"),
+        changed_hint="Leave x and g as they were (the layer keeps x for later): start from "
+        "np.zeros_like(x) and fill that.",
+        atol=1e-12, rtol=1e-12,
+    )
 
 
 __all__ = ["correlate_loops", "output_size", "maxpool_backward", "ExerciseFailed"]
