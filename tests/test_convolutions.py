@@ -259,6 +259,16 @@ def test_read_drawing_reads_refuses_and_says_why():
         lesson.read_drawing(model, "a 7")
 
 
+def test_junk_strokes_from_the_browser_are_dropped_not_fatal():
+    model = lesson.cnn(rng=0)
+    junk = [[["a", 1], None, [float("nan"), 3], [float("inf"), 2], [1]], "stroke", [{"x": 1}]]
+    assert lesson.read_drawing(model, junk)["digit"] is None  # nothing left: "the canvas is empty"
+    mixed = [list(map(list, s)) + [[float("nan"), 0], None] for s in handwriting.EXAMPLE_STROKES]
+    assert lesson.read_drawing(model, mixed)["digit"] == lesson.read_drawing(model, handwriting.EXAMPLE_STROKES)["digit"]
+    with pytest.raises(ValueError, match="strokes must be a list"):
+        lesson.read_drawing(model, {"strokes": []})
+
+
 def test_the_cnn_reader_redraws_as_the_strokes_change():
     from helpers.widgets.convolutions import CnnReader
 
