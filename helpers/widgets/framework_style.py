@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from helpers.lessons.framework_style import STEEP, draw_paths, optimizer_path, path_verdict
+from helpers.lessons.framework_style import STEEP, draw_paths, optimizer_path, path_verdict, race_eta
 from helpers.widgets.figure import FigureView
 
 # Plain gradient descent on the valley is stable for eta < 2 / STEEP = 0.08: the choices
@@ -29,15 +29,23 @@ def race_summary(paths: dict, steps: int) -> str:
 
 
 def valley_race(eta: float = 0.05, steps: int = 100) -> widgets.VBox:
-    """Sliders for the learning rate eta and the number of steps; both rules start at the star.
+    """Sliders for the learning rate eta and the number of steps, and a box to type any eta
+    into; both rules start at the star.
 
-    ``box.paths`` holds the latest paths by rule name, ``box.picture`` the Image widget and
-    ``box.eta``, ``box.steps`` the sliders, so the widget can be driven from code.
+    ``box.paths`` holds the latest paths by rule name, ``box.picture`` the Image widget,
+    ``box.eta``, ``box.steps`` the sliders and ``box.typed`` the text box, so the widget can
+    be driven from code.
     """
     style, layout = {"description_width": "110px"}, widgets.Layout(width="420px")
-    choices = sorted(set(ETA_CHOICES) | {float(eta)})
-    eta_slider = widgets.SelectionSlider(options=choices, value=float(eta), description="learning rate η",
-                                         continuous_update=False, style=style, layout=layout)
+    eta = race_eta(eta)
+    choices = sorted(set(ETA_CHOICES) | {eta})
+    # No readout: a SelectionSlider's readout can be typed into, but ipywidgets 8 never applies
+    # what is typed there (issue 20). The text box beside it does.
+    eta_slider = widgets.SelectionSlider(options=choices, value=eta, description="learning rate η",
+                                         readout=False, continuous_update=False, style=style, layout=layout)
+    typed = widgets.Text(value=f"{eta:g}", description="η =", continuous_update=False,
+                         style={"description_width": "24px"}, layout=widgets.Layout(width="140px"))
+    typed_note = widgets.Label("(type a value and press Enter)")
     steps_slider = widgets.IntSlider(value=steps, min=1, max=300, description="steps",
                                      continuous_update=False, style=style, layout=layout)
     summary = widgets.Label()
@@ -51,12 +59,33 @@ def valley_race(eta: float = 0.05, steps: int = 100) -> widgets.VBox:
     def draw(*_):
         paths = {name: optimizer_path(rule, eta_slider.value, steps_slider.value) for name, rule in RULES.items()}
         box.paths = paths
+        typed.value = f"{eta_slider.value:g}"
+        typed_note.value = "(type a value and press Enter)"
         summary.value = race_summary(paths, steps_slider.value)
         picture.redraw(paths=paths, eta=eta_slider.value)
 
-    box = widgets.VBox([eta_slider, steps_slider, summary, picture.image])
-    box.eta, box.steps, box.picture = eta_slider, steps_slider, picture.image
+    def apply_typed(change):
+        try:
+            value = race_eta(change["new"])
+        except ValueError as error:
+            typed_note.value = f"{error}: still η = {eta_slider.value:g}"
+            return
+        if value == eta_slider.value:
+            typed.value = f"{value:g}"
+            return
+        if value not in eta_slider.options:  # a value between the choices becomes one of them
+            current = eta_slider.value
+            with eta_slider.hold_trait_notifications():
+                eta_slider.unobserve(draw, names="value")
+                eta_slider.options = sorted(set(eta_slider.options) | {value})
+                eta_slider.value = current
+                eta_slider.observe(draw, names="value")
+        eta_slider.value = value  # draws
+
+    box = widgets.VBox([widgets.HBox([eta_slider, typed, typed_note]), steps_slider, summary, picture.image])
+    box.eta, box.steps, box.typed, box.picture, box.summary = eta_slider, steps_slider, typed, picture.image, summary
     for slider in (eta_slider, steps_slider):
         slider.observe(draw, names="value")
+    typed.observe(apply_typed, names="value")
     draw()
     return box
