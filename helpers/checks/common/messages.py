@@ -1,5 +1,5 @@
 """The words of every check: the marks, praise, the failure a learner sees (without a
-traceback), hints in two stages, and values and their kinds described in words."""
+traceback), hints in stages, and values and their kinds described in words."""
 
 from __future__ import annotations
 
@@ -62,8 +62,8 @@ class Hint:
     """A hint in stages, as course platforms that keep solutions folded away do: a pointer
     to the idea the first time a check fails; from the second failure on, the next step (the
     equation or the part of the answer to look at); the whole solution only when the learner
-    asks, ``solution(exercise)``. A hint without a ``step`` (notebooks 01-06 so far) has two
-    stages: the pointer, then the recipe from the second failure on.
+    asks, ``solution(exercise)``. Every exercise of the course has all three; a hint without a
+    ``step`` has two stages: the pointer, then the recipe from the second failure on.
 
     Pass one as ``hint=`` to :func:`check_function` or :func:`call_learner`; a plain string
     hint is shown whole every time."""
