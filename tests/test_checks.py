@@ -555,3 +555,21 @@ def assert_hint_in_stages(check, first, second, name: str) -> None:
     assert hint.step in message and hint.recipe not in message, message
     assert f'check.solution("{name}")' in message, message
     reset_hints()
+
+
+def test_a_short_array_in_a_message_stays_on_one_line():
+    """Issue 20, seen in the browser: a message wrapped inside an array, so that a line began
+    with ", 2. , 0.5"; a 2-D array broke the sentence over lines; an empty one read "[]"."""
+    from helpers.checks.common.messages import describe, marked
+
+    assert describe(np.array([[8, 2], [1, 9]])) == "[[8, 2], [1, 9]]"
+    assert describe(np.zeros((0, 0))) == "an empty array of shape (0, 0)"
+    z = np.array([[-2.0, -0.5, 0.5, 2.0]])
+    text = (f"`relu_backward(z={describe(z)}, g={describe(-z)})` returned {describe(z * 0.125)}: you "
+            "multiplied g by ReLU(z) itself; the chain rule wants its slope, which is 1 (not z) for z > 0.")
+    lines = [_visible(line) for line in marked(FAILED, text)]
+    for array in (describe(z), describe(-z), describe(z * 0.125)):
+        assert any(array in line for line in lines), (array, lines)
+    assert all(len(line) <= machinery.WIDTH + len("✗ Not yet: ") for line in lines)
+    long = describe(np.linspace(0, 1, 12))  # longer than _KEEP_TOGETHER: may break, at a space
+    assert " ".join(_visible(line) for line in marked(FAILED, f"returned {long} {long}")).count("[") == 2

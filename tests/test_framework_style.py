@@ -361,3 +361,19 @@ def test_race_eta_reads_what_a_learner_types():
     for bad, words in (("", "a number"), ("abc", "a number"), ("0", "between"), ("inf", "between"), ("2", "between")):
         with pytest.raises(ValueError, match=words):
             lesson.race_eta(bad)
+
+
+def test_adam_with_v_from_g_is_named_even_when_its_root_is_nan():
+    """Issue 20, learner pass: v averaged from g (not g**2) turns negative, np.sqrt gives NaN,
+    and the check said only "p: got NaN or infinity" with the general hint."""
+    def adam(p, g, m, v, t, eta, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        with np.errstate(invalid="ignore"):
+            return p - eta * m_hat / (np.sqrt(v_hat) + epsilon), m, v
+
+    with pytest.raises(ExerciseFailed) as failure:
+        check.adam_update(adam)
+    assert "running average of g**2" in str(failure.value) and "NaN" in str(failure.value)
+    assert "got NaN or infinity" not in str(failure.value)

@@ -27,8 +27,38 @@ def praise(text: str) -> None:
     print(f"{PASSED} {text}")
 
 
+# A short array or list in a message, "[[ 0.  ,  0.25, -2.  ]]", is kept on one line: broken at
+# one of its spaces, the next line would start with ", 2." (issue 20, seen in the browser).
+_GLUE, _KEEP_TOGETHER = "\x00", 60
+
+
+def _glued(line: str) -> str:
+    """``line`` with the spaces inside each bracketed group of up to _KEEP_TOGETHER characters
+    replaced by a character that textwrap does not break at."""
+    out, depth, start = [], 0, 0
+    for i, char in enumerate(line):
+        if char == "[":
+            if depth == 0:
+                out.append(line[start:i])
+                start = i
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+            if depth == 0:
+                group = line[start:i + 1]
+                out.append(group.replace(" ", _GLUE) if len(group) <= _KEEP_TOGETHER else group)
+                start = i + 1
+    out.append(line[start:])
+    return "".join(out)
+
+
+def _wrap(line: str, **indent) -> list[str]:
+    lines = textwrap.wrap(_glued(line), WIDTH, break_long_words=False, break_on_hyphens=False, **indent)
+    return [piece.replace(_GLUE, " ") for piece in lines]
+
+
 def _wrapped(line: str) -> list[str]:
-    return textwrap.wrap(line, WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
+    return _wrap(line) or [""]
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -37,8 +67,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def marked(mark: str, text: str) -> list[str]:
     """``text`` wrapped at WIDTH, its first line after ``mark`` (whose width counts too)."""
     lines = text.splitlines() or [""]
-    first = textwrap.wrap(lines[0], WIDTH, initial_indent=" " * (len(_ANSI.sub("", mark)) + 1),
-                          break_long_words=False, break_on_hyphens=False) or [""]
+    first = _wrap(lines[0], initial_indent=" " * (len(_ANSI.sub("", mark)) + 1)) or [""]
     first[0] = f"{mark} {first[0].lstrip()}"
     return first + [wrapped for line in lines[1:] for wrapped in _wrapped(line)]
 
@@ -126,7 +155,10 @@ def describe(value: Any, *, dtype: bool = True) -> str:
     if isinstance(value, np.ndarray):
         if value.size > 12:
             return f"an array of shape {value.shape}" + (f" and dtype {value.dtype}" if dtype else "")
-        return np.array2string(value, precision=4, separator=", ", suppress_small=True)
+        if value.size == 0:  # "[]" says neither that it is empty nor its shape
+            return f"an empty array of shape {value.shape}"
+        text = np.array2string(value, precision=4, separator=", ", suppress_small=True)
+        return " ".join(row.strip() for row in text.splitlines())  # [[8, 2], [1, 9]]: on one line, in a sentence
     if isinstance(value, float | np.floating):
         return f"{float(value):.6g}"
     if isinstance(value, np.bool_ | bool):
