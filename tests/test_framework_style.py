@@ -345,11 +345,13 @@ def test_a_learning_rate_typed_in_the_box_is_applied():
     box.typed.value = "0.081"  # on the slider: the slider moves and the race is run again
     assert box.eta.value == 0.081 and box.picture.value != before
     assert "sgd): diverged" in box.summary.value
-    box.typed.value = "0,0123"  # between the choices, with a decimal comma: becomes one of them
-    assert box.eta.value == 0.0123 and 0.0123 in box.eta.options and box.typed.value == "0.0123"
+    options = box.eta.options
+    box.typed.value = "0,0123"  # between the choices, with a decimal comma: raced as typed,
+    assert box.eta_raced == 0.0123 and box.typed.value == "0.0123"  # the slider at the nearest
+    assert box.eta.value == 0.01 and box.eta.options == options  # (new options reset the browser's slider)
     assert np.allclose(box.paths["Adam"], lesson.optimizer_path("adam", 0.0123, 100))
     box.eta.value = 0.2  # the slider writes its value into the box
-    assert box.typed.value == "0.2"
+    assert box.typed.value == "0.2" and box.eta_raced == 0.2
     for bad in ("fast", "-1", "5", "nan"):
         box.typed.value = bad
         assert box.eta.value == 0.2 and "η must be" in box.children[0].children[2].value, bad
