@@ -341,7 +341,7 @@ def exercise_widget(page, cell, name: str) -> list[dict]:
                 box.fill(value)
                 box.press("Enter")
 
-            times.append(respond(page, handle, type_value))
+            times.append(respond(page, handle, type_value, settle=1.0))  # and nothing undoes it after
             assert box.input_value() == value, f"{name}: the box shows {box.input_value()!r} after {value!r}"
         record("text box", label, times)
     for group in cell.locator(".widget-toggle-buttons").all():
