@@ -429,7 +429,7 @@ def test_bowl_gradient_check_explains_mistakes(wrong, words):
     "wrong, words",
     [
         (lambda v, gradient, eta: v + eta * gradient, "uphill"),
-        (lambda v, gradient, eta: v * eta, "learning rate"),
+        (lambda v, gradient, eta: v - gradient, "learning rate"),
         (lambda v, gradient, eta: -eta * gradient, "change Δv"),
         (lambda v, gradient, eta: None, "forget `return`"),
     ],
