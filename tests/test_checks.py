@@ -571,5 +571,9 @@ def test_a_short_array_in_a_message_stays_on_one_line():
     for array in (describe(z), describe(-z), describe(z * 0.125)):
         assert any(array in line for line in lines), (array, lines)
     assert all(len(line) <= machinery.WIDTH + len("✗ Not yet: ") for line in lines)
+    code = ("`my_backprop(net=a 3-4-2 network, X=an array of shape (5, 3), Y=one-hot rows of shape (5, 2))`: "
+            "v averages g**2, not g: v = beta2 * v + (1 - beta2) * g**2.")
+    lines = [_visible(line) for line in marked(FAILED, code)]  # a long group breaks, its short ones hold
+    assert any("(5, 2)" in line for line in lines) and any("(1 - beta2)" in line for line in lines), lines
     long = describe(np.linspace(0, 1, 12))  # longer than _KEEP_TOGETHER: may break, at a space
     assert " ".join(_visible(line) for line in marked(FAILED, f"returned {long} {long}")).count("[") == 2

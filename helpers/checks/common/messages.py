@@ -27,28 +27,32 @@ def praise(text: str) -> None:
     print(f"{PASSED} {text}")
 
 
-# A short array or list in a message, "[[ 0.  ,  0.25, -2.  ]]", is kept on one line: broken at
-# one of its spaces, the next line would start with ", 2." (issue 20, seen in the browser).
+# A short array, list or bracketed piece of code in a message, "[[ 0.  ,  0.25, -2.  ]]" or
+# "(1 - beta2)", is kept on one line: broken at one of its spaces, the next line would start
+# with ", 2." or "- beta2" (issue 20, seen in the browser). Longer groups may break, but the
+# short groups inside them still hold together.
 _GLUE, _KEEP_TOGETHER = "\x00", 60
+_OPEN, _CLOSE = "[(", {"]": "[", ")": "("}
 
 
 def _glued(line: str) -> str:
     """``line`` with the spaces inside each bracketed group of up to _KEEP_TOGETHER characters
     replaced by a character that textwrap does not break at."""
-    out, depth, start = [], 0, 0
+    out, stack, start = [], [], 0
     for i, char in enumerate(line):
-        if char == "[":
-            if depth == 0:
+        if char in _OPEN:
+            if not stack:
                 out.append(line[start:i])
                 start = i
-            depth += 1
-        elif char == "]" and depth:
-            depth -= 1
-            if depth == 0:
+            stack.append(char)
+        elif char in _CLOSE and stack and stack[-1] == _CLOSE[char]:
+            stack.pop()
+            if not stack:
                 group = line[start:i + 1]
-                out.append(group.replace(" ", _GLUE) if len(group) <= _KEEP_TOGETHER else group)
+                short = len(group) <= _KEEP_TOGETHER
+                out.append(group.replace(" ", _GLUE) if short else group[0] + _glued(group[1:-1]) + group[-1])
                 start = i + 1
-    out.append(line[start:])
+    out.append(line[start:] if not stack else line[start]  + _glued(line[start + 1:]))
     return "".join(out)
 
 
