@@ -511,3 +511,26 @@ def test_numerical_partial_returning_text_is_not_told_the_nudge_never_arrived():
 def test_output_error_averaged_over_the_examples_is_told_to_keep_one_row_each():
     with pytest.raises(ExerciseFailed, match=r"you averaged over the examples. E\^L keeps one row of errors per example"):
         check.output_error(lambda A_L, Y, Z_L: ((A_L - Y) * sigmoid_prime(Z_L)).mean(axis=0))
+
+
+def test_a_second_failure_shows_a_step_and_not_the_recipe():
+    """Issue 20: hints in three stages in notebook 06 too."""
+    from tests.test_checks import assert_hint_in_stages
+
+    assert_hint_in_stages(check.output_error, lambda A_L, Y, Z_L: A_L * sigmoid_prime(Z_L),
+                          lambda A_L, Y, Z_L: (A_L - Y) + sigmoid_prime(Z_L), "output_error")
+    assert_hint_in_stages(check.backpropagate_error, lambda E_next, w_next, Z: 0 * Z,
+                          lambda E_next, w_next, Z: (E_next @ w_next) * Z, "backpropagate_error")
+    assert_hint_in_stages(check.layer_gradients, lambda E, A_prev: (E.T @ A_prev / len(E) / 2, E.mean(axis=0)),
+                          lambda E, A_prev: (E.T @ A_prev / len(E) * 2, E.mean(axis=0) * 2), "layer_gradients")
+
+    def one_sided(net, X, Y, l, j, k, eps):
+        w = net.weights[l - 1]
+        old, c0 = w[j, k], net.cost(X, Y)
+        w[j, k] = old + eps
+        c_plus = net.cost(X, Y)
+        w[j, k] = old
+        return (c_plus - c0) / eps * 2
+
+    assert_hint_in_stages(check.numerical_partial, lambda net, X, Y, l, j, k, eps: 1.0, one_sided,
+                          "numerical_partial")

@@ -5,7 +5,8 @@ For each notebook with widgets it starts from a fresh JupyterLab page, waits unt
 kernel is really connected (not just shown as idle), runs the notebook with Run > Run All
 Cells, and checks that no cell shows an error and that every widget renders and answers:
 
-- a slider moved with the arrow keys, a dropdown choice, a button click, a file upload
+- a slider moved with the arrow keys, a number typed into a box (then Enter), a dropdown
+  choice, a button click, a file upload
   and a stroke drawn with the mouse on notebook 09's canvas each change the picture
   (our widgets draw a PNG ``<img>`` through ``helpers.widgets.figure.FigureView``, so
   "changed" means a new ``src``); the canvas's stroke must also produce a reading;
@@ -331,6 +332,18 @@ def exercise_widget(page, cell, name: str) -> list[dict]:
         for choice in [o for o in options if o != select.evaluate("s => s.options[s.selectedIndex].text")][:2]:
             times.append(respond(page, handle, lambda: select.select_option(label=choice)))
         record("dropdown", label, times)
+    for box in cell.locator(".widget-text input").all():  # notebook 10's eta: typed, then Enter
+        label, times = label_of(box), []
+        for factor in (1.5, 0.5):
+            value = f"{float(box.input_value()) * factor:g}"
+
+            def type_value(value=value):
+                box.fill(value)
+                box.press("Enter")
+
+            times.append(respond(page, handle, type_value, settle=1.0))  # and nothing undoes it after
+            assert box.input_value() == value, f"{name}: the box shows {box.input_value()!r} after {value!r}"
+        record("text box", label, times)
     for group in cell.locator(".widget-toggle-buttons").all():
         label, times = label_of(group), []
         for _ in range(3):

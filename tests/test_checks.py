@@ -300,7 +300,8 @@ def test_every_exercise_of_notebooks_07_to_10_has_a_next_step_that_is_neither_po
         assert hint.recipe not in hint.step, name
 
 
-def test_every_exercise_of_notebooks_01_to_06_has_a_staged_hint_whose_pointer_is_not_the_recipe():
+def test_every_exercise_of_notebooks_01_to_06_has_a_hint_in_three_stages():
+    """Issue 20: pointer, then a middle step (never the whole recipe), the recipe only on request."""
     from helpers.checks import backpropagation, gradient_descent, meet_the_digits, perceptrons  # noqa: F401
     from helpers.checks import sigmoid_neurons, the_network  # noqa: F401
 
@@ -315,6 +316,8 @@ def test_every_exercise_of_notebooks_01_to_06_has_a_staged_hint_whose_pointer_is
         assert hint.pointer != hint.recipe and hint.recipe not in hint.pointer
         code = [piece for piece in hint.recipe.split() if "(" in piece and ")" in piece]
         assert not any(piece in hint.pointer for piece in code if len(piece) > 12), name
+        assert hint.step and hint.step not in (hint.pointer, hint.recipe) and hint.recipe not in hint.step, name
+        assert len(hint.step) <= 3 * machinery.WIDTH, name  # a step, no longer than three lines
 
 
 def test_a_first_failure_in_a_notebook_check_shows_the_pointer_only():
@@ -327,9 +330,10 @@ def test_a_first_failure_in_a_notebook_check_shows_the_pointer_only():
     with pytest.raises(ExerciseFailed) as err:
         digits_check.scale_pixels(lambda images: images.reshape(len(images), -1) / 256)
     assert "astype(np.float32) / 255" not in str(err.value) and "Stuck?" in str(err.value)
-    with pytest.raises(ExerciseFailed) as err:  # changed, and still wrong: now the full recipe
+    with pytest.raises(ExerciseFailed) as err:  # changed, and still wrong: the next step, not the recipe
         digits_check.scale_pixels(lambda images: images.reshape(len(images), -1) / 256.0)
-    assert "astype(np.float32) / 255" in str(err.value)
+    assert "astype(np.float32) / 255" not in str(err.value) and "before any arithmetic" in str(err.value)
+    assert 'check.solution("scale_pixels")' in str(err.value)
 
 
 # --- odd return values (issue 10, item 6) ------------------------------------------------------
@@ -534,3 +538,42 @@ def test_helpers_checks_offers_every_public_name_of_its_machinery():
         for public in sorted(n for n in defined if not n.startswith("_")):
             assert public in machinery.__all__, f"helpers.checks does not offer {name}.{public}"
             assert getattr(machinery, public) is getattr(module, public)
+
+
+def assert_hint_in_stages(check, first, second, name: str) -> None:
+    """Two different wrong answers to the exercise ``name``: the first failure shows its hint's
+    pointer, the second its middle step, neither the whole recipe (issue 20)."""
+    reset_hints()
+    hint = machinery.HINTS[name]
+    with pytest.raises(ExerciseFailed) as err:
+        check(first)
+    message = str(err.value)
+    assert hint.pointer in message and hint.step not in message and hint.recipe not in message, message
+    with pytest.raises(ExerciseFailed) as err:
+        check(second)
+    message = str(err.value)
+    assert hint.step in message and hint.recipe not in message, message
+    assert f'check.solution("{name}")' in message, message
+    reset_hints()
+
+
+def test_a_short_array_in_a_message_stays_on_one_line():
+    """Issue 20, seen in the browser: a message wrapped inside an array, so that a line began
+    with ", 2. , 0.5"; a 2-D array broke the sentence over lines; an empty one read "[]"."""
+    from helpers.checks.common.messages import describe, marked
+
+    assert describe(np.array([[8, 2], [1, 9]])) == "[[8, 2], [1, 9]]"
+    assert describe(np.zeros((0, 0))) == "an empty array of shape (0, 0)"
+    z = np.array([[-2.0, -0.5, 0.5, 2.0]])
+    text = (f"`relu_backward(z={describe(z)}, g={describe(-z)})` returned {describe(z * 0.125)}: you "
+            "multiplied g by ReLU(z) itself; the chain rule wants its slope, which is 1 (not z) for z > 0.")
+    lines = [_visible(line) for line in marked(FAILED, text)]
+    for array in (describe(z), describe(-z), describe(z * 0.125)):
+        assert any(array in line for line in lines), (array, lines)
+    assert all(len(line) <= machinery.WIDTH + len("✗ Not yet: ") for line in lines)
+    code = ("`my_backprop(net=a 3-4-2 network, X=an array of shape (5, 3), Y=one-hot rows of shape (5, 2))`: "
+            "v averages g**2, not g: v = beta2 * v + (1 - beta2) * g**2.")
+    lines = [_visible(line) for line in marked(FAILED, code)]  # a long group breaks, its short ones hold
+    assert any("(5, 2)" in line for line in lines) and any("(1 - beta2)" in line for line in lines), lines
+    long = describe(np.linspace(0, 1, 12))  # longer than _KEEP_TOGETHER: may break, at a space
+    assert " ".join(_visible(line) for line in marked(FAILED, f"returned {long} {long}")).count("[") == 2

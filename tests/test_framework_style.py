@@ -334,3 +334,48 @@ def test_just_past_the_edge_is_called_diverged_as_the_picture_shows():
     assert lesson.path_verdict(lesson.optimizer_path("sgd", 0.079, 100), 100) == "still on its way"
     assert lesson.path_verdict(lesson.optimizer_path("sgd", 0.05, 100), 100) == "reached the minimum"
     assert lesson.path_verdict(lesson.optimizer_path("adam", 0.081, 100), 100) != "diverged"
+
+
+def test_a_learning_rate_typed_in_the_box_is_applied():
+    """Issue 20: a value typed into the race's η readout was shown but never applied (ipywidgets
+    8 does not apply what is typed into a SelectionSlider's readout); the text box does."""
+    box = valley_race(eta=0.05, steps=100)
+    assert box.eta.readout is False  # the readout that ignored typing is gone
+    before = box.picture.value
+    box.typed.value = "0.081"  # on the slider: the slider moves and the race is run again
+    assert box.eta.value == 0.081 and box.picture.value != before
+    assert "sgd): diverged" in box.summary.value
+    options = box.eta.options
+    box.typed.value = "0,0123"  # between the choices, with a decimal comma: raced as typed,
+    assert box.eta_raced == 0.0123 and box.typed.value == "0.0123"  # the slider at the nearest
+    assert box.eta.value == 0.01 and box.eta.options == options  # (new options reset the browser's slider)
+    assert np.allclose(box.paths["Adam"], lesson.optimizer_path("adam", 0.0123, 100))
+    box.eta.value = 0.2  # the slider writes its value into the box
+    assert box.typed.value == "0.2" and box.eta_raced == 0.2
+    for bad in ("fast", "-1", "5", "nan"):
+        box.typed.value = bad
+        assert box.eta.value == 0.2 and "η must be" in box.children[0].children[2].value, bad
+    assert np.allclose(box.paths["Adam"], lesson.optimizer_path("adam", 0.2, 100))
+
+
+def test_race_eta_reads_what_a_learner_types():
+    assert lesson.race_eta("0.05") == 0.05 and lesson.race_eta(" η = 0,3 ") == 0.3 and lesson.race_eta(1) == 1.0
+    for bad, words in (("", "a number"), ("abc", "a number"), ("0", "between"), ("inf", "between"), ("2", "between")):
+        with pytest.raises(ValueError, match=words):
+            lesson.race_eta(bad)
+
+
+def test_adam_with_v_from_g_is_named_even_when_its_root_is_nan():
+    """Issue 20, learner pass: v averaged from g (not g**2) turns negative, np.sqrt gives NaN,
+    and the check said only "p: got NaN or infinity" with the general hint."""
+    def adam(p, g, m, v, t, eta, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        with np.errstate(invalid="ignore"):
+            return p - eta * m_hat / (np.sqrt(v_hat) + epsilon), m, v
+
+    with pytest.raises(ExerciseFailed) as failure:
+        check.adam_update(adam)
+    assert "running average of g**2" in str(failure.value) and "NaN" in str(failure.value)
+    assert "got NaN or infinity" not in str(failure.value)

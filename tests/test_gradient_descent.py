@@ -643,3 +643,18 @@ def test_quadratic_cost_one_number_per_example_is_told_to_average():
         check.quadratic_cost(lambda A, Y: 0.5 * ((Y - A) ** 2).sum(axis=1))
     with pytest.raises(ExerciseFailed, match=r"returned one number, -10\. The gradient has one entry per variable"):
         check.bowl_gradient(lambda v: 2 * v[0] + 8 * v[1])
+
+
+def test_a_second_failure_shows_a_step_and_not_the_recipe():
+    """Issue 20: hints in three stages in notebook 05 too."""
+    from tests.test_checks import assert_hint_in_stages
+
+    assert_hint_in_stages(check.quadratic_cost, lambda A, Y: float(((Y - A) ** 2).sum()),
+                          lambda A, Y: 0.5 * float(np.abs(Y - A).sum(axis=1).mean()), "quadratic_cost")
+    assert_hint_in_stages(check.bowl_gradient, lambda v: np.array([v[0], v[1]]),
+                          lambda v: np.array([v[0], v[1]]) * 2.5, "bowl_gradient")
+    assert_hint_in_stages(check.descent_step, lambda v, gradient, eta: v * eta,
+                          lambda v, gradient, eta: v - 2 * eta * gradient, "descent_step")
+    assert_hint_in_stages(check.minibatch_indices,
+                          lambda n, mini_batch_size, rng: [rng.permutation(n)[:mini_batch_size]],
+                          lambda n, mini_batch_size, rng: [rng.permutation(n)[:2]], "minibatch_indices")

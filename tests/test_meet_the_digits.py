@@ -182,3 +182,16 @@ def test_scale_pixels_as_text_is_not_a_tick():
     """Issue 20: an array of strings such as '0.5' passed, read back as numbers."""
     with pytest.raises(ExerciseFailed, match=r"expected numbers, got an array of text \(dtype <U"):
         check.scale_pixels(lambda images: (images.reshape(len(images), 784) / 255).astype(str))
+
+
+def test_a_second_failure_shows_a_step_and_not_the_recipe():
+    """Issue 20: hints in three stages in notebook 01 too."""
+    from tests.test_checks import assert_hint_in_stages
+
+    assert_hint_in_stages(check.scale_pixels, lambda images: images.reshape(len(images), -1) / 256,
+                          lambda images: images.reshape(len(images), -1) * 1.0, "scale_pixels")
+    assert_hint_in_stages(check.accuracy, lambda predictions, labels: float(np.mean(predictions != labels)),
+                          lambda predictions, labels: 0.5, "accuracy")
+    assert_hint_in_stages(check.predict_nearest_mean, lambda means, X: np.zeros(len(X), dtype=int),
+                          lambda means, X: np.array([np.argmax(np.linalg.norm(means - x, axis=1)) for x in X]),
+                          "predict_nearest_mean")

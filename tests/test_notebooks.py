@@ -162,3 +162,97 @@ def test_a_quoted_figure_that_no_output_prints_is_found():
                           {"cell_type": "code", "source": [], "outputs": [{"output_type": "stream",
                                                                            "text": ["test accuracy 97.92%\n"]}]}]}
     assert quoted_percentages_not_printed(notebook, "99") == ["99 cell 0: 12.5 %"]
+
+
+# Issue 20: times quoted in the text are measured. A time the text gives for the computer's
+# work ("about 20 seconds", "15 to 20 seconds", "a few seconds", "well under a second") must
+# agree with the timing metadata of the cells it describes, recorded when the notebooks were
+# last executed (`make notebooks`, 2 cores, one BLAS thread): a phrase in the title cell with
+# the whole notebook's time, any other with the next code cell's, unless SCOPE names the cell
+# (by a piece of its source) or says what else it is about. Tolerance: the cell may take from
+# 0.7 times the lowest time quoted (if that is 3 s or more) to 1.5 times the highest (a busier
+# run is slower), and anything may take up to 3 s.
+_NUMBER = r"\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten"
+_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9, "ten": 10}
+TIME_PHRASE = re.compile(
+    rf"(?:(?:about|around|roughly)\s+(?P<about>{_NUMBER})(?P<half>\s+and\s+a\s+half)?"
+    rf"|(?P<low>{_NUMBER})\s+to\s+(?P<high>{_NUMBER})(?:\s+and\s+a\s+half)?"
+    rf"|(?P<few>a\s+few)|(?P<under>(?:well\s+)?under\s+a))\s+(?P<unit>seconds?|minutes?)\b", re.I)
+SCOPE = {
+    ("07", "One epoch takes well under a second"): "one epoch, whose time the notebook prints",
+    ("08", "in about a minute of"): "FINAL_EPOCHS = 60",
+    ("10", "The times are of the same size, about a second"): "sigmoid_net = Network([400",
+}
+
+
+def quoted_time_range(match: re.Match) -> tuple[float, float]:
+    """The seconds a phrase quotes, as (lowest, highest)."""
+    unit = 60.0 if match["unit"].startswith("minute") else 1.0
+    value = lambda text: float(_WORDS.get(text.lower(), text) if not text[0].isdigit() else text)  # noqa: E731
+    if match["about"]:
+        seconds = (value(match["about"]) + (0.5 if match["half"] else 0)) * unit
+        return seconds, seconds
+    if match["low"]:
+        return value(match["low"]) * unit, value(match["high"]) * unit
+    if match["few"]:
+        return 2 * unit, 10 * unit
+    return 0.0, unit  # (well) under a second
+
+
+def quoted_times_that_disagree(notebook: dict, number: str) -> list[str]:
+    cells = notebook["cells"]
+    total = sum(cell_seconds(c) or 0 for c in cells if c["cell_type"] == "code")
+    wrong = []
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] != "markdown":
+            continue
+        text = "".join(cell["source"])
+        for match in TIME_PHRASE.finditer(text):
+            if text[: match.start()].endswith("*Time:* "):
+                continue  # the learner's time, not the computer's
+            context = " ".join(text[max(0, match.start() - 60): match.end() + 40].split())
+            scope = next((v for (n, words), v in SCOPE.items() if n == number and words in " ".join(text.split())
+                          and match.group(0).split()[-2] in words.split()), None)
+            if scope is not None and not any(scope in "".join(c["source"]) for c in cells if c["cell_type"] == "code"):
+                continue  # about something else, said in SCOPE
+            if i == 0:
+                seconds, what = total, "the whole notebook"
+            else:
+                described = [c for c in cells[i + 1:] if c["cell_type"] == "code"] if scope is None else \
+                    [c for c in cells if c["cell_type"] == "code" and scope in "".join(c["source"])]
+                if not described or cell_seconds(described[0]) is None:
+                    wrong.append(f"{number} cell {i}: no timed code cell for {match.group(0)!r} ({context})")
+                    continue
+                seconds, what = cell_seconds(described[0]), "the cell " + "".join(described[0]["source"]).splitlines()[0][:40]
+            low, high = quoted_time_range(match)
+            if not (low * 0.7 if low >= 3 else 0) <= seconds <= max(high * 1.5, 3.0):
+                wrong.append(f"{number} cell {i}: the text says {' '.join(match.group(0).split())!r}, {what} took {seconds:.1f} s "
+                             f"(...{context}...)")
+    return wrong
+
+
+def test_times_quoted_in_the_text_are_the_measured_ones():
+    wrong = []
+    for path in NOTEBOOKS:
+        wrong += quoted_times_that_disagree(json.loads(path.read_text()), path.name[:2])
+    assert not wrong, ("times in the text that the cells' timing metadata does not bear out (change the "
+                       "text, or re-execute the notebooks on a quiet machine):\n" + "\n".join(wrong))
+
+
+def test_a_quoted_time_that_the_cell_does_not_take_is_found():
+    def code(seconds, source="train()"):
+        return {"cell_type": "code", "source": [source], "metadata": {"execution": {
+            "iopub.execute_input": "2026-01-01T00:00:00Z", "shell.execute_reply": f"2026-01-01T00:00:{seconds:02d}Z"}}}
+
+    notebook = {"cells": [
+        {"cell_type": "markdown", "source": ["# 99 · T\n*Time:* about 50 minutes; the computer runs for about 30 seconds."]},
+        {"cell_type": "markdown", "source": ["This takes about 10 seconds:"]}, code(4),
+        {"cell_type": "markdown", "source": ["And this 20 to 40\nseconds, then well under a second:"]}, code(21),
+        {"cell_type": "markdown", "source": ["a few seconds:"]}, code(2)]}
+    assert [w.split(",")[0] for w in quoted_times_that_disagree(notebook, "99")] == [
+        "99 cell 1: the text says 'about 10 seconds'", "99 cell 3: the text says 'well under a second'"]
+    notebook["cells"][1]["source"] = ["This takes about 5 seconds:"]
+    notebook["cells"][0]["source"] = ["# 99 · T\n*Time:* about 50 minutes; the computer runs for about a minute."]
+    assert [w.split(",")[0] for w in quoted_times_that_disagree(notebook, "99")] == [
+        "99 cell 0: the text says 'about a minute'", "99 cell 3: the text says 'well under a second'"]

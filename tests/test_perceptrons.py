@@ -541,3 +541,24 @@ def test_gate_weights_says_which_answer_is_still_left_open(capsys):
         assert check.gate_weights(w, b) is None
         out = capsys.readouterr().out
         assert "Not done yet" in out and words in out and "Ellipsis" not in out
+
+
+def test_a_second_failure_shows_a_step_and_not_the_recipe():
+    """Issue 20: hints in three stages in notebook 02 too."""
+    from tests.test_checks import assert_hint_in_stages
+
+    assert_hint_in_stages(check.perceptron_output, lambda x, w, b: int(np.dot(w, x) + b >= 0),
+                          lambda x, w, b: int(np.dot(w, x) > b), "perceptron_output")
+    from helpers.lessons.perceptrons import nand
+
+    def nand_and_and(x1, x2):  # the first gate taken for the sum
+        n1 = nand(x1, x2)
+        return n1, nand(n1, n1)
+
+    def or_and_and(x1, x2):
+        n1 = nand(x1, x2)
+        return nand(nand(x1, x1), nand(x2, x2)), nand(n1, n1)
+
+    assert_hint_in_stages(check.half_adder, nand_and_and, or_and_and, "half_adder")
+    assert_hint_in_stages(check.learning_step, lambda x, y, w, b, eta=1.0: (w + eta * x, b + eta),
+                          lambda x, y, w, b, eta=1.0: (w + eta * y * x, b + eta * y), "learning_step")

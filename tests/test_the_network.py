@@ -308,3 +308,25 @@ def test_checks_of_notebook_04_refuse_the_right_count_as_text_and_lists():
         check.count_parameters(lambda sizes: f"{views.count_parameters(sizes):,}")
     with pytest.raises(ExerciseFailed, match=r"got a Python list, \[0\]. The values are right"):
         check.predicted_digits(lambda outputs: np.argmax(outputs, axis=1).tolist())
+
+
+def test_a_second_failure_shows_a_step_and_not_the_recipe():
+    """Issue 20: hints in three stages in notebook 04 too."""
+    from tests.test_checks import assert_hint_in_stages
+
+    def first_layer_only(X, weights, biases):
+        return sigmoid(X @ weights[0].T + biases[0])
+
+    def no_sigmoid(X, weights, biases):
+        A = X
+        for w, b in zip(weights, biases):
+            A = A @ w.T + b
+        return A
+
+    assert_hint_in_stages(check.feedforward, first_layer_only, no_sigmoid, "feedforward")
+    assert_hint_in_stages(check.one_hot, lambda labels, n_classes: np.zeros((len(labels), n_classes)),
+                          lambda labels, n_classes: np.ones((len(labels), n_classes)), "one_hot_rows")
+    assert_hint_in_stages(check.predicted_digits, lambda outputs: outputs.max(axis=1),
+                          lambda outputs: outputs.argmin(axis=1), "predicted_digits")
+    assert_hint_in_stages(check.count_parameters, lambda sizes: sum(sizes),
+                          lambda sizes: sum(a * b + a for a, b in zip(sizes[:-1], sizes[1:])), "count_parameters")

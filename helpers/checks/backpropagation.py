@@ -83,6 +83,8 @@ OUTPUT_ERROR_HINT = Hint(
     "quadratic cost, A^L − Y) and the slope of each output neuron at its weighted input.",
     "E^L = (A^L − Y) ⊙ σ'(Z^L): in NumPy `(A_L - Y) * sigmoid_prime(Z_L)`, where `*` multiplies "
     "element by element.",
+    step="BP1 is E^L = ∇_a C ⊙ σ'(Z^L): for the quadratic cost ∇_a C is A_L − Y, and ⊙, element by "
+         "element, is NumPy's `*` (`@` would be the matrix product).",
 )
 BACKPROPAGATE_ERROR_HINT = Hint(
     "backpropagate_error",
@@ -92,12 +94,18 @@ BACKPROPAGATE_ERROR_HINT = Hint(
     "(E_next @ w_next) * sigmoid_prime(Z): E_next has shape (m, n_next) and w_next has shape (n_next, n), "
     "so `E_next @ w_next` has shape (m, n), one row per example; then multiply element by element "
     "by sigmoid_prime(Z).",
+    step="E_next has shape (m, n_next) and w_next (n_next, n): `E_next @ w_next` has one row per "
+         "example and one column per neuron of this layer. Then weigh it by this layer's slope, "
+         "sigmoid_prime(Z).",
 )
 LAYER_GRADIENTS_HINT = Hint(
     "layer_gradients",
     "return the pair (dC_dw, dC_db), both *means* over the m examples: dC_dw has the shape of w^l "
     "(one row per neuron of this layer, one column per neuron of the layer before), dC_db one number per neuron.",
     "m = len(E); dC_dw = E.T @ A_prev / m; dC_db = E.mean(axis=0); return dC_dw, dC_db.",
+    step="E.T @ A_prev has the shape of w (neurons of this layer x neurons of the layer before) "
+         "and adds up the m examples; divide it by m for the mean. dC_db is the mean of E over the "
+         "rows.",
 )
 NUMERICAL_PARTIAL_RECIPE = (
     "w = net.weights[l - 1] (no copy); old = w[j, k]; w[j, k] = old + eps; c_plus = net.cost(X, Y); "
@@ -108,6 +116,9 @@ NUMERICAL_PARTIAL_HINT = Hint(
     "nudge the one weight net.weights[l - 1][j, k] up by eps and compute the cost, nudge it down by "
     "eps and compute it again, put the weight back, and divide the difference of the costs by 2 * eps.",
     NUMERICAL_PARTIAL_RECIPE,
+    step="the formula is (C(w + eps) − C(w − eps)) / (2 eps), with net.cost(X, Y) as C. Change "
+         "net.weights[l - 1][j, k] itself (no copy), compute the two costs, then put the old value "
+         "back.",
 )
 
 

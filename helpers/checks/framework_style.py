@@ -199,9 +199,10 @@ ADAM_HINT = Hint(
 )
 
 
-def _adam_from(averages_first=True, return_hats=False, square=True, sign=-1, swap_betas=False):
+def _adam_from(averages_first=True, return_hats=False, square=True, sign=-1, swap_betas=False, root_of_abs=True):
     """Slips of one Adam step: m and v updated after the step, m_hat and v_hat returned, g not
-    squared, a step up the gradient, the betas on the wrong terms."""
+    squared (then v can be negative: ``root_of_abs=False`` takes its root as the learner
+    would, NaN where it is), a step up the gradient, the betas on the wrong terms."""
     def step(p, g, m, v, t, eta, beta1=0.9, beta2=0.999, epsilon=1e-8):
         def averages(m, v):
             if swap_betas:
@@ -210,7 +211,7 @@ def _adam_from(averages_first=True, return_hats=False, square=True, sign=-1, swa
         if averages_first:
             m, v = averages(m, v)
         m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-        p = p + sign * eta * m_hat / (np.sqrt(np.abs(v_hat)) + epsilon)
+        p = p + sign * eta * m_hat / (np.sqrt(np.abs(v_hat) if root_of_abs else v_hat) + epsilon)
         if not averages_first:
             m, v = averages(m, v)
         return (p, m_hat, v_hat) if return_hats else (p, m, v)
@@ -282,6 +283,9 @@ def adam_update(learner) -> None:
              "continues from the uncorrected m and v."),
             (_adam_from(square=False),
              "v is a running average of g**2, the squared gradient, not of g: v = beta2 * v + (1 - beta2) * g**2."),
+            (_adam_from(square=False, root_of_abs=False),  # as written: NaN where g < 0
+             "v is a running average of g**2, the squared gradient, not of g: v = beta2 * v + (1 - beta2) * g**2. "
+             "(Of g itself, v turns negative where g is, and the square root of a negative number is NaN.)"),
             (_adam_from(sign=+1), "p moved *up* the gradient: subtract the step, p - eta * m_hat / (...)."),
             (_adam_epsilon_inside,
              "epsilon went inside the square root: the step is eta * m_hat / (np.sqrt(v_hat) + epsilon), "

@@ -19,6 +19,8 @@ QUADRATIC_COST_HINT = Hint(
     "the n rows, then half of it.",
     "0.5 * ((Y - A) ** 2).sum(axis=1).mean(): ((Y - A)**2).sum(axis=1) is the squared length of each "
     "row, .mean() averages over the rows, and 0.5 halves it.",
+    step="(Y - A) ** 2 squares every entry; .sum(axis=1) adds along each row, giving the squared "
+         "length of each row's y − a. Then the mean over the rows, and half of it.",
 )
 BOWL_GRADIENT_HINT = Hint(
     "bowl_gradient",
@@ -26,17 +28,23 @@ BOWL_GRADIENT_HINT = Hint(
     "array of the two.",
     "∂C/∂v1 = 2 v1 and ∂C/∂v2 = 8 v2 (the derivative of 4 v2² is 4 · 2 v2): "
     "return np.array([2 * v[0], 8 * v[1]]).",
+    step="C = v1² + 4 v2². The derivative of v1² is 2 v1; of 4 v2², 4 times the derivative of v2². "
+         "Return both as one NumPy array, ∂C/∂v1 first.",
 )
 DESCENT_STEP_HINT = Hint(
     "descent_step",
     "the new point is the old one moved against the gradient, by a step η times as long.",
     "one line: return v - eta * gradient (NumPy does it for every entry at once, and makes a new array).",
+    step="the gradient points uphill, so subtract: the new v is v minus eta times the gradient. "
+         "Return a new array; leave v as it was.",
 )
 MINIBATCH_HINT = Hint(
     "minibatch_indices",
     "shuffle the numbers 0..n−1 once, with the generator you are given, then cut the shuffled order into "
     "pieces of mini_batch_size (the last piece holds what is left over).",
     "order = rng.permutation(n); return [order[k:k + mini_batch_size] for k in range(0, n, mini_batch_size)].",
+    step="rng.permutation(n) is the shuffled order, drawn once; then slices of it: "
+         "order[0:mini_batch_size], order[mini_batch_size:2 * mini_batch_size], and so on up to n.",
 )
 
 

@@ -16,12 +16,17 @@ SCALE_PIXELS_HINT = Hint(
     "255. Watch out: uint8 arithmetic wraps around (np.uint8(255) + 1 is 0).",
     "images.reshape(len(images), 784).astype(np.float32) / 255: reshape to (len(images), 784), "
     "convert to float (float32 or float64) before dividing or multiplying, and divide by 255.",
+    step="first the shape: images.reshape(len(images), 784) gives one row per image. Then make "
+         "those numbers floats (.astype(np.float32)) before any arithmetic, so that nothing wraps "
+         "around.",
 )
 ACCURACY_HINT = Hint(
     "accuracy",
     "compare the two arrays entry by entry; what fraction of the comparisons are True?",
     "return float(np.mean(predictions == labels)): `predictions == labels` is an array of True/False, "
     "and the mean of it is the fraction of True (a number from 0 to 1, not a count).",
+    step="`predictions == labels` is an array of True/False, one per image; NumPy counts True as 1 "
+         "and False as 0. The answer is a fraction between 0 and 1, not a count.",
 )
 NEAREST_MEAN_HINT = Hint(
     "predict_nearest_mean",
@@ -30,6 +35,9 @@ NEAREST_MEAN_HINT = Hint(
     "np.array([np.argmin(np.linalg.norm(means - x, axis=1)) for x in X]): for one image x, "
     "np.linalg.norm(means - x, axis=1) gives its ten distances, and np.argmin the index of the "
     "smallest. Return one digit per row of X, as an array.",
+    step="for one image x, np.linalg.norm(means - x, axis=1) is its ten distances, one per "
+         "template; the position of the smallest is the digit. Do that for every row of X and "
+         "return an array.",
 )
 
 

@@ -167,6 +167,8 @@ PERCEPTRON_OUTPUT_HINT = Hint(
     "perceptron_output",
     "first the weighted input z = w·x + b, then the step: 1 only if z is *strictly* greater than 0.",
     "z = np.dot(w, x) + b; return 1 if z > 0 else 0 (z = 0 exactly gives 0).",
+    step="np.dot(w, x) + b is z; then compare z with 0 using `>`, not `>=`, and return the integer "
+         "1 or 0.",
 )
 HALF_ADDER_HINT = Hint(
     "half_adder",
@@ -175,6 +177,8 @@ HALF_ADDER_HINT = Hint(
     "n1 = nand(x1, x2); n2 = nand(x1, n1); n3 = nand(x2, n1); total = nand(n2, n3); "
     "carry = nand(n1, n1); return total, carry. (XOR takes four NANDs; AND is NOT NAND, "
     "and NOT y is nand(y, y).)",
+    step="one line per gate: n1 = nand(x1, x2) first; the next two gates each take one input and "
+         "n1; the sum is the NAND of those two. The carry is NOT n1, and NOT y is nand(y, y).",
 )
 LEARNING_STEP_HINT = Hint(
     "learning_step",
@@ -182,6 +186,9 @@ LEARNING_STEP_HINT = Hint(
     "above the exercise turns the error into the new w and b.",
     "a = lesson.perceptron_output(x, w, b); return (w + eta * (y - a) * x, b + eta * (y - a)). "
     "When the answer was right, y - a is 0 and w and b come back unchanged.",
+    step="the error is y - a with a = lesson.perceptron_output(x, w, b). The weights move by "
+         "eta * error * x (one number per weight), the bias by eta * error: when the answer was "
+         "right, the error is 0 and w and b come back unchanged.",
 )
 
 

@@ -20,6 +20,8 @@ NEURON_OUTPUT_HINT = Hint(
     "the same weighted input z as a perceptron's, then the smooth σ instead of the step. The answer is "
     "one number between 0 and 1.",
     "z = np.dot(w, x) + b (don't forget the bias); return sigmoid(z).",
+    step="z = np.dot(w, x) + b, exactly as in the perceptron; only the last step changes: the "
+         "course's sigmoid of z instead of 0 or 1.",
 )
 SIGMOID_PRIME_HINT = Hint(
     "sigmoid_prime",
@@ -27,6 +29,8 @@ SIGMOID_PRIME_HINT = Hint(
     "build the slope from it. At z = 0 the answer is 1/2 · 1/2 = 0.25.",
     "s = sigmoid(z); return s * (1 - s). np.exp(-z) / (1 + np.exp(-z))**2 is right on paper but "
     "overflows at z = -1000; with np.abs(z) in place of z (the course's form) it never does.",
+    step="s = sigmoid(z) with the course's sigmoid; the slope is built from s alone, with the "
+         "formula σ'(z) = σ(z) (1 − σ(z)).",
 )
 
 
@@ -78,6 +82,8 @@ PREDICTED_CHANGE_HINT = Hint(
     "both the inputs x_j and the slope belong in the answer.",
     "z = np.dot(w, x) + b; the slope is s = sigmoid_prime(z). Then ∂a/∂w_j = s * x_j and "
     "∂a/∂b = s, so Δa ≈ s * np.dot(x, dw) + s * db.",
+    step="two pieces: the slope s = sigmoid_prime(z) at z = np.dot(w, x) + b, and the change of z, "
+         "np.dot(x, dw) + db. The prediction multiplies them.",
 )
 
 
@@ -120,6 +126,10 @@ STABLE_SIGMOID_HINT = Hint(
     "1/(1+np.exp(-z)), ...) still computes np.exp(-z) for every z, so it still overflows. "
     "The function must work on whole arrays too: use NumPy (np.exp, np.abs, np.where), "
     "not math.exp or `if z >= 0:`.",
+    step="e = np.exp(-np.abs(z)) is at most 1, so it never overflows. From e alone: where z >= 0, "
+         "σ(z) = 1/(1 + e); where z < 0, σ(z) = e/(1 + e). np.where picks between the two, but "
+         "it computes both for every z: np.where(z >= 0, 1/(1+np.exp(-z)), ...) still computes "
+         "np.exp(-z) everywhere, and overflows.",
 )
 
 

@@ -16,6 +16,8 @@ FEEDFORWARD_HINT = Hint(
     "the layer before into its own, with its own w and b. Every layer, including the last, applies the sigmoid.",
     "A = X; for w, b in zip(weights, biases): A = sigmoid(A @ w.T + b); return A, the last layer's "
     "activations A^L, one row per example.",
+    step="one layer is sigmoid(A @ w.T + b): A has one row per example and w one row per neuron, "
+         "so A @ w.T has one column per neuron. Repeat it for each (w, b) in zip(weights, biases).",
 )
 ONE_HOT_HINT = Hint(
     "one_hot_rows",
@@ -23,6 +25,8 @@ ONE_HOT_HINT = Hint(
     "each row, in the column its label names.",
     "out = np.zeros((len(labels), n_classes)); then out[i, labels[i]] = 1 for every row i (a loop works; "
     "so does out[np.arange(len(labels)), labels] = 1); return out.",
+    step="out = np.zeros((len(labels), n_classes)) is the table; row i needs its 1 in column "
+         "labels[i].",
 )
 PREDICTED_DIGITS_HINT = Hint(
     "predicted_digits",
@@ -30,6 +34,8 @@ PREDICTED_DIGITS_HINT = Hint(
     "position, which can work along each row.",
     "np.argmax(outputs, axis=1) gives, for each row, the position of its largest value. Without axis=1, "
     "argmax looks at the whole array at once and returns a single number.",
+    step="np.argmax gives the position of the largest value; its `axis` argument makes it work "
+         "along each row, one answer per row.",
 )
 COUNT_PARAMETERS_HINT = Hint(
     "count_parameters",
@@ -37,6 +43,8 @@ COUNT_PARAMETERS_HINT = Hint(
     "there is one weight for every pair of neurons, and the next layer has one bias per neuron.",
     "sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])): each pair of neighbouring "
     "layers has an n_out x n_in weight matrix w^l and n_out biases b^l.",
+    step="between a layer of n_in neurons and the next of n_out: n_out x n_in weights and n_out "
+         "biases (784 and 100: 78,400 + 100). zip(sizes[:-1], sizes[1:]) gives the pairs (n_in, n_out).",
 )
 
 

@@ -138,6 +138,24 @@ STEEP = 25.0
 VALLEY_START = (-4.0, 1.5)
 
 
+# The learning rates the race accepts: below ETA_RANGE[0] nothing moves in 300 steps, above
+# ETA_RANGE[1] both rules leave the picture at once.
+ETA_RANGE = (1e-4, 1.0)
+
+
+def race_eta(value) -> float:
+    """``value`` (a number, or text a learner typed) as a learning rate for the race, or a
+    ValueError that says in plain words what was expected."""
+    low, high = ETA_RANGE
+    try:
+        eta = float(str(value).strip().replace(",", ".").replace("η", "").lstrip("= "))
+    except ValueError:
+        raise ValueError(f"η must be a number, such as 0.05; got {str(value)[:20]!r}") from None
+    if not low <= eta <= high:  # also refuses nan and inf
+        raise ValueError(f"η must be between {low:g} and {high:g}; got {eta:g}")
+    return eta
+
+
 def valley_cost(v) -> np.ndarray:
     v = np.asarray(v, dtype=float)
     return 0.5 * (v[..., 0] ** 2 + STEEP * v[..., 1] ** 2)

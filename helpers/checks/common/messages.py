@@ -1,5 +1,5 @@
 """The words of every check: the marks, praise, the failure a learner sees (without a
-traceback), hints in two stages, and values and their kinds described in words."""
+traceback), hints in stages, and values and their kinds described in words."""
 
 from __future__ import annotations
 
@@ -27,8 +27,42 @@ def praise(text: str) -> None:
     print(f"{PASSED} {text}")
 
 
+# A short array, list or bracketed piece of code in a message, "[[ 0.  ,  0.25, -2.  ]]" or
+# "(1 - beta2)", is kept on one line: broken at one of its spaces, the next line would start
+# with ", 2." or "- beta2" (issue 20, seen in the browser). Longer groups may break, but the
+# short groups inside them still hold together.
+_GLUE, _KEEP_TOGETHER = "\x00", 60
+_OPEN, _CLOSE = "[(", {"]": "[", ")": "("}
+
+
+def _glued(line: str) -> str:
+    """``line`` with the spaces inside each bracketed group of up to _KEEP_TOGETHER characters
+    replaced by a character that textwrap does not break at."""
+    out, stack, start = [], [], 0
+    for i, char in enumerate(line):
+        if char in _OPEN:
+            if not stack:
+                out.append(line[start:i])
+                start = i
+            stack.append(char)
+        elif char in _CLOSE and stack and stack[-1] == _CLOSE[char]:
+            stack.pop()
+            if not stack:
+                group = line[start:i + 1]
+                short = len(group) <= _KEEP_TOGETHER
+                out.append(group.replace(" ", _GLUE) if short else group[0] + _glued(group[1:-1]) + group[-1])
+                start = i + 1
+    out.append(line[start:] if not stack else line[start]  + _glued(line[start + 1:]))
+    return "".join(out)
+
+
+def _wrap(line: str, **indent) -> list[str]:
+    lines = textwrap.wrap(_glued(line), WIDTH, break_long_words=False, break_on_hyphens=False, **indent)
+    return [piece.replace(_GLUE, " ") for piece in lines]
+
+
 def _wrapped(line: str) -> list[str]:
-    return textwrap.wrap(line, WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
+    return _wrap(line) or [""]
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -37,8 +71,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def marked(mark: str, text: str) -> list[str]:
     """``text`` wrapped at WIDTH, its first line after ``mark`` (whose width counts too)."""
     lines = text.splitlines() or [""]
-    first = textwrap.wrap(lines[0], WIDTH, initial_indent=" " * (len(_ANSI.sub("", mark)) + 1),
-                          break_long_words=False, break_on_hyphens=False) or [""]
+    first = _wrap(lines[0], initial_indent=" " * (len(_ANSI.sub("", mark)) + 1)) or [""]
     first[0] = f"{mark} {first[0].lstrip()}"
     return first + [wrapped for line in lines[1:] for wrapped in _wrapped(line)]
 
@@ -62,8 +95,8 @@ class Hint:
     """A hint in stages, as course platforms that keep solutions folded away do: a pointer
     to the idea the first time a check fails; from the second failure on, the next step (the
     equation or the part of the answer to look at); the whole solution only when the learner
-    asks, ``solution(exercise)``. A hint without a ``step`` (notebooks 01-06 so far) has two
-    stages: the pointer, then the recipe from the second failure on.
+    asks, ``solution(exercise)``. Every exercise of the course has all three; a hint without a
+    ``step`` has two stages: the pointer, then the recipe from the second failure on.
 
     Pass one as ``hint=`` to :func:`check_function` or :func:`call_learner`; a plain string
     hint is shown whole every time."""
@@ -126,7 +159,10 @@ def describe(value: Any, *, dtype: bool = True) -> str:
     if isinstance(value, np.ndarray):
         if value.size > 12:
             return f"an array of shape {value.shape}" + (f" and dtype {value.dtype}" if dtype else "")
-        return np.array2string(value, precision=4, separator=", ", suppress_small=True)
+        if value.size == 0:  # "[]" says neither that it is empty nor its shape
+            return f"an empty array of shape {value.shape}"
+        text = np.array2string(value, precision=4, separator=", ", suppress_small=True)
+        return " ".join(row.strip() for row in text.splitlines())  # [[8, 2], [1, 9]]: on one line, in a sentence
     if isinstance(value, float | np.floating):
         return f"{float(value):.6g}"
     if isinstance(value, np.bool_ | bool):
