@@ -410,6 +410,19 @@ def exercise_canvas(page, cell, img, canvas, buttons, record):
     record("answer line after mouse-up", f"within {ANSWER_BOUND} s on a quiet machine", answered)
     if os.environ.get("DIGITS_QUIET_MACHINE") == "1":  # a shared, busy machine is slower: reported, not tested
         assert statistics.median(answered) <= ANSWER_BOUND, f"the answer came {answered} s after mouse-up"
+    # Issue 17: at 1000 and 800 pixels of width the canvas, its caption and the whole answer
+    # line stay on screen, the answer wrapped rather than cut short, in a readable size.
+    for width in (1000, 800):
+        page.set_viewport_size({"width": width, "height": 1000})
+        time.sleep(0.5)
+        canvas.scroll_into_view_if_needed()
+        for what, element in (("canvas", canvas), ("caption", caption), ("answer line", status)):
+            box = element.bounding_box()
+            assert box and box["height"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= width, (width, what, box)
+        cut, size = status.evaluate("el => [el.scrollWidth > el.clientWidth + 1, parseFloat(getComputedStyle(el).fontSize)]")
+        assert not cut and size >= 12, f"at {width} px the answer line is cut short or tiny ({size} px)"
+        cell.screenshot(path=str(BUILD / f"09-reader-{width}px.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
     return []
 
 

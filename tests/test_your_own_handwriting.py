@@ -394,3 +394,23 @@ def test_non_digits_are_made_of_each_kind_the_same_for_the_same_seed():
         lesson.non_digit("pair", np.random.default_rng(0))
     with pytest.raises(ValueError, match="kind must be one of"):
         lesson.non_digit("smiley", np.random.default_rng(0))
+
+
+def test_while_the_pen_is_down_only_the_answer_line_follows_and_the_lift_brings_the_picture():
+    """Issue 17: the answer must come within 0.3 s of the lift, but a picture takes about 0.5 s
+    of CPU to draw; one drawn for a sending while the pen was down held the answer up. Now the
+    picture waits for the lift, which the browser marks (pen_down False) even when no point
+    was added since the last sending."""
+    reader = HandwritingReader(reads_two())
+    first = reader.picture.image.value
+    strokes = scaled_example(120, 80, 80)
+    with reader.canvas.hold_trait_notifications():  # as one message from the browser
+        reader.canvas.strokes, reader.canvas.pen_down, reader.canvas.sent = strokes, True, 1
+    assert reader.status.value.startswith("your drawing: the network reads a 2")
+    assert reader.picture.image.value == first and reader.canvas.answered == 1
+    with reader.canvas.hold_trait_notifications():  # the lift: the same strokes, one more sending
+        reader.canvas.pen_down, reader.canvas.sent = False, 2
+    assert reader.picture.image.value != first and reader.canvas.answered == 2
+    shown = reader.picture.image.value
+    reader.canvas.sent = 3  # nothing new: not read again, but answered ("reading..." goes)
+    assert reader.picture.image.value == shown and reader.canvas.answered == 3
