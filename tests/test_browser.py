@@ -398,12 +398,15 @@ def exercise_canvas(page, cell, img, canvas, buttons, record):
         wait_for(lambda: "reads a" in status.inner_text(), 10, "a reading of the stroke")
         wait_for(lambda: "reading..." not in caption.inner_text(), 10, "'reading...' to go")
         readings.append(status.inner_text())
-        # The answer after the mouse is lifted: from pointerup (the last input) to the last
-        # change of the answer line; "reading..." must have shown in between.
-        lifted, texts, captions = page.evaluate(
-            "([s, c]) => [window.__lastInput, s.__texts, c.__texts]", [status_handle, caption_handle])
+        # The answer after the mouse is lifted: from pointerup (the last input) until Python has
+        # answered the lift's sending, when "reading..." under the canvas goes (Python sets the
+        # answer line just before). The answer line itself may not change then: a sending while
+        # the pen was down can already have had the same answer.
+        lifted, captions = page.evaluate("([s, c]) => [window.__lastInput, c.__texts]", [status_handle, caption_handle])
         assert any("reading..." in t for _, t in captions), f"the caption never said 'reading...': {captions}"
-        answered.append((texts[-1][0] - lifted) / 1000)
+        done = [t for t, text in captions if t >= lifted and "reading..." not in text]
+        assert done, f"'reading...' did not go after the lift: {captions}"
+        answered.append((done[0] - lifted) / 1000)
     record("button", "Clear", cleared)
     record("canvas stroke", "reads " + ", ".join(sorted({re.search(r"reads an? (\d)", r).group(1) for r in readings})),
            drawn)
