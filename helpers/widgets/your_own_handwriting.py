@@ -43,6 +43,7 @@ class DrawingCanvas(anywidget.AnyWidget):
     # counts the sendings) until Python has shown the answer to them (answered = sent).
     sent = traitlets.Int(0).tag(sync=True)
     answered = traitlets.Int(0).tag(sync=True)
+    pen_down = traitlets.Bool(False).tag(sync=True)  # sent with the strokes: True while drawing, False at the lift
     caption = traitlets.Unicode("").tag(sync=True)  # a line under the canvas: set after an upload
 
 
@@ -56,9 +57,13 @@ class HandwritingReader:
         self.clear = widgets.Button(description="Clear", icon="eraser", tooltip="start a new drawing")
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Photo or scan")
         self.status = widgets.Label(value="")
+        self.status.add_class("digits-answer")  # wraps instead of being cut short (canvas.css): at 800 px too
         self.picture = FigureView(lambda fig, reading: lesson.draw_reading(fig, reading), figsize=(9, 3.1))
         self.clear.on_click(lambda _: self.canvas.set_trait("strokes", []))
-        self.canvas.observe(lambda change: self.show_strokes(change["new"]), names="strokes")
+        # The browser sends the strokes (and counts the sendings in "sent"); Python's own changes
+        # (Clear) change only the strokes. Either way the drawing is read once (see show_strokes).
+        self._last = None
+        self.canvas.observe(lambda change: self.show_strokes(self.canvas.strokes), names=["strokes", "sent"])
         self.upload.observe(lambda change: self.show_upload(change["new"]), names="value")
         # The layout: the canvas column never shrinks (a fixed-size canvas in a shrunk column
         # would slide under the picture); the picture takes the rest of the row, scaled down
@@ -77,19 +82,28 @@ class HandwritingReader:
         self.reading = None
         self.show_strokes(self.canvas.strokes)
 
-    def show(self, reading: dict, where: str) -> dict:
+    def show(self, reading: dict, where: str, picture: bool = True) -> dict:
         self.reading = reading
         # The answer line first (it is what the learner waits for), then "reading..." goes, then
-        # the picture (a matplotlib drawing, the slow part).
+        # the picture (a matplotlib drawing, the slow part: about 0.5 s of CPU).
         self.status.value = f"{where}: {reading['message']}"
         self.canvas.answered = self.canvas.sent
-        self.picture.redraw(reading=reading)
+        if picture:
+            self.picture.redraw(reading=reading)
         return reading
 
     def show_strokes(self, strokes) -> dict:
-        """Read the drawing and show the reading (called whenever the strokes change)."""
+        """Read the drawing and show the reading (called whenever the browser sends the strokes,
+        or Python changes them). While the pen is down only the answer line follows the drawing:
+        a picture redrawn then would hold up the answer to the lift, which must come at once;
+        the picture follows when the pen is lifted. The same drawing is not read twice."""
+        key = (strokes, self.canvas.pen_down)
+        if key == self._last:
+            self.canvas.answered = self.canvas.sent  # answered already: "reading..." goes
+            return self.reading
+        self._last = key
         self.canvas.caption = ""
-        return self.show(lesson.read_strokes(self.net, strokes), "your drawing")
+        return self.show(lesson.read_strokes(self.net, strokes), "your drawing", picture=not self.canvas.pen_down)
 
     def show_upload(self, files) -> dict | None:
         """Read an uploaded file (ipywidgets 8: a tuple of dicts with "name" and "content")."""

@@ -1,7 +1,7 @@
 // The drawing canvas of notebook 09 (helpers/widgets/your_own_handwriting.py, DrawingCanvas),
 // an anywidget module. It draws the pen's line locally (no waiting for Python) and sends the
 // strokes, lists of [x, y] points in canvas pixels, to Python at most every `send_every`
-// milliseconds while the pen is down, and once more when it lifts. The pen's width grows with
+// milliseconds while the pen is down, and once more when it lifts (`pen_down` says which). The pen's width grows with
 // the drawing (as lesson.pen_width): `pen_share` of its larger extent, from `min_brush` to
 // `brush` pixels, so a small digit is not a blob. Under the canvas, "reading..." shows from
 // each sending until Python has answered it (`answered` catches up with `sent`); otherwise
@@ -45,6 +45,7 @@ function render({ model, el }) {
   function send() {
     lastSent = Date.now(); timer = null;
     model.set("strokes", strokes.map((s) => s.map((p) => [p[0], p[1]])));
+    model.set("pen_down", current !== null);  // Python redraws its picture only once the pen is lifted
     model.set("sent", model.get("sent") + 1);
     model.save_changes();
     label();
