@@ -292,8 +292,8 @@ def test_train_the_cnn_recipe_then_predict(tmp_path):
     assert lines[1].startswith("epoch 1/2, eta 0.002, ") and lines[2].startswith("epoch 2/2, eta 0.0016, ")
     assert 50 < float(lines[2].split(" test ")[1].split("%")[0]) <= 100  # 1,000 images, 2 epochs: ~85 %
     net = load(model)
-    from helpers.cli.train import cnn
-    assert net.architecture() == cnn().architecture()
+    from helpers.lessons.convolutions import cnn
+    assert net.architecture() == cnn().architecture()  # the notebook's network, one definition
     from helpers.data import load_datasets
     _, _, test = load_datasets()
     write_png(tmp_path / "digit.png", test.X[0].reshape(28, 28))
@@ -338,7 +338,7 @@ def test_bench_quick_prints_json():
     assert 50 < report["peak_memory_mb"] < 4000 and 0 < report["training_traced_peak_mb"] < report["peak_memory_mb"]
     assert "scaled" in report["scaled"]
     cnn = report["cnn"]
-    assert cnn["epoch_examples"] == 60_000 and cnn["n_params"] == 5_994 and cnn["layers"].startswith("Sequential(Conv2D")
+    assert cnn["epoch_examples"] == 60_000 and cnn["n_params"] == 18_378 and cnn["layers"].startswith("Sequential(Conv2D")
     assert cnn["examples_per_second"] == pytest.approx(60_000 / cnn["seconds_per_epoch"], rel=0.01)
 
 
