@@ -18,7 +18,7 @@ COMMANDS = {
     "bench": "speed and memory of training, as JSON",
     "lab": "what `make lab` runs: the learner's own copy (student/), then JupyterLab on notebook 01",
     "student_edition": "the notebooks with the worked solutions taken out",
-    "report": "a teacher's progress report: each student's exercises, run in a fresh kernel",
+    "report": "a teacher's progress report: each student's exercises, graded by the checks in a sandbox",
 }
 
 

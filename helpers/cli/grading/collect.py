@@ -1,0 +1,85 @@
+"""The students' notebooks in a folder: whose each is, which lesson, and what cannot be read.
+
+Either a folder per student (``class/alice/02_perceptrons.ipynb``, at any depth below it:
+``class/alice/week 2/02_perceptrons.ipynb`` is still alice's) or the notebooks side by side,
+named after the student (``alice_02_perceptrons.ipynb``, ``j.smith-02_perceptrons.ipynb``,
+``02_perceptrons_alice.ipynb``). The lesson is found by its full name (``02_perceptrons``),
+so a date in a name is never taken for a lesson. Symbolic links to folders are followed (once
+each). A student with the same lesson twice is reported as a duplicate, never one copy picked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEPARATORS = " _-."
+
+
+@dataclass
+class Collected:
+    notebooks: dict[str, dict[str, Path]] = field(default_factory=dict)  # student -> lesson -> notebook
+    duplicates: dict[tuple[str, str], list[Path]] = field(default_factory=dict)  # (student, lesson) -> copies
+    ignored: list[tuple[Path, str]] = field(default_factory=list)  # notebooks not read, and why
+
+
+def natural_key(text: str) -> list:
+    """"student 2" before "student 10": numbers in a name compare as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", text)
+            if part]
+
+
+def walk(folder: Path):
+    """Every .ipynb file below ``folder``, following links to folders once each; hidden
+    folders and files (.ipynb_checkpoints) skipped."""
+    seen = set()
+    for top, folders, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            folders[:] = []
+            continue
+        seen.add(real)
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in sorted(files):
+            if name.endswith(".ipynb") and not name.startswith("."):
+                yield Path(top) / name
+
+
+def collect(folder: Path, lesson_names: list[str]) -> Collected:
+    """The notebooks in ``folder`` by student and lesson; ``lesson_names`` like "02_perceptrons"."""
+    pattern = re.compile("(?<![A-Za-z0-9])(" + "|".join(re.escape(n) for n in sorted(lesson_names, key=len,
+                                                                                      reverse=True)) + ")(?![A-Za-z0-9])")
+    found: dict[tuple[str, str], list[Path]] = {}
+    out, real_seen = Collected(), {}
+    for path in walk(folder):
+        relative = path.relative_to(folder)
+        match = pattern.search(path.stem)
+        if not match:
+            out.ignored.append((relative, "its name has no lesson's name in it (such as 02_perceptrons)"))
+            continue
+        lesson = match.group(1)[:2]
+        if len(relative.parts) > 1:
+            student = relative.parts[0]
+        else:
+            student = (path.stem[: match.start()] + " " + path.stem[match.end():]).strip(SEPARATORS)
+            student = re.sub(r"[ _-]{2,}", " ", student)
+            if not student:
+                out.ignored.append((relative, "a lesson's notebook with no student's name: put it in a folder "
+                                              "named after the student"))
+                continue
+        real = os.path.realpath(path)
+        if real_seen.get((student, lesson)) == real:  # the same file reached twice (a link)
+            continue
+        real_seen.setdefault((student, lesson), real)
+        found.setdefault((student, lesson), []).append(relative)
+    for (student, lesson), paths in found.items():
+        if len(paths) > 1:
+            out.duplicates[(student, lesson)] = paths
+        else:
+            out.notebooks.setdefault(student, {})[lesson] = folder / paths[0]
+    for student in {s for s, _ in out.duplicates}:
+        out.notebooks.setdefault(student, {})
+    out.notebooks = dict(sorted(out.notebooks.items(), key=lambda item: natural_key(item[0])))
+    return out

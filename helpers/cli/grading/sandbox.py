@@ -1,0 +1,251 @@
+"""One run of the grader (helpers/cli/grading/child.py) for one student and lesson, confined.
+
+With Debian's bubblewrap (``bwrap``): a read-only view of only what Python and the course
+need (the system's /usr, /etc, the Python installation and virtual environment, the
+course's ``helpers/`` and the MNIST files; never the class's folder nor the teacher's home),
+a fresh in-memory /tmp of ``SCRATCH_MB`` as the one writable place (gone when the run ends),
+every namespace unshared (no network; its own process tree, so it can neither see nor signal
+the report, and every process it leaves behind dies with it), a new session, all
+capabilities dropped, and ``--die-with-parent``. Limits on CPU time, address space (memory),
+file size and processes come from ``setrlimit`` before bwrap starts; the report also stops a
+run that outlives its wall-clock time. The student's code reaches the child through its
+stdin (the teacher's process read the notebook), and the verdicts come back on a pipe (fd 3),
+each line carrying a nonce made for this run; stdout is thrown away and stderr kept only up
+to ``FILE_MB``.
+
+Without bwrap, :func:`available` says why, and the report runs nothing unless the teacher
+asks for ``--no-sandbox`` (then the same limits apply, but the student's code could write
+wherever the teacher can).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]  # the course's repository
+SCRATCH_MB = 64
+FILE_MB = 8
+
+
+@dataclass
+class Limits:
+    seconds: float = 20.0  # CPU seconds for each exercise (the child stops it)
+    lesson_seconds: float = 120.0  # CPU seconds for a whole lesson's run; wall time is 3 times that
+    memory_mb: int = 2048
+    processes: int = 64
+
+
+def available() -> str | None:
+    """None if bubblewrap works here; else why not, in a sentence for the teacher."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap (bwrap) is not installed: on Debian or Ubuntu, `sudo apt-get install bubblewrap`"
+    try:
+        done = subprocess.run([bwrap, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"],
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"bubblewrap does not start ({err})"
+    if done.returncode != 0:
+        why = done.stderr.decode(errors="replace").strip().splitlines()
+        return (f"bubblewrap cannot make a sandbox here ({why[-1] if why else done.returncode}); user namespaces "
+                "may be switched off (sysctl kernel.unprivileged_userns_clone=1), or this is a container "
+                "that forbids them")
+    return None
+
+
+def read_only_paths() -> list[Path]:
+    """What the sandbox may read: the system, Python, the course's code and the MNIST files."""
+    paths = [Path(p) for p in ("/usr", "/etc", "/lib", "/lib64", "/bin", "/sbin")]
+    paths += [Path(sys.base_prefix), Path(sys.prefix), ROOT / "helpers"]
+    try:
+        from helpers.mnist_files import data_dir
+        paths.append(data_dir())
+    except Exception:
+        pass
+    if os.environ.get("MNIST_MIRROR"):
+        paths.append(Path(os.environ["MNIST_MIRROR"]))
+    for p in list(paths):
+        if p.is_symlink():
+            paths.append(p.resolve())
+    seen, kept = set(), []
+    for p in paths:
+        if p.exists() and str(p) not in seen:
+            seen.add(str(p))
+            kept.append(p)
+    return kept
+
+
+def command(python: str, mpl_cache: Path | None) -> list[str]:
+    args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--hostname", "sandbox", "--dev", "/dev", "--size", str(SCRATCH_MB << 20), "--tmpfs", "/tmp",
+            "--chdir", "/tmp", "--clearenv"]
+    for path in read_only_paths():
+        args += ["--ro-bind", str(path), str(path)]
+    if mpl_cache is not None:
+        args += ["--ro-bind", str(mpl_cache), "/run/mpl-cache"]
+    env = {"HOME": "/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
+           "MPLCONFIGDIR": "/tmp/mpl", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+    for name in ("MNIST_MIRROR", "DIGITS_DATA_DIR"):
+        if os.environ.get(name):
+            env[name] = os.environ[name]
+    for name, value in env.items():
+        args += ["--setenv", name, value]
+    return args + ["--", python, "-I", "-c", BOOT]
+
+
+# The child's first lines: the course's package is found by its path (-I ignores the
+# environment), and matplotlib's font list is copied in rather than rebuilt (seconds each run).
+BOOT = (f"import sys, shutil, os; sys.path.insert(0, {str(ROOT)!r}); "
+        "os.path.isdir('/run/mpl-cache') and shutil.copytree('/run/mpl-cache', '/tmp/mpl'); "
+        "from helpers.cli.grading.child import main; sys.exit(main())")
+
+
+def font_cache(folder: Path) -> Path | None:
+    """A matplotlib font list made once for the whole report (trusted), copied into each run."""
+    try:
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env={**os.environ,
+                       "MPLCONFIGDIR": str(folder)}, capture_output=True, timeout=300, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return folder
+
+
+def limit(limits: Limits):
+    def apply() -> None:
+        cpu = int(limits.lesson_seconds) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb << 20, limits.memory_mb << 20))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_MB << 20, FILE_MB << 20))
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    return apply
+
+
+@dataclass
+class Outcome:
+    verdicts: dict[str, tuple[str, str]]  # key -> (status, reason)
+    finished: bool  # the child said it reached the end
+    why: str  # when not finished: what stopped it
+    cpu_seconds: float
+
+
+def run(plan: dict, limits: Limits, sandboxed: bool = True, mpl_cache: Path | None = None) -> Outcome:
+    """Run the child on ``plan`` (see child.py) and collect its verdicts; never raises for
+    anything the student's code does."""
+    nonce = secrets.token_hex(16)
+    plan = {**plan, "nonce": nonce, "seconds": limits.seconds}
+    python = sys.executable
+    if sandboxed:
+        argv = command(python, mpl_cache)
+    else:
+        argv = [python, "-I", "-c", BOOT]
+    read_end, write_end = os.pipe()
+    os.set_inheritable(write_end, True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as stdin:
+        stdin.write(json.dumps(plan).encode())
+        stdin.seek(0)
+        env = None if sandboxed else {"HOME": tempfile.gettempdir(), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg",
+                                      "OPENBLAS_NUM_THREADS": "1", **{k: os.environ[k] for k in
+                                      ("MNIST_MIRROR", "DIGITS_DATA_DIR") if k in os.environ}}
+        # fd 3 in the child is the pipe's write end.
+        def setup() -> None:
+            os.dup2(write_end, 3)
+            limit(limits)()
+        try:
+            process = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=errors,
+                                       preexec_fn=setup, pass_fds=(3, write_end), start_new_session=True, env=env,
+                                       close_fds=True)
+        except OSError as err:
+            os.close(read_end)
+            os.close(write_end)
+            return Outcome({}, False, f"the grader could not start ({err})", 0.0)
+        os.close(write_end)
+        lines, why = read_lines(read_end, process, limits.lesson_seconds * 3 + 30)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            kill(process)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        errors.seek(0)
+        tail = errors.read(4000).decode(errors="replace")
+    verdicts, finished = {}, False
+    for line in lines:
+        if not line.startswith(nonce):
+            continue  # not from the grader: ignored
+        try:
+            message = json.loads(line[len(nonce):])
+        except ValueError:
+            continue
+        if message.get("end"):
+            finished = True
+        elif isinstance(message.get("key"), str) and message["key"] not in verdicts:
+            verdicts[message["key"]] = (str(message.get("status")), str(message.get("reason", ""))[:300])
+    if not finished and not why:
+        why = stopped_why(process.returncode, tail)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Outcome(verdicts, finished, why, cpu)
+
+
+def read_lines(fd: int, process: subprocess.Popen, wall: float) -> tuple[list[str], str]:
+    """The lines the child wrote to the pipe, at most 1 MB; stops it after ``wall`` seconds."""
+    import selectors
+    data, deadline, why = b"", time.monotonic() + wall, ""
+    with selectors.DefaultSelector() as selector, os.fdopen(fd, "rb", buffering=0) as pipe:
+        selector.register(pipe, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                why = f"stopped after {wall:g} s of wall-clock time (sleeping, or waiting on something)"
+                kill(process)
+                break
+            if not selector.select(min(left, 1.0)):
+                continue
+            chunk = pipe.read(65536)
+            if not chunk:
+                break
+            data += chunk
+            if len(data) > 1 << 20:
+                why = "the grader's pipe got more than 1 MB: stopped"
+                kill(process)
+                break
+    return data.decode("utf-8", errors="replace").splitlines(), why
+
+
+def kill(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # bwrap and everything in its session
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        process.kill()
+        process.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+
+
+def stopped_why(code: int | None, stderr: str) -> str:
+    """What ended a child that did not reach its end, in words."""
+    if code is not None and code < 0:
+        name = {signal.SIGXCPU: "it used up its CPU time", signal.SIGKILL: "it was killed (out of time or memory)",
+                signal.SIGXFSZ: f"it wrote a file of more than {FILE_MB} MB",
+                signal.SIGSEGV: "Python crashed"}.get(-code, f"signal {-code}")
+        return f"the run stopped: {name}"
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    if lines and "MemoryError" in stderr:
+        return f"the run stopped: out of memory (more than the {Limits.memory_mb} MB allowed)"
+    if code == 0 or code is None:
+        return "the run ended before its last exercise (the cell ended Python?)"
+    return f"the run stopped (exit status {code}): {lines[-1][:150] if lines else 'no message'}"
