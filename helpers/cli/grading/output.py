@@ -49,8 +49,8 @@ def summary(results: dict, titles: dict) -> str:
         lines.append(cut(student, name_width).ljust(name_width) + "".join(f"{c:>6}" for c in cells)
                      + f"{done:>5}/{total}")
     lines.append("")
-    lines.append("done of each lesson's exercises; - : the notebook was not collected. "
-                 "`--lesson NN` shows one lesson's exercises and the reasons.")
+    lines.append("Exercises done of each lesson's; - : the notebook was not collected.")
+    lines.append("`--lesson NN` shows one lesson's exercises, with the reasons.")
     return "\n".join(lines)
 
 
