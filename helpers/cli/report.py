@@ -100,8 +100,9 @@ def plan_for(lesson: Lesson, cells: list[dict]) -> tuple[dict, dict[str, tuple[s
 
 
 def grade(student: str, lesson: Lesson, path: Path, limits: sandbox.Limits, sandboxed: bool,
-          mpl_cache: Path | None) -> dict[str, tuple[str, str]]:
-    """{exercise key: (status, reason)} for one student's notebook of one lesson."""
+          mpl_cache: Path | None, stats: list | None = None) -> dict[str, tuple[str, str]]:
+    """{exercise key: (status, reason)} for one student's notebook of one lesson; the run's CPU
+    seconds are appended to ``stats``."""
     keys = [f"{lesson.number}.{e.number}" for e in lesson.exercises]
     try:
         cells = read_student(path)
@@ -109,6 +110,8 @@ def grade(student: str, lesson: Lesson, path: Path, limits: sandbox.Limits, sand
         return {k: ("not checked", f"the notebook cannot be read: {err}") for k in keys}
     plan, decided = plan_for(lesson, cells)
     outcome = sandbox.run(plan, limits, sandboxed, mpl_cache)
+    if stats is not None:
+        stats.append(outcome.cpu_seconds)
     results = {}
     for k in keys:
         if k in outcome.verdicts and outcome.verdicts[k][0] in output.STATUSES:
@@ -148,8 +151,9 @@ class Progress:
 
 
 def report(folder: Path, notebooks: Path, limits: sandbox.Limits, jobs: int = 2, sandboxed: bool = True,
-           progress: bool = True) -> tuple[dict, dict, list[str]]:
-    """(results, titles, problems) for every student's notebook in ``folder``."""
+           progress: bool = True, stats: list | None = None) -> tuple[dict, dict, list[str]]:
+    """(results, titles, problems) for every student's notebook in ``folder``; each run's CPU
+    seconds are appended to ``stats`` if given."""
     known = lessons(notebooks)
     titles = {f"{n}.{e.number}": e.title for n, lesson in known.items() for e in lesson.exercises}
     found = collect(folder, [lesson.name for lesson in known.values()])
@@ -168,7 +172,7 @@ def report(folder: Path, notebooks: Path, limits: sandbox.Limits, jobs: int = 2,
         def one(job):
             student, lesson, path = job
             try:
-                verdicts = grade(student, lesson, path, limits, sandboxed, mpl_cache)
+                verdicts = grade(student, lesson, path, limits, sandboxed, mpl_cache, stats)
             except Exception as err:  # a fault of the grader's: said, never a crash of the whole report
                 verdicts = {f"{lesson.number}.{e.number}": ("not checked", f"the grader failed: {err!r}"[:200])
                             for e in lesson.exercises}
@@ -231,8 +235,12 @@ def main(argv: list[str] | None = None) -> int:
         print("warning: --no-sandbox: the students' code runs with your rights (time and memory are still "
               "limited, but files and the network are not protected)", file=sys.stderr)
     limits = sandbox.Limits(seconds=args.timeout, lesson_seconds=args.lesson_timeout, memory_mb=args.memory)
+    started, cpu = time.monotonic(), []
     results, titles, problems = report(folder, Path(args.notebooks), limits, args.jobs, sandboxed,
-                                       progress=not args.json)
+                                       progress=not args.json, stats=cpu)
+    if cpu and not args.json:
+        print(f"{len(cpu)} notebooks graded in {time.monotonic() - started:.0f} s ({sum(cpu):.0f} CPU seconds in "
+              f"the sandboxes, {args.jobs} at a time)", file=sys.stderr)
     if not results and not problems:
         print(f"error: no lesson notebooks (such as alice/02_perceptrons.ipynb) in {folder}", file=sys.stderr)
         return 2
