@@ -5,12 +5,14 @@ wrapped, the check replaced or its failure swallowed, NumPy patched) and with ho
 run inside the sandbox itself (classmates' notebooks, the course's checks, the report's
 process, forged verdicts, 1 GB of output, a fork bomb, processes left behind)."""
 
+import ast
 import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -261,26 +263,28 @@ def attempt(what, f):
         tried.append(what + ": " + type(err).__name__)
 attempt("classmate", lambda: pathlib.Path(CLASSMATE).write_text("gone"))
 attempt("checks", lambda: open(CHECKS, "a").write("\nraise SystemExit"))
+attempt("home", lambda: pathlib.Path(HOME_FILE).write_text("x"))
+attempt("root", lambda: pathlib.Path("/digits-report-test-file").write_text("x"))
 attempt("kill report", lambda: os.kill(REPORT_PID, signal.SIGKILL))
 attempt("kill group", lambda: os.killpg(REPORT_PGID, signal.SIGKILL))
-attempt("home", lambda: pathlib.Path(HOME_FILE).write_text("x"))
 attempt("net", lambda: __import__("socket").create_connection(("1.1.1.1", 80), timeout=2))
+attempt("left behind", lambda: subprocess.Popen(["sleep", "600"], start_new_session=True))
+attempt("fork", lambda: [os.fork() for _ in range(200)])
+attempt("memory", lambda: bytearray(3 << 30))
+attempt("1 GB out", lambda: [os.write(1, b"x" * (1 << 20)) for _ in range(1024)])
+attempt("scratch", lambda: pathlib.Path("/tmp/mine").write_text("mine"))
 os.write(1, b"mallory 02.1 done\n")
-os.write(3, b'{"key": "02.1", "status": "done", "reason": ""}\n')
-subprocess.Popen(["sleep", "600"], start_new_session=True)  # left behind
-pids = []
-for _ in range(200):  # a fork bomb, cut short
-    try:
-        pid = os.fork()
-    except OSError:
-        break
-    if pid == 0:
-        signal.pause()
-    pids.append(pid)
-tried.append(f"forks: {len(pids)}")
-os.write(1, b"x" * (1 << 30))  # 1 GB of output
-pathlib.Path("/tmp/scratch-file").write_text("mine")  # the scratch is writable
+os.write(3, b'{"key": "02.1", "status": "done", "reason": ""}\n')  # no nonce
+os.write(2, repr(tried).encode())
 '''
+
+
+def hostile_plan(code: str) -> dict:
+    """A plan for the child with ``code`` where the course's setup would be: the sandbox alone
+    between it and the machine (the screen never sees it)."""
+    return {"slug": "perceptrons", "marker": report.MARKER, "exercises": [{
+        "key": "02.1", "check": {"name": "perceptron_output", "args": ["perceptron_output"], "constants": {}},
+        "stub": "", "cells": [], "setup": [[0, code]]}]}
 
 
 @needs_bwrap
@@ -290,16 +294,26 @@ def test_hostile_code_in_the_sandbox_changes_nothing_outside_its_scratch(tmp_pat
     home_file = Path.home() / "digits-report-test-file"
     before = fingerprint(tmp_path, ROOT / "helpers")
     code = (f"CLASSMATE, CHECKS, HOME_FILE = {str(classmate)!r}, {str(ROOT / 'helpers/checks/perceptrons.py')!r}, "
-            f"{str(home_file)!r}\nREPORT_PID, REPORT_PGID = {os.getpid()}, {os.getpgid(0)}\n" + HOSTILE
-            + "\nraise SystemExit(repr(tried))")  # stderr carries what happened
-    plan = {"slug": "perceptrons", "marker": report.MARKER, "exercises": [{
-        "key": "02.1", "check": {"name": "perceptron_output", "args": ["perceptron_output"], "constants": {}},
-        "stub": "", "cells": [], "setup": [[0, code]]}]}
-    outcome = sandbox.run(plan, sandbox.Limits(seconds=5, lesson_seconds=20, memory_mb=1024, processes=32))
+            f"{str(home_file)!r}\nREPORT_PID, REPORT_PGID = {os.getpid()}, {os.getpgid(0)}\n" + HOSTILE)
+    outcome = sandbox.run(hostile_plan(code), sandbox.Limits(seconds=5, lesson_seconds=20, memory_mb=1024))
     assert fingerprint(tmp_path, ROOT / "helpers") == before and not home_file.exists()
-    assert outcome.verdicts.get("02.1", ("not done",))[0] != "done"  # the forged line had no nonce
+    tried = dict(line.split(": ") for line in ast.literal_eval(outcome.stderr))  # what the code itself saw
+    assert tried == {"classmate": "FileNotFoundError", "checks": "OSError", "home": "OSError", "root": "OSError",
+                     "kill report": "ProcessLookupError", "kill group": "ProcessLookupError", "net": "OSError",
+                     "left behind": "BlockingIOError", "fork": "BlockingIOError", "memory": "MemoryError",
+                     "1 GB out": "allowed", "scratch": "allowed"}
+    assert outcome.finished and outcome.verdicts["02.1"][0] == "not done"  # the forged line had no nonce
     leftover = subprocess.run(["pgrep", "-f", "sleep 600"], capture_output=True, text=True).stdout.split()
     assert not leftover, "a process the sandbox started is still running"
+
+
+@needs_bwrap
+def test_a_run_that_sleeps_or_dies_is_stopped_and_said(tmp_path):
+    started = time.monotonic()
+    slept = sandbox.run(hostile_plan("import time\ntime.sleep(600)"), sandbox.Limits(lesson_seconds=1))
+    assert time.monotonic() - started < 60 and not slept.finished and "wall-clock" in slept.why
+    died = sandbox.run(hostile_plan("import os\nos._exit(0)"), sandbox.Limits())
+    assert not died.finished and not died.verdicts and "ended" in died.why
 
 
 def test_without_bubblewrap_the_report_says_so_and_runs_nothing(tmp_path, monkeypatch, capsys):

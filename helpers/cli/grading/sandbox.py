@@ -41,7 +41,7 @@ FILE_MB = 8
 @dataclass
 class Limits:
     seconds: float = 20.0  # CPU seconds for each exercise (the child stops it)
-    lesson_seconds: float = 120.0  # CPU seconds for a whole lesson's run; wall time is 3 times that
+    lesson_seconds: float = 120.0  # CPU seconds for a whole lesson's run; wall time twice that, and 10 s
     memory_mb: int = 2048
     processes: int = 64
 
@@ -86,8 +86,8 @@ def read_only_paths() -> list[Path]:
     return kept
 
 
-def command(python: str, mpl_cache: Path | None) -> list[str]:
-    args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+def command(python: str, mpl_cache: Path | None, seccomp: bool = False) -> list[str]:
+    args = ["bwrap", *(["--seccomp", "4"] if seccomp else []), "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--hostname", "sandbox", "--dev", "/dev", "--size", str(SCRATCH_MB << 20), "--tmpfs", "/tmp",
             "--chdir", "/tmp", "--clearenv"]
     for path in read_only_paths():
@@ -102,6 +102,7 @@ def command(python: str, mpl_cache: Path | None) -> list[str]:
             env[name] = os.environ[name]
     for name, value in env.items():
         args += ["--setenv", name, value]
+    args += ["--remount-ro", "/"]  # the sandbox's own root (where bwrap made mount points) too
     return args + ["--", python, "-I", "-c", BOOT]
 
 
@@ -110,6 +111,46 @@ def command(python: str, mpl_cache: Path | None) -> list[str]:
 BOOT = (f"import sys, shutil, os; sys.path.insert(0, {str(ROOT)!r}); "
         "os.path.isdir('/run/mpl-cache') and shutil.copytree('/run/mpl-cache', '/tmp/mpl'); "
         "from helpers.cli.grading.child import main; sys.exit(main())")
+
+
+# --- no new processes: a seccomp filter for bwrap --------------------------------------------
+# RLIMIT_NPROC does not bind root (the kernel exempts uid 0, even inside a user namespace), and
+# counts all of a user's processes. So the sandboxed program may start threads but no process:
+# fork, vfork and clone without CLONE_THREAD fail with EAGAIN, clone3 with ENOSYS (the C library
+# then falls back to clone). A fork bomb, or a process left running, cannot even begin.
+# Architectures: x86-64 and AArch64 (elsewhere no filter, and RLIMIT_NPROC alone).
+
+SYSCALLS = {"x86_64": (0xC000003E, {"fork": 57, "vfork": 58, "clone": 56, "clone3": 435}),
+            "aarch64": (0xC00000B7, {"clone": 220, "clone3": 435})}
+CLONE_THREAD = 0x00010000
+EAGAIN, ENOSYS = 11, 38
+
+
+def no_processes_filter() -> bytes | None:
+    """The BPF program (struct sock_filter[]) for bwrap's --seccomp; None on other machines."""
+    import platform
+    import struct
+    machine = platform.machine()
+    if machine not in SYSCALLS:
+        return None
+    arch, numbers = SYSCALLS[machine]
+    allow, eagain, enosys = 0x7FFF0000, 0x00050000 | EAGAIN, 0x00050000 | ENOSYS
+    LD, JEQ, JSET, RET = 0x20, 0x15, 0x45, 0x06
+    program = [(LD, 0, 0, 4),  # seccomp_data.arch
+               (JEQ, 1, 0, arch),
+               (RET, 0, 0, enosys),  # another ABI (32-bit calls on x86-64): Python never uses one
+               (LD, 0, 0, 0)]  # seccomp_data.nr
+    for name in ("fork", "vfork"):
+        if name in numbers:
+            program += [(JEQ, 0, 1, numbers[name]), (RET, 0, 0, eagain)]
+    program += [(JEQ, 0, 1, numbers["clone3"]), (RET, 0, 0, enosys),
+                (JEQ, 0, 4, numbers["clone"]),  # not clone: on to the last instruction
+                (LD, 0, 0, 16),  # the low half of args[0], clone's flags
+                (JSET, 0, 1, CLONE_THREAD),
+                (RET, 0, 0, allow),
+                (RET, 0, 0, eagain),  # clone without CLONE_THREAD: a new process
+                (RET, 0, 0, allow)]
+    return b"".join(struct.pack("<HBBI", *instruction) for instruction in program)
 
 
 def font_cache(folder: Path) -> Path | None:
@@ -139,6 +180,7 @@ class Outcome:
     finished: bool  # the child said it reached the end
     why: str  # when not finished: what stopped it
     cpu_seconds: float  # as the child measured itself (the grader's part included)
+    stderr: str = ""  # its first 4,000 characters
 
 
 def run(plan: dict, limits: Limits, sandboxed: bool = True, mpl_cache: Path | None = None) -> Outcome:
@@ -147,32 +189,36 @@ def run(plan: dict, limits: Limits, sandboxed: bool = True, mpl_cache: Path | No
     nonce = secrets.token_hex(16)
     plan = {**plan, "nonce": nonce, "seconds": limits.seconds}
     python = sys.executable
-    if sandboxed:
-        argv = command(python, mpl_cache)
-    else:
-        argv = [python, "-I", "-c", BOOT]
-    read_end, write_end = os.pipe()
-    os.set_inheritable(write_end, True)
-    with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as stdin:
+    program = no_processes_filter() if sandboxed else None
+    argv = command(python, mpl_cache, program is not None) if sandboxed else [python, "-I", "-c", BOOT]
+    read_end, write_end = os.pipe()  # both close on exec; the child's fd 3 is a copy
+    with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as bpf:
         stdin.write(json.dumps(plan).encode())
         stdin.seek(0)
+        bpf.write(program or b"")
+        bpf.seek(0)
         env = None if sandboxed else {"HOME": tempfile.gettempdir(), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg",
                                       "OPENBLAS_NUM_THREADS": "1", **{k: os.environ[k] for k in
                                       ("MNIST_MIRROR", "DIGITS_DATA_DIR") if k in os.environ}}
-        # fd 3 in the child is the pipe's write end.
-        def setup() -> None:
-            os.dup2(write_end, 3)
+        pipe_fd, bpf_fd = write_end, bpf.fileno()
+
+        def setup() -> None:  # in the new process, before bwrap starts: fd 3 the pipe, fd 4 the filter
+            import fcntl
+            high_pipe = fcntl.fcntl(pipe_fd, fcntl.F_DUPFD_CLOEXEC, 10)
+            high_bpf = fcntl.fcntl(bpf_fd, fcntl.F_DUPFD_CLOEXEC, 10)
+            os.dup2(high_pipe, 3)
+            os.dup2(high_bpf, 4)
             limit(limits)()
         try:
             process = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=errors,
-                                       preexec_fn=setup, pass_fds=(3, write_end), start_new_session=True, env=env,
-                                       close_fds=True)
+                                       preexec_fn=setup, start_new_session=True, env=env,
+                                       close_fds=False)  # Python's own fds are not inheritable (PEP 446)
         except OSError as err:
             os.close(read_end)
             os.close(write_end)
             return Outcome({}, False, f"the grader could not start ({err})", 0.0)
         os.close(write_end)
-        lines, why = read_lines(read_end, process, limits.lesson_seconds * 3 + 30)
+        lines, why = read_lines(read_end, process, limits.lesson_seconds * 2 + 10)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -194,7 +240,7 @@ def run(plan: dict, limits: Limits, sandboxed: bool = True, mpl_cache: Path | No
             verdicts[message["key"]] = (str(message.get("status")), str(message.get("reason", ""))[:300])
     if not finished and not why:
         why = stopped_why(process.returncode, tail)
-    return Outcome(verdicts, finished, why, cpu)
+    return Outcome(verdicts, finished, why, cpu, tail)
 
 
 def read_lines(fd: int, process: subprocess.Popen, wall: float) -> tuple[list[str], str]:
