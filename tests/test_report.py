@@ -322,3 +322,18 @@ def test_without_bubblewrap_the_report_says_so_and_runs_nothing(tmp_path, monkey
     assert report.main([str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "bubblewrap" in err and "other students' notebooks" in err
+
+
+@needs_bwrap
+def test_a_lesson_without_its_module_of_checks_is_not_checked_and_said(tmp_path):
+    """A new lesson is found by its notebook (no list of lessons to update); if its checks are
+    missing, every exercise says so rather than counting as wrong."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    complete = json.loads((ROOT / "notebooks" / "02_perceptrons.ipynb").read_text(encoding="utf-8"))
+    (notebooks / "99_no_checks.ipynb").write_text(json.dumps(complete), encoding="utf-8")
+    write(tmp_path / "class" / "zoe" / "99_no_checks.ipynb", filled_in("02_perceptrons", {1: RIGHT}))
+    results, titles, _ = report.report(tmp_path / "class", notebooks, sandbox.Limits(), progress=False)
+    assert sorted(titles) == ["99.1", "99.2", "99.3", "99.4"]
+    assert {s for s, _ in results["zoe"].values()} == {"not checked"}
+    assert "could not start" in results["zoe"]["99.1"][1] and "no_checks" in results["zoe"]["99.1"][1]

@@ -80,7 +80,11 @@ def plan_for(lesson: Lesson, cells: list[dict]) -> tuple[dict, dict[str, tuple[s
                                                             f"Exercise {exercise.number}"))
                          for i in exercise.cells)
         item = {"key": key, "check": {"name": exercise.check.name, "args": exercise.check.args,
-                                      "constants": exercise.check.constants}, "stub": stub, "cells": []}
+                                      "constants": exercise.check.constants, "named": exercise.check.named},
+                "stub": stub, "cells": []}
+        if exercise.check.unsupported:  # a fault of the course's notebook, said plainly
+            item["refused"] = (f"the course's check call `{exercise.check.unsupported}` passes something other "
+                               "than names and constants, which the report cannot make")
         if exercise.number not in spans:
             decided[key] = ("not checked", f"the notebook has no `### Exercise {exercise.number}` heading")
             item["refused"] = decided[key][1]
@@ -93,7 +97,7 @@ def plan_for(lesson: Lesson, cells: list[dict]) -> tuple[dict, dict[str, tuple[s
                 item["refused"] = f"not run, {why}: look at it by hand"
             item["cells"] = [(i + 1, without_check_calls(c)) for i, c in sources]
         binds, reads = names_of(without_check_calls(code) + "\n" + stub)
-        wanted = (reads - binds - {"check"}) | set(exercise.check.args)
+        wanted = (reads - binds - {"check"}) | set(exercise.check.args) | set(exercise.check.named.values())
         item["setup"] = [(p, lesson.setup[p][1]) for p in needed_setup(lesson.setup, exercise.cells[0], wanted)]
         exercises.append(item)
     return {"slug": lesson.slug, "marker": MARKER, "exercises": exercises}, decided
@@ -118,6 +122,8 @@ def grade(student: str, lesson: Lesson, path: Path, limits: sandbox.Limits, sand
             results[k] = outcome.verdicts[k]
         elif k in decided:
             results[k] = decided[k]
+        elif not outcome.ready:
+            results[k] = ("not checked", f"the grader could not start: {outcome.why or 'no reason given'}")
         elif not outcome.verdicts or k == next((x for x in keys if x not in outcome.verdicts), None):
             results[k] = ("wrong" if outcome.verdicts or outcome.why else "not checked",
                           outcome.why or "the grader gave no verdict")

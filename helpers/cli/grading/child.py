@@ -79,6 +79,8 @@ def main() -> int:
                 if isinstance(f, types.FunctionType):
                     helpers_functions.setdefault(attr, set()).add(f.__code__)
 
+    write(nonce + dumps({"ready": True}) + "\n")  # the course's side is in place
+    flush()
     namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
     seconds = float(plan["seconds"])
     main_thread = threading.main_thread()
@@ -99,8 +101,10 @@ def main() -> int:
         in place of the stub, for the exercises after this one."""
         try:
             run(exercise["stub"], f"<course stub {exercise['key']}>")
-            args = [namespace.get(a, ...) for a in exercise["check"]["args"]]
-            checks[exercise["check"]["name"]](*args, **exercise["check"]["constants"])
+            spec = exercise["check"]
+            args = [namespace.get(a, ...) for a in spec["args"]]
+            named = {k: namespace.get(n, ...) for k, n in spec.get("named", {}).items()}
+            checks[spec["name"]](*args, **spec["constants"], **named)
         except ExerciseNotDone as err:
             for name, value in err.stand_ins.items():
                 namespace[name] = value
@@ -170,6 +174,11 @@ def judge(exercise, namespace, check, marker, helpers_functions, ExerciseNotDone
                 return ("not done", f"`{arg}` is not a function written in the exercise's cell "
                                     f"(the course's own, or one imported)")
         args.append(value)
+    named = {}
+    for keyword, arg in spec.get("named", {}).items():
+        if arg not in namespace:
+            return ("not done", f"`{arg}` is not defined")
+        named[keyword] = namespace[arg]
     own = [a.__name__ for a in args if isinstance(a, types.FunctionType)]
     forbidden = set().union(*(helpers_functions.get(n, set()) for n in own + [spec["name"]]))
     used_course: list[str] = []
@@ -182,7 +191,7 @@ def judge(exercise, namespace, check, marker, helpers_functions, ExerciseNotDone
 
     sys.setprofile(watch)
     try:
-        check(*args, **spec["constants"])
+        check(*args, **spec["constants"], **named)
     except ExerciseNotDone as err:
         return ("not done", first_line(str(err)))
     except ExerciseFailed as err:

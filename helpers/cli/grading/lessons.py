@@ -30,9 +30,11 @@ class Check:
     name: str
     args: list[str]  # names
     constants: dict[str, object]  # keyword constants, e.g. gate="AND"
+    named: dict[str, str] = field(default_factory=dict)  # keywords given a name, e.g. data=train
+    unsupported: str = ""  # the call, if it passes anything else (then the report cannot make it)
 
     def describe(self) -> str:
-        return f"check.{self.name}({', '.join(self.args + [f'{k}={v!r}' for k, v in self.constants.items()])})"
+        return f"check.{self.name}({', '.join(self.args + [f'{k}={v!r}' for k, v in self.constants.items()] + [f'{k}={v}' for k, v in self.named.items()])})"
 
 
 @dataclass
@@ -78,10 +80,11 @@ def check_calls(code: str) -> list[tuple[ast.stmt, Check]]:
                 and isinstance(call.func.value, ast.Name) and call.func.value.id == "check"):
             continue
         args = [a.id for a in call.args if isinstance(a, ast.Name)]
-        constants = {k.arg: k.value.value for k in call.keywords
-                     if k.arg and isinstance(k.value, ast.Constant)}
-        if len(args) == len(call.args) and len(constants) == len(call.keywords):
-            found.append((statement, Check(call.func.attr, args, constants)))
+        constants = {k.arg: k.value.value for k in call.keywords if k.arg and isinstance(k.value, ast.Constant)}
+        named = {k.arg: k.value.id for k in call.keywords if k.arg and isinstance(k.value, ast.Name)}
+        simple = len(args) == len(call.args) and len(constants) + len(named) == len(call.keywords)
+        found.append((statement, Check(call.func.attr, args, constants, named,
+                                       "" if simple else ast.unparse(call)[:80])))
     return found
 
 

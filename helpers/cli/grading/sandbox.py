@@ -177,6 +177,7 @@ def limit(limits: Limits):
 @dataclass
 class Outcome:
     verdicts: dict[str, tuple[str, str]]  # key -> (status, reason)
+    ready: bool  # the child had the course's side in place (its checks imported) before any student code
     finished: bool  # the child said it reached the end
     why: str  # when not finished: what stopped it
     cpu_seconds: float  # as the child measured itself (the grader's part included)
@@ -216,7 +217,7 @@ def run(plan: dict, limits: Limits, sandboxed: bool = True, mpl_cache: Path | No
         except OSError as err:
             os.close(read_end)
             os.close(write_end)
-            return Outcome({}, False, f"the grader could not start ({err})", 0.0)
+            return Outcome({}, False, False, f"the grader could not start ({err})", 0.0)
         os.close(write_end)
         lines, why = read_lines(read_end, process, limits.lesson_seconds * 2 + 10)
         try:
@@ -225,7 +226,7 @@ def run(plan: dict, limits: Limits, sandboxed: bool = True, mpl_cache: Path | No
             kill(process)
         errors.seek(0)
         tail = errors.read(4000).decode(errors="replace")
-    verdicts, finished, cpu = {}, False, 0.0
+    verdicts, ready, finished, cpu = {}, False, False, 0.0
     for line in lines:
         if not line.startswith(nonce):
             continue  # not from the grader: ignored
@@ -233,14 +234,16 @@ def run(plan: dict, limits: Limits, sandboxed: bool = True, mpl_cache: Path | No
             message = json.loads(line[len(nonce):])
         except ValueError:
             continue
-        if message.get("end"):
+        if message.get("ready"):
+            ready = True
+        elif message.get("end"):
             finished = True
             cpu = message.get("cpu") if isinstance(message.get("cpu"), float) else 0.0  # a measure, not a verdict
         elif isinstance(message.get("key"), str) and message["key"] not in verdicts:
             verdicts[message["key"]] = (str(message.get("status")), str(message.get("reason", ""))[:300])
     if not finished and not why:
         why = stopped_why(process.returncode, tail)
-    return Outcome(verdicts, finished, why, cpu, tail)
+    return Outcome(verdicts, ready, finished, why, cpu, tail)
 
 
 def read_lines(fd: int, process: subprocess.Popen, wall: float) -> tuple[list[str], str]:

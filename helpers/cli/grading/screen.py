@@ -5,7 +5,8 @@ keeps it away from the grader inside its own process, where the check runs besid
 that imports anything but NumPy, the standard library's arithmetic and the course's helpers
 (not its checks), names the grader's tools (``sys``, ``gc``, ``os``, ``getattr``, ``exec``,
 ``open``...), touches a double-underscore attribute, calls the ``check`` module itself, or
-changes an attribute of something it did not make (``np.allclose = ...``) is not run: the
+changes an attribute of something it did not make (``np.allclose = ...``) or defines a
+class (an answer that equals anything) is not run: the
 report says "not checked" with the reason, for the teacher to look at by hand. Such cells
 have no place in these exercises; a right answer never needs one.
 """
@@ -73,6 +74,10 @@ def refused(code: str) -> str | None:
                         f"the exercise did not make")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "__" in node.value:
             return f"line {node.lineno}: a string with `__` in it, the way into Python's insides"
+        elif isinstance(node, ast.ClassDef):
+            return f"line {node.lineno}: a class (`{node.name}`), which an exercise never needs and can fake an answer"
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("__"):
+            return f"line {node.lineno}: a function named `{node.name}`, the way into Python's insides"
         elif isinstance(node, ast.Global | ast.Nonlocal):
             return f"line {node.lineno}: `{'global' if isinstance(node, ast.Global) else 'nonlocal'}`"
     return None
