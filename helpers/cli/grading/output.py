@@ -127,7 +127,8 @@ def as_html(results: dict, titles: dict, problems: list[str], title: str = "Prog
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>body{{font-family:"DejaVu Sans","Liberation Sans",sans-serif}}table{{border-collapse:collapse}}
-th,td{{border:1px solid #888;padding:.2em .5em;text-align:center}}th.name{{text-align:left}}
+th,td{{border:1px solid #888;padding:.2em .5em;text-align:center}}
+th.name{{text-align:left;white-space:nowrap;position:sticky;left:0;background:#fff}}
 td.none{{background:#fff}}{style}</style></head><body>
 <h1>{e(title)}</h1><p>{legend} &nbsp; Point at a cell for the reason.</p>
 <table>{''.join(rows)}</table>
