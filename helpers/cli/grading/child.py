@@ -31,7 +31,6 @@ import os
 import signal
 import sys
 import threading
-import types
 
 
 class TimeUp(BaseException):
@@ -68,17 +67,10 @@ def main() -> int:
 
     import numpy as np  # noqa: F401  (the checks use it: imported while nothing can interfere)
     module = importlib.import_module(f"helpers.checks.{slug}")
-    from helpers.checks import ExerciseFailed, ExerciseNotDone, is_stand_in
-    from helpers.checks.common.stand_ins import STAND_IN
+    from helpers.checks import ExerciseFailed, ExerciseNotDone
+    from helpers.checks.common.grading import call_check, not_own
     checks = {e["check"]["name"]: getattr(module, e["check"]["name"], None) for e in plan["exercises"]}
     checks = {name: getattr(c, "__wrapped__", c) for name, c in checks.items()}  # undecorated: no stand-in printing
-    helpers_functions = {}  # name -> code objects of the course's functions of that name
-    for name, value in list(sys.modules.items()):
-        if name.startswith("helpers.") and isinstance(value, types.ModuleType):
-            for attr, f in list(vars(value).items()):
-                if isinstance(f, types.FunctionType):
-                    helpers_functions.setdefault(attr, set()).add(f.__code__)
-
     write(nonce + dumps({"ready": True}) + "\n")  # the course's side is in place
     flush()
     namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
@@ -130,8 +122,8 @@ def main() -> int:
         try:
             for number, code in exercise["cells"]:
                 run(code, f"{marker} {key} cell {number}>")
-            verdict = judge(exercise, namespace, checks[name], marker, helpers_functions, ExerciseNotDone,
-                            ExerciseFailed, is_stand_in, STAND_IN)
+            verdict = judge(exercise, namespace, checks[name], marker, not_own, call_check, ExerciseNotDone,
+                            ExerciseFailed)
         except TimeUp:
             verdict = ("wrong", f"stopped after {seconds:g} s of CPU time: a loop that never ends?")
         except ExerciseNotDone as err:
@@ -155,53 +147,34 @@ def main() -> int:
     return 0
 
 
-def judge(exercise, namespace, check, marker, helpers_functions, ExerciseNotDone, ExerciseFailed, is_stand_in,
-          STAND_IN) -> tuple[str, str]:
-    """The verdict of one exercise, its cells having run: the check called by the grader."""
+def judge(exercise, namespace, check, marker, not_own, call_check, ExerciseNotDone, ExerciseFailed) -> tuple[str, str]:
+    """The verdict of one exercise, its cells having run: the check called by the grader on the
+    student's own answer (helpers/checks/common/grading.py says what counts as their own)."""
     spec = exercise["check"]
-    args = []
-    for arg in spec["args"]:
+
+    def is_students(code) -> bool:
+        return code.co_filename.startswith(marker)
+
+    given = {}
+    for where, arg in [(None, a) for a in spec["args"]] + list(spec.get("named", {}).items()):
         if arg not in namespace:
             return ("not done", f"`{arg}` is not defined: was the exercise's cell deleted or renamed?")
-        value = namespace[arg]
-        if value is Ellipsis:
-            return ("not done", f"`{arg}` is still `...`")
-        if callable(value):
-            if is_stand_in(value) or getattr(value, STAND_IN, False):
-                return ("not done", f"`{arg}` is the course's stand-in, not your own")
-            code = getattr(value, "__code__", None) if isinstance(value, types.FunctionType) else None
-            if code is None or not code.co_filename.startswith(marker):
-                return ("not done", f"`{arg}` is not a function written in the exercise's cell "
-                                    f"(the course's own, or one imported)")
-        args.append(value)
-    named = {}
-    for keyword, arg in spec.get("named", {}).items():
-        if arg not in namespace:
-            return ("not done", f"`{arg}` is not defined")
-        named[keyword] = namespace[arg]
-    own = [a.__name__ for a in args if isinstance(a, types.FunctionType)]
-    forbidden = set().union(*(helpers_functions.get(n, set()) for n in own + [spec["name"]]))
-    used_course: list[str] = []
-
-    def watch(frame, event, arg):
-        if event == "call" and frame.f_code in forbidden:
-            caller = frame.f_back
-            if caller is not None and caller.f_code.co_filename.startswith(marker):
-                used_course.append(frame.f_code.co_name)
-
-    sys.setprofile(watch)
+        why = not_own(namespace[arg], arg, is_students)
+        if why:
+            return ("not done", why)
+        given[where or len(given)] = namespace[arg]
+    args = tuple(v for k, v in given.items() if isinstance(k, int))
+    kwargs = {**spec["constants"], **{k: v for k, v in given.items() if isinstance(k, str)}}
     try:
-        check(*args, **spec["constants"], **named)
+        called = call_check(check, args, kwargs, is_students)
     except ExerciseNotDone as err:
         return ("not done", first_line(str(err)))
     except ExerciseFailed as err:
         return ("wrong", first_line(str(err)) or "the check failed")
     except Exception as err:
         return ("wrong", f"{type(err).__name__}: {first_line(str(err))}")
-    finally:
-        sys.setprofile(None)
-    if used_course:
-        return ("not done", f"it calls the course's own `{used_course[0]}` rather than doing the work itself")
+    if called:
+        return ("not done", f"it calls the course's own `{called[0]}` rather than doing the work itself")
     return ("done", "")
 
 
