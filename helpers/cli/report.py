@@ -37,7 +37,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from helpers.cli.grading import output, sandbox
+from helpers.cli.grading import judge, output, sandbox
 from helpers.cli.grading.collect import collect
 from helpers.cli.grading.lessons import Lesson, check_calls, exercise_spans, cell_source, lessons, names_of, \
     needed_setup, without_magics
@@ -116,16 +116,22 @@ def grade(student: str, lesson: Lesson, path: Path, limits: sandbox.Limits, sand
     outcome = sandbox.run(plan, limits, sandboxed, mpl_cache)
     if stats is not None:
         stats.append(outcome.cpu_seconds)
+    judged, judge_failed = judge.decide(plan, outcome.records, limits.memory_mb, max(60.0, limits.lesson_seconds))
     results = {}
     for k in keys:
-        if k in outcome.verdicts and outcome.verdicts[k][0] in output.STATUSES:
+        if k in judged and judged[k][0] in output.STATUSES:
+            results[k] = judged[k]  # the check's own verdict, made where no student code ran
+        elif k in outcome.records:
+            results[k] = ("not checked", f"the record could not be judged: {judge_failed or 'no verdict'}")
+        elif k in outcome.verdicts and outcome.verdicts[k][0] in output.STATUSES and outcome.verdicts[k][0] != "done":
             results[k] = outcome.verdicts[k]
         elif k in decided:
             results[k] = decided[k]
         elif not outcome.ready:
             results[k] = ("not checked", f"the grader could not start: {outcome.why or 'no reason given'}")
-        elif not outcome.verdicts or k == next((x for x in keys if x not in outcome.verdicts), None):
-            results[k] = ("wrong" if outcome.verdicts or outcome.why else "not checked",
+        elif not outcome.verdicts and not outcome.records or k == next(
+                (x for x in keys if x not in outcome.verdicts and x not in outcome.records), None):
+            results[k] = ("wrong" if outcome.verdicts or outcome.records or outcome.why else "not checked",
                           outcome.why or "the grader gave no verdict")
         else:
             results[k] = ("not checked", f"not reached: {outcome.why or 'the run stopped'}")

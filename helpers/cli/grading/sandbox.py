@@ -30,12 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]  # the course's repository
 SCRATCH_MB = 64
 FILE_MB = 8
+PIPE_MB = 48  # the records of one run, at most
 
 
 @dataclass
@@ -176,12 +177,13 @@ def limit(limits: Limits):
 
 @dataclass
 class Outcome:
-    verdicts: dict[str, tuple[str, str]]  # key -> (status, reason)
+    verdicts: dict[str, tuple[str, str]]  # key -> (status, reason): what the child said itself (never "done")
     ready: bool  # the child had the course's side in place (its checks imported) before any student code
     finished: bool  # the child said it reached the end
     why: str  # when not finished: what stopped it
     cpu_seconds: float  # as the child measured itself (the grader's part included)
     stderr: str = ""  # its first 4,000 characters
+    records: dict = field(default_factory=dict)  # key -> the child's record of the check's calls (judge.py)
 
 
 def run(plan: dict, limits: Limits, sandboxed: bool = True, mpl_cache: Path | None = None) -> Outcome:
@@ -219,14 +221,16 @@ def run(plan: dict, limits: Limits, sandboxed: bool = True, mpl_cache: Path | No
             os.close(write_end)
             return Outcome({}, False, False, f"the grader could not start ({err})", 0.0)
         os.close(write_end)
-        lines, why = read_lines(read_end, process, limits.lesson_seconds * 2 + 10)
+        lines, why = read_lines(read_end, process, limits.lesson_seconds * 2 + 10,
+                                 frozenset((nonce + json.dumps({"start": e["key"]})).encode() for e in plan["exercises"]),
+                                 exercise_wall(limits))
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             kill(process)
         errors.seek(0)
         tail = errors.read(4000).decode(errors="replace")
-    verdicts, ready, finished, cpu = {}, False, False, 0.0
+    verdicts, records, ready, finished, cpu, seen = {}, {}, False, False, 0.0, set()
     for line in lines:
         if not line.startswith(nonce):
             continue  # not from the grader: ignored
@@ -234,40 +238,75 @@ def run(plan: dict, limits: Limits, sandboxed: bool = True, mpl_cache: Path | No
             message = json.loads(line[len(nonce):])
         except ValueError:
             continue
-        if message.get("ready"):
+        if type(message) is not dict:
+            continue
+        if message.get("ready") is True:
             ready = True
-        elif message.get("end"):
+        elif message.get("end") is True:
             finished = True
             cpu = message.get("cpu") if isinstance(message.get("cpu"), float) else 0.0  # a measure, not a verdict
-        elif isinstance(message.get("key"), str) and message["key"] not in verdicts:
-            verdicts[message["key"]] = (str(message.get("status")), str(message.get("reason", ""))[:300])
+        elif isinstance(message.get("key"), str) and len(message["key"]) <= 10:
+            key = message["key"]
+            if key in seen:  # only a cell that found the pipe sends twice: neither counts
+                verdicts[key] = ("not checked", "two results for one exercise (a cell that forges them?): "
+                                                "look at it by hand")
+                records.pop(key, None)
+                continue
+            seen.add(key)
+            said = message.get("verdict")
+            if isinstance(said, list) and len(said) == 2 and said[0] in NOT_DONE and isinstance(said[1], str):
+                verdicts[key] = (said[0], said[1][:300])
+            elif "verdict" not in message:
+                records[key] = message
     if not finished and not why:
         why = stopped_why(process.returncode, tail)
-    return Outcome(verdicts, ready, finished, why, cpu, tail)
+    return Outcome(verdicts, ready, finished, why, cpu, tail, records)
 
 
-def read_lines(fd: int, process: subprocess.Popen, wall: float) -> tuple[list[str], str]:
-    """The lines the child wrote to the pipe, at most 1 MB; stops it after ``wall`` seconds."""
+NOT_DONE = ("not done", "wrong", "not checked")  # what the child may say itself: "done" only the judge says
+
+
+def exercise_wall(limits: Limits) -> float:
+    """Wall-clock seconds one exercise may take (setup, cells and check) before its run is stopped."""
+    return 2 * limits.seconds + 10
+
+
+def read_lines(fd: int, process: subprocess.Popen, wall: float, starts: frozenset = frozenset(),
+               each: float | None = None) -> tuple[list[str], str]:
+    """The lines the child wrote to the pipe, at most PIPE_MB; stops it after ``wall`` seconds in
+    all, or ``each`` seconds after it said ``start`` of an exercise (each exercise's first start
+    only: a forged one gains nothing)."""
     import selectors
-    data, deadline, why = b"", time.monotonic() + wall, ""
+    data, now = b"", time.monotonic()
+    deadline, why, started, scanned = now + wall, "", set(), 0
+    exercise_deadline = now + each if each else deadline
     with selectors.DefaultSelector() as selector, os.fdopen(fd, "rb", buffering=0) as pipe:
         selector.register(pipe, selectors.EVENT_READ)
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                why = f"stopped after {wall:g} s of wall-clock time (sleeping, or waiting on something)"
+            now = time.monotonic()
+            if now >= min(deadline, exercise_deadline):
+                why = (f"stopped after {wall:g} s of wall-clock time (sleeping, or waiting on something)"
+                       if now >= deadline else
+                       f"an exercise was stopped after {each:g} s of wall-clock time (sleeping, or waiting on something)")
                 kill(process)
                 break
-            if not selector.select(min(left, 1.0)):
+            if not selector.select(min(min(deadline, exercise_deadline) - now, 1.0)):
                 continue
-            chunk = pipe.read(65536)
+            chunk = pipe.read(1 << 20)
             if not chunk:
                 break
             data += chunk
-            if len(data) > 1 << 20:
-                why = "the grader's pipe got more than 1 MB: stopped"
+            if len(data) > PIPE_MB << 20:
+                why = f"the grader's pipe got more than {PIPE_MB} MB: stopped"
                 kill(process)
                 break
+            if each and starts:  # a new exercise started: its own wall-clock time
+                end = data.rfind(b"\n")
+                for line in data[scanned:end + 1].split(b"\n"):
+                    if line in starts and line not in started:
+                        started.add(line)
+                        exercise_deadline = time.monotonic() + each
+                scanned = max(scanned, end + 1)
     return data.decode("utf-8", errors="replace").splitlines(), why
 
 
