@@ -59,9 +59,17 @@ def without_check_calls(code: str) -> str:
 
 
 def read_student(path: Path) -> list[dict]:
-    if path.stat().st_size > MAX_NOTEBOOK_MB << 20:
+    """The cells of a student's notebook. Read without following a last link, from a regular
+    file only (a named pipe would block, /dev/zero never end), at most MAX_NOTEBOOK_MB."""
+    import stat
+    fd = os.open(os.path.realpath(path), os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("it is not a regular file (a named pipe, a device?)")
+        data = file.read((MAX_NOTEBOOK_MB << 20) + 1)
+    if len(data) > MAX_NOTEBOOK_MB << 20:
         raise ValueError(f"it is larger than {MAX_NOTEBOOK_MB} MB")
-    notebook = json.loads(path.read_text(encoding="utf-8"))
+    notebook = json.loads(data.decode("utf-8"))
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
         raise ValueError("it is not a notebook (no list of cells)")
@@ -96,9 +104,15 @@ def plan_for(lesson: Lesson, cells: list[dict]) -> tuple[dict, dict[str, tuple[s
             if why:
                 item["refused"] = f"not run, {why}: look at it by hand"
             item["cells"] = [(i + 1, without_check_calls(c)) for i, c in sources]
-        binds, reads = names_of(without_check_calls(code) + "\n" + stub)
+        # The setup is chosen by the complete edition's names (the stub's and the check's): a name
+        # the student's code reads brings in only an import, never a training run (A9).
+        binds, reads = names_of(stub)
         wanted = (reads - binds - {"check"}) | set(exercise.check.args) | set(exercise.check.named.values())
-        item["setup"] = [(p, lesson.setup[p][1]) for p in needed_setup(lesson.setup, exercise.cells[0], wanted)]
+        chosen = set(needed_setup(lesson.setup, exercise.cells[0], wanted))
+        student_binds, student_reads = names_of(without_check_calls(code))
+        chosen |= set(needed_setup(lesson.setup, exercise.cells[0], student_reads - student_binds - wanted,
+                                   imports_only=True))
+        item["setup"] = [(p, lesson.setup[p][1]) for p in sorted(chosen)]
         exercises.append(item)
     return {"slug": lesson.slug, "marker": MARKER, "exercises": exercises}, decided
 
@@ -135,7 +149,7 @@ def grade(student: str, lesson: Lesson, path: Path, limits: sandbox.Limits, sand
                           outcome.why or "the grader gave no verdict")
         else:
             results[k] = ("not checked", f"not reached: {outcome.why or 'the run stopped'}")
-    return results
+    return {k: (status, output.printable(reason)) for k, (status, reason) in results.items()}
 
 
 class Progress:
@@ -155,7 +169,7 @@ class Progress:
             filled = int(30 * self.done / self.total)
             left = (now - self.start) / self.done * (self.total - self.done)
             line = (f"[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} notebooks, "
-                    f"about {left:.0f} s left  {what[:30]}")
+                    f"about {left:.0f} s left  {output.printable(what)[:30]}")
             self.stream.write(("\r" + line.ljust(99) if self.tty else line + "\n"))
             if self.done == self.total and self.tty:
                 self.stream.write("\n")
@@ -275,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print("\nProblems:")
         for p in problems:
-            print(f"  {p}")
+            print(f"  {output.printable(p)}")
     return 0
 
 

@@ -60,24 +60,6 @@ def raised_not_implemented(err: BaseException) -> bool:
     return False
 
 
-def course_code(names: set[str]) -> dict:
-    """{code object: name} of the course's functions and methods (loaded modules of ``helpers``)
-    called one of ``names``: taken before any student code runs, so that rebinding a module's
-    attribute later hides nothing."""
-    found = {}
-    for module_name, module in list(sys.modules.items()):
-        if not module_name.startswith("helpers.") or not isinstance(module, types.ModuleType):
-            continue
-        for value in list(vars(module).values()):
-            members = [value] + (list(vars(value).values()) if isinstance(value, type)
-                                 and getattr(value, "__module__", "").startswith("helpers.") else [])
-            for member in members:
-                member = getattr(member, "__func__", member)
-                if isinstance(member, types.FunctionType) and member.__name__ in names:
-                    found[member.__code__] = member.__name__
-    return found
-
-
 def forbidden_names(spec: dict) -> set[str]:
     """The course's functions a student's answer may not call: the check's name and the
     exercise's function names, with and without a ``my_`` (my_backprop: Network.backprop)."""
@@ -100,15 +82,12 @@ def main() -> int:
     from helpers.cli.grading import plain
     from helpers.checks import ExerciseNotDone
     from helpers.checks.common import calling
-    from helpers.checks.common.grading import not_own
+    from helpers.checks.common.grading import COURSE, not_own  # the course's functions, taken now
     module = importlib.import_module(f"helpers.checks.{slug}")
-    import pkgutil
-    import helpers.lessons
-    for found in pkgutil.iter_modules(helpers.lessons.__path__):  # the course's functions to watch for
-        importlib.import_module(f"helpers.lessons.{found.name}")
     checks = {e["check"]["name"]: getattr(module, e["check"]["name"], None) for e in plan["exercises"]}
     checks = {name: getattr(c, "__wrapped__", c) for name, c in checks.items()}  # undecorated: no stand-in printing
-    watched = {e["key"]: course_code(forbidden_names(e["check"])) for e in plan["exercises"]}
+    watched = {e["key"]: {code: name for code, name in COURSE.items() if name in forbidden_names(e["check"])}
+               for e in plan["exercises"]}
     encode, digest, TimeUpInCheck = plain.encode, plain.digest, calling._TimeUp
     tell({"ready": True})  # the course's side is in place
     namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}

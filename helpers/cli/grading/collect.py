@@ -4,8 +4,14 @@ Either a folder per student (``class/alice/02_perceptrons.ipynb``, at any depth 
 ``class/alice/week 2/02_perceptrons.ipynb`` is still alice's) or the notebooks side by side,
 named after the student (``alice_02_perceptrons.ipynb``, ``j.smith-02_perceptrons.ipynb``,
 ``02_perceptrons_alice.ipynb``). The lesson is found by its full name (``02_perceptrons``),
-so a date in a name is never taken for a lesson. Symbolic links to folders are followed (once
-each). A student with the same lesson twice is reported as a duplicate, never one copy picked.
+so a date in a name is never taken for a lesson. A student with the same lesson twice is
+reported as a duplicate, never one copy picked.
+
+Symbolic links: a student's folder may itself be a link (``class/ivy -> /home/ivy``, as a
+teacher makes on a hub), but not one into the class's folder. Inside a student's folder, a link
+is followed only if it stays in that folder: a link to the course's complete edition, to a
+classmate's folder or notebook, or anywhere else is not read, and listed with the problems.
+A notebook named at the top of the class's folder is never a link.
 """
 
 from __future__ import annotations
@@ -31,20 +37,48 @@ def natural_key(text: str) -> list:
             if part]
 
 
-def walk(folder: Path):
-    """Every .ipynb file below ``folder``, following links to folders once each; hidden
-    folders and files (.ipynb_checkpoints) skipped."""
+def inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def walk(folder: Path, refused: list | None = None):
+    """Every .ipynb file below ``folder`` that is the student's own (see the module's docstring),
+    following a link to a folder once; hidden folders and files (.ipynb_checkpoints) skipped.
+    The links not followed are appended to ``refused`` as (path relative to ``folder``, why)."""
+    refused = [] if refused is None else refused
+    top_real = os.path.realpath(folder)
     seen = set()
-    for top, folders, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(top)
+
+    def visit(path: Path, own: str, depth: int):
+        real = os.path.realpath(path)
         if real in seen:
-            folders[:] = []
-            continue
+            return
         seen.add(real)
-        folders[:] = sorted(f for f in folders if not f.startswith("."))
-        for name in sorted(files):
-            if name.endswith(".ipynb") and not name.startswith("."):
-                yield Path(top) / name
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = Path(entry.path)
+            link = entry.is_symlink()
+            target = os.path.realpath(child) if link else ""
+            if link and depth == 0 and not os.path.isdir(child):
+                refused.append((child.relative_to(folder), "a link, not a notebook: hand in the file itself"))
+                continue
+            if link and depth == 0 and (inside(target, top_real) or inside(top_real, target)):
+                refused.append((child.relative_to(folder), "a link into the class's folder (another student's?)"))
+                continue
+            if link and depth > 0 and not inside(target, own):
+                refused.append((child.relative_to(folder), "a link that leaves the student's folder"))
+                continue
+            if os.path.isdir(child):
+                yield from visit(child, os.path.realpath(child) if depth == 0 else own, depth + 1)
+            elif entry.name.endswith(".ipynb"):
+                yield child
+
+    yield from visit(folder, top_real, 0)
 
 
 def collect(folder: Path, lesson_names: list[str]) -> Collected:
@@ -52,8 +86,8 @@ def collect(folder: Path, lesson_names: list[str]) -> Collected:
     pattern = re.compile("(?<![A-Za-z0-9])(" + "|".join(re.escape(n) for n in sorted(lesson_names, key=len,
                                                                                       reverse=True)) + ")(?![A-Za-z0-9])")
     found: dict[tuple[str, str], list[Path]] = {}
-    out, real_seen = Collected(), {}
-    for path in walk(folder):
+    out, real_seen, refused = Collected(), {}, []
+    for path in walk(folder, refused):
         relative = path.relative_to(folder)
         match = pattern.search(path.stem)
         if not match:
@@ -74,6 +108,7 @@ def collect(folder: Path, lesson_names: list[str]) -> Collected:
             continue
         real_seen.setdefault((student, lesson), real)
         found.setdefault((student, lesson), []).append(relative)
+    out.ignored += refused
     for (student, lesson), paths in found.items():
         if len(paths) > 1:
             out.duplicates[(student, lesson)] = paths

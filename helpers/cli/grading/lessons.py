@@ -178,14 +178,23 @@ def names_of(code: str) -> tuple[set[str], set[str]]:
     return binds, reads
 
 
-def needed_setup(setup: list[tuple[int, str]], before: int, wanted: set[str]) -> list[int]:
+def is_import(code: str) -> bool:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    return all(isinstance(s, ast.Import | ast.ImportFrom) for s in tree.body)
+
+
+def needed_setup(setup: list[tuple[int, str]], before: int, wanted: set[str], imports_only: bool = False) -> list[int]:
     """The setup statements (positions in ``setup``) before cell ``before`` that bind a name in
     ``wanted``, and those that bind the names they read in turn, in notebook order. A cell that
-    trains a network, draws or prints is left out unless a name it binds is needed."""
+    trains a network, draws or prints is left out unless a name it binds is needed. With
+    ``imports_only``, only import statements are chosen."""
     chosen, wanted = [], set(wanted)
     for position in reversed(range(len(setup))):
         cell, code = setup[position]
-        if cell >= before:
+        if cell >= before or imports_only and not is_import(code):
             continue
         binds, reads = names_of(code)
         if binds & wanted:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 import textwrap
 
 STATUSES = ("done", "wrong", "not done", "not checked")
@@ -27,7 +28,25 @@ def all_keys(results: dict, titles: dict) -> list[str]:
     return sorted(set(titles) | {k for found in results.values() for k in found}, key=key_order)
 
 
+# C0 and C1 controls (a newline, ESC of the terminal's escape sequences, DEL) and the marks that
+# reorder text (bidi overrides): a student's name or reason must not move the cursor, clear the
+# screen, set the clipboard or forge a row. Each becomes "?".
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text) -> str:
+    """``text`` with every control character replaced by "?": safe to print to a terminal."""
+    return UNPRINTABLE.sub("?", str(text))
+
+
+def csv_cell(text) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting with = + - @ (a formula) gets a '."""
+    text = printable(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def cut(text: str, width: int) -> str:
+    text = printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -36,7 +55,7 @@ def summary(results: dict, titles: dict) -> str:
     keys = all_keys(results, titles)
     lessons = sorted({k.split(".")[0] for k in keys})
     name_width = min(24, max([7] + [len(s) for s in results]))
-    head = "student".ljust(name_width) + "".join(f"{lesson:>6}" for lesson in lessons) + "   total"
+    head = "student".ljust(name_width) + "".join(f"{printable(lesson):>6}" for lesson in lessons) + "   total"
     lines = [head, "-" * len(head)]
     for student, found in results.items():
         cells, done, total = [], 0, 0
@@ -73,7 +92,7 @@ def lesson_table(results: dict, titles: dict, lesson: str) -> str:
     if reasons:
         lines += ["", "Why:"]
         for student, key, reason in reasons:
-            lines += textwrap.wrap(f"{student}, {key}: {reason}", WIDTH, initial_indent="  ",
+            lines += textwrap.wrap(printable(f"{student}, {key}: {reason}"), WIDTH, initial_indent="  ",
                                    subsequent_indent="      ")
     return "\n".join(lines)
 
@@ -90,7 +109,8 @@ def as_csv(results: dict, titles: dict) -> str:
     for student, found in results.items():
         for key in sorted(found, key=key_order):
             status, reason = found[key]
-            writer.writerow([student, key.split(".")[0], key, titles.get(key, ""), status, reason])
+            writer.writerow([csv_cell(cell) for cell in (student, key.split(".")[0], key, titles.get(key, ""), status,
+                                                         reason)])
     return out.getvalue()
 
 
