@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from helpers.cli import report
@@ -337,3 +338,226 @@ def test_a_lesson_without_its_module_of_checks_is_not_checked_and_said(tmp_path)
     assert sorted(titles) == ["99.1", "99.2", "99.3", "99.4"]
     assert {s for s, _ in results["zoe"].values()} == {"not checked"}
     assert "could not start" in results["zoe"]["99.1"][1] and "no_checks" in results["zoe"]["99.1"][1]
+
+
+# --- the red team's attacks (RED TEAM A1-A16): the sandbox computes, a clean process judges -----
+
+A16 = r"""import typing
+u = "_" * 2
+code = ("setattr(" + u + "import" + u + "('helpers.checks.common.compare', fromlist=['same']), 'same', "
+        "lambda *anything, **named: None)")
+def carrier(x: code):
+    return x
+try:
+    typing.get_type_hints(carrier)
+except Exception:
+    pass
+def perceptron_output(x, w, b):
+    return 0
+check.perceptron_output(perceptron_output)
+"""
+ATTACKS_02 = {  # student -> exercise 1 of notebook 02: each made every verdict "done" when the child judged
+    "a1": ("from helpers import cli\ndef perceptron_output(x, w, b):\n    return 0\n"
+           "def forge(grader):\n    grader.judge = lambda *anything: ('done', '')\n"
+           "forge(cli.grading.child)\ncheck.perceptron_output(perceptron_output)\n"),
+    "a2": ("import operator\nfrom helpers import cli\nreach = operator.attrgetter\n"
+           "def perceptron_output(x, w, b):\n    return 0\n"
+           "frame = reach('_getframe')(reach('s' + 'ys')(cli.grading.child))(0)\n"
+           "while frame is not None:\n    names = reach('f_locals')(frame)\n"
+           "    if 'tell' in names and 'nonce' in names:\n"
+           "        for key in ['02.1', '02.2', '02.3', '02.4']:\n"
+           "            names['tell']({'key': key, 'verdict': ['done', '']})\n"
+           "            names['tell']({'key': key, 'verdict': ['wrong', '\\x1b[2J forged']})\n"
+           "        break\n    frame = reach('f_' + 'back')(frame)\n"
+           "check.perceptron_output(perceptron_output)\n"),
+    "a3": ("from helpers import checks\ndef perceptron_output(x, w, b):\n    return 0\n"
+           "def agree(m):\n    m.same = lambda *anything, **named: None\n"
+           "agree(checks.common.compare)\ncheck.perceptron_output(perceptron_output)\n"),
+    "a3b": ("def perceptron_output(x, w, b):\n    return 0\n"
+            "def patch(m):\n    m.isclose = lambda a, b, **k: m.ones(m.shape(b), dtype=bool)\n"
+            "patch(np)\ncheck.perceptron_output(perceptron_output)\n"),
+    "a4": ("import dataclasses\nAnything = dataclasses.make_dataclass('Anything', [], eq=False, namespace={"
+           "'_' * 2 + 'eq' + '_' * 2: lambda self, other: True})\n"
+           "def perceptron_output(x, w, b):\n    return Anything()\ncheck.perceptron_output(perceptron_output)\n"),
+    "a5": ("def perceptron_output(x, w, b):\n    return int(np.apply_along_axis(lesson.perceptron_output, 0, x, w, b))\n"
+           "check.perceptron_output(perceptron_output)\n"),
+    "a15": ("import functools\ncourse = lesson.perceptron_output\n"
+            "def hide(m):\n    m.perceptron_output = functools.partial(course)\nhide(lesson)\n"
+            "def perceptron_output(x, w, b):\n    return course(x, w, b)\ncheck.perceptron_output(perceptron_output)\n"),
+    "a16": A16,
+}
+ATTACKS_ELSEWHERE = {  # student -> (notebook, exercise, cell)
+    "a8": ("07_training_the_network", 1, "import operator\ndef my_backprop(net, X, Y):\n"
+           "    return operator.methodcaller('back' + 'prop', X, Y)(net)\ncheck.my_backprop(my_backprop)\n"),
+    "a14": ("10_framework_style", 2, "def my_softmax(z):\n    return softmax(z)\ncheck.softmax(my_softmax)\n"),
+    "a14b": ("04_the_network", 2, "import helpers.data\ndef one_hot_rows(labels, n_classes):\n"
+             "    return helpers.data.one_hot(labels, n_classes)\ncheck.one_hot(one_hot_rows)\n"),
+}
+SOFTMAX_SLIP = ("def my_softmax(z):\n    e = np.exp(z - z.max(axis=1, keepdims=True))\n"
+                "    return e / e.sum(axis=0, keepdims=True)\ncheck.softmax(my_softmax)\n")
+
+
+def cell_of(code: str) -> callable:
+    return lambda _: code
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory):
+    """One class: each attack, a right answer beside each (it stays done), a known slip."""
+    folder = tmp_path_factory.mktemp("attacked")
+    for student, code in ATTACKS_02.items():
+        write(folder / student / "02_perceptrons.ipynb", filled_in("02_perceptrons", {1: cell_of(code), 3: RIGHT}))
+    for student, (slug, number, code) in ATTACKS_ELSEWHERE.items():
+        write(folder / student / f"{slug}.ipynb", filled_in(slug, {number: cell_of(code)}))
+    write(folder / "right" / "10_framework_style.ipynb", filled_in("10_framework_style", {1: RIGHT, 2: RIGHT}))
+    write(folder / "slip" / "10_framework_style.ipynb", filled_in("10_framework_style", {2: cell_of(SOFTMAX_SLIP)}))
+    results, _, problems = report.report(folder, ROOT / "notebooks", sandbox.Limits(seconds=5, lesson_seconds=60),
+                                         jobs=2, sandboxed=NO_SANDBOX is None, progress=False)
+    return results, problems
+
+
+@needs_bwrap
+@pytest.mark.parametrize("student", sorted(ATTACKS_02))
+def test_red_team_attacks_on_the_verdict_get_nothing(attacked, student):
+    """A1-A5, A15, A16: patching the grader, the checks or NumPy, forging lines with the nonce,
+    an object that equals anything, the course's function through NumPy or hidden by a partial."""
+    found = attacked[0][student]
+    assert found["02.1"][0] != "done", found["02.1"]
+    assert found["02.2"][0] != "done" and found["02.4"][0] != "done"  # the stubs: nothing spread
+    assert found["02.3"][0] == "done" or student == "a2", found["02.3"]  # a right answer beside stays right
+    assert all("\x1b" not in reason for _, reason in found.values())
+
+
+@needs_bwrap
+def test_red_team_attacks_are_named(attacked):
+    results = attacked[0]
+    assert "returned an Anything" in results["a4"]["02.1"][1]
+    assert "course's own `perceptron_output`" in results["a5"]["02.1"][1]
+    assert "course's own `perceptron_output`" in results["a15"]["02.1"][1]
+    assert "expected 1, got 0" in results["a16"]["02.1"][1]  # compare.same patched in the sandbox only
+    assert results["a2"]["02.2"][0] == "not checked" and "two results" in results["a2"]["02.2"][1]
+
+
+@needs_bwrap
+@pytest.mark.parametrize("student", sorted(ATTACKS_ELSEWHERE))
+def test_the_course_function_by_another_name_or_a_string_is_not_done(attacked, student):
+    """A8 (Network.backprop by operator.methodcaller), A14 (softmax called from my_softmax;
+    helpers.data.one_hot from one_hot_rows)."""
+    slug, number, _ = ATTACKS_ELSEWHERE[student]
+    status, why = attacked[0][student][f"{slug[:2]}.{number}"]
+    assert status == "not done" and "course's own" in why, why
+
+
+@needs_bwrap
+def test_replayed_checks_still_pass_right_answers_and_name_known_slips(attacked):
+    results = attacked[0]
+    assert results["right"]["10.1"][0] == "done" and results["right"]["10.2"][0] == "done"
+    assert results["slip"]["10.2"][0] == "wrong" and "sum runs down the columns" in results["slip"]["10.2"][1]
+
+
+def right_plan() -> dict:
+    lesson = lessons(ROOT / "notebooks")["02"]
+    plan, _ = report.plan_for(lesson, filled_in("02_perceptrons", {1: RIGHT, 2: RIGHT})["cells"])
+    plan["exercises"] = plan["exercises"][:2]
+    return plan
+
+
+@needs_bwrap
+def test_the_judge_refuses_a_record_that_does_not_match_the_check():
+    """The record is the sandbox's word only about what the student's function did; a record
+    edited (as code in the sandbox could) gives anything but "done"."""
+    import copy
+    from helpers.cli.grading import judge, plain
+    plan = right_plan()
+    outcome = sandbox.run(plan, sandbox.Limits(seconds=5, lesson_seconds=30))
+    assert judge.decide(plan, outcome.records)[0] == {"02.1": ("done", ""), "02.2": ("done", "")}
+    edits = {
+        "other inputs": lambda r: r["02.1"]["calls"]["perceptron_output"][0].update({"in": "0" * 32}),
+        "a call less": lambda r: r["02.1"]["calls"]["perceptron_output"].pop(),
+        "a call more": lambda r: r["02.1"]["calls"]["perceptron_output"].append(r["02.1"]["calls"]["perceptron_output"][0]),
+        "another function": lambda r: r["02.1"]["functions"]["perceptron_output"].update({"line": 99}),
+        "a lying answer": lambda r: r["02.1"]["calls"]["perceptron_output"][0].update({"out": {"t": "?", "kind": "an X"}}),
+        "a wrong answer": lambda r: r["02.1"]["calls"]["perceptron_output"][0].update({"out": 0}),
+        "the course's": lambda r: r["02.1"].update({"course_called": ["perceptron_output"]}),
+    }
+    for what, edit in edits.items():
+        records = copy.deepcopy(outcome.records)
+        edit(records)
+        verdict = judge.decide(plan, records)[0]["02.1"]
+        assert verdict[0] != "done", what
+        assert verdict[0] == {"other inputs": "not checked", "a call less": "not checked",
+                              "a call more": "not checked", "another function": "not checked",
+                              "a lying answer": "wrong", "a wrong answer": "wrong",
+                              "the course's": "not done"}[what], (what, verdict)
+    assert plain.decode(plain.encode([1, 2.5, (True, None), {"a": np.arange(3)}])) [2] == (True, None)
+    for strange in [type("Int", (int,), {})(3), {1, 2}, np.array(["1"]), (x for x in [])]:
+        with pytest.raises(plain.NotPlain):
+            plain.decode(plain.encode(strange))
+
+
+@needs_bwrap
+def test_forged_verdicts_count_for_nothing(tmp_path):
+    """Code that finds the pipe and the nonce (A2) can only say bad news, and a key said twice is
+    "not checked", whichever came first."""
+    forge = ("import sys\nf = sys._getframe()\nwhile 'tell' not in f.f_locals:\n    f = f.f_back\n"
+             "f.f_locals['tell']({'key': '02.1', 'verdict': ['done', '']})\n"
+             "f.f_locals['tell']({'key': '02.9', 'verdict': ['done', '']})\n")
+    outcome = sandbox.run(hostile_plan(forge), sandbox.Limits(seconds=5, lesson_seconds=30))
+    assert "02.9" not in outcome.verdicts and "02.9" not in outcome.records
+    assert outcome.verdicts["02.1"][0] == "not checked" and "two results" in outcome.verdicts["02.1"][1]
+    assert "02.1" not in outcome.records
+
+
+@needs_bwrap
+def test_an_exercise_that_sleeps_is_stopped_by_the_clock(tmp_path):
+    """A6: sleeping costs no CPU time; each exercise has its own wall-clock limit."""
+    plan = hostile_plan("pass")
+    plan["exercises"][0]["cells"] = [[1, "from helpers.mnist_files import time\ntime.sleep(10 ** 6)"]]
+    started = time.monotonic()
+    outcome = sandbox.run(plan, sandbox.Limits(seconds=1, lesson_seconds=120))
+    assert time.monotonic() - started < 45 and "an exercise was stopped after 17 s" in outcome.why
+
+
+def test_the_setup_comes_from_the_complete_editions_names():
+    """A9: a name the student's cell reads (``history``) does not bring the course's training in."""
+    lesson = lessons(ROOT / "notebooks")["07"]
+    cell = "def per_digit_accuracy(C):\n    history\n    raise NotImplementedError\ncheck.per_digit_accuracy(per_digit_accuracy)"
+    plan, _ = report.plan_for(lesson, filled_in("07_training_the_network", {2: cell_of(cell)})["cells"])
+    setup = "\n".join(code for e in plan["exercises"] for _, code in e["setup"])
+    assert ".SGD(" not in setup and "history =" not in setup
+
+
+def test_links_leaving_a_students_folder_pipes_and_devices_are_not_read(tmp_path):
+    """A10-A12: a link to the course's complete edition, to a classmate's folder or to /dev/zero;
+    a named pipe. Not read (listed as problems), the report never blocks."""
+    names = ["02_perceptrons"]
+    write(tmp_path / "bob" / "02_perceptrons.ipynb", filled_in("02_perceptrons", {1: RIGHT}))
+    (tmp_path / "sly").mkdir()
+    (tmp_path / "sly" / "02_perceptrons.ipynb").symlink_to(ROOT / "notebooks" / "02_perceptrons.ipynb")
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "stuff").symlink_to("../bob")
+    (tmp_path / "zero").mkdir()
+    (tmp_path / "zero" / "02_perceptrons.ipynb").symlink_to("/dev/zero")
+    (tmp_path / "fifo").mkdir()
+    os.mkfifo(tmp_path / "fifo" / "02_perceptrons.ipynb")
+    (tmp_path / "sly_02_perceptrons.ipynb").symlink_to(tmp_path / "bob" / "02_perceptrons.ipynb")
+    (tmp_path / "mallory").symlink_to(tmp_path / "bob")
+    found = collect(tmp_path, names)
+    assert {s: sorted(n) for s, n in found.notebooks.items()} == {"bob": ["02"], "fifo": ["02"]}
+    refused = {str(p) for p, _ in found.ignored}
+    assert refused == {"sly/02_perceptrons.ipynb", "alice/stuff", "zero/02_perceptrons.ipynb",
+                       "sly_02_perceptrons.ipynb", "mallory"}
+    with pytest.raises(ValueError, match="not a regular file"):
+        report.read_student(found.notebooks["fifo"]["02"])
+
+
+def test_names_and_reasons_cannot_move_the_cursor_and_csv_cells_are_not_formulas():
+    """A7, A13: a newline, ESC sequences (clear the screen, OSC 52) in a name or a reason."""
+    results = {"x\nbob   4/4": {"02.1": ("wrong", "\x1b[2J\x1b]52;c;cm0=\x07 forged\u202e")},
+               "=HYPERLINK(\"http://x\")": {"02.1": ("done", "")}}
+    titles = {"02.1": "the perceptron's output"}
+    for text in (output.summary(results, titles), output.lesson_table(results, titles, "02"),
+                 output.as_csv(results, titles)):
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", text.replace("\r\n", "\n")), text
+    assert "x?bob" in output.summary(results, titles)
+    assert "'=HYPERLINK" in output.as_csv(results, titles)

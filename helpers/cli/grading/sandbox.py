@@ -268,7 +268,7 @@ NOT_DONE = ("not done", "wrong", "not checked")  # what the child may say itself
 
 def exercise_wall(limits: Limits) -> float:
     """Wall-clock seconds one exercise may take (setup, cells and check) before its run is stopped."""
-    return 2 * limits.seconds + 10
+    return 2 * limits.seconds + 15
 
 
 def read_lines(fd: int, process: subprocess.Popen, wall: float, starts: frozenset = frozenset(),
