@@ -337,3 +337,14 @@ def test_a_lesson_without_its_module_of_checks_is_not_checked_and_said(tmp_path)
     assert sorted(titles) == ["99.1", "99.2", "99.3", "99.4"]
     assert {s for s, _ in results["zoe"].values()} == {"not checked"}
     assert "could not start" in results["zoe"]["99.1"][1] and "no_checks" in results["zoe"]["99.1"][1]
+
+
+@needs_bwrap
+def test_one_lesson_is_graded_alone_from_the_command_line(class_folder, tmp_path, capsys):
+    assert report.main([str(class_folder), "--lesson", "1", "--csv", str(tmp_path / "r.csv"),
+                        "--html", str(tmp_path / "r.html"), "--timeout", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["student", "01.1", "01.2", "01.3", "done"]
+    assert re.search(r"^alice\s+done\s+done\s+done\s+3/3$", out, re.M) and "bob" not in out
+    assert (tmp_path / "r.csv").read_text().count("\n") == 4 and "<table>" in (tmp_path / "r.html").read_text()
+    assert report.main([str(class_folder), "--lesson", "42"]) == 2
