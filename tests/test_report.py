@@ -216,6 +216,12 @@ def test_the_outputs_fit_and_parse(graded, tmp_path):
     assert page.index("hal 2026-12-07") < page.index("ivy")
 
 
+def test_a_name_with_a_line_break_or_an_escape_cannot_forge_a_row():
+    results = {"mallory\nalice            3/3": {"01.1": ("wrong", "x\x1b[2Jy")}}
+    for text in (output.summary(results, {"01.1": "t"}), output.lesson_table(results, {"01.1": "t"}, "01")):
+        assert "\x1b" not in text and not any(line.startswith("alice") for line in text.splitlines())
+
+
 def test_the_course_answers_pass_the_screen_and_the_cheats_do_not():
     for lesson in lessons(ROOT / "notebooks").values():
         cells = json.loads(lesson.path.read_text(encoding="utf-8"))["cells"]

@@ -28,6 +28,9 @@ def all_keys(results: dict, titles: dict) -> list[str]:
 
 
 def cut(text: str, width: int) -> str:
+    """``text`` on one line of at most ``width``: a name or reason with a line break or a terminal
+    escape in it (a folder called "mallory\nalice ... 3/3") cannot forge a row."""
+    text = "".join(c if c.isprintable() else "?" for c in text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -73,7 +76,7 @@ def lesson_table(results: dict, titles: dict, lesson: str) -> str:
     if reasons:
         lines += ["", "Why:"]
         for student, key, reason in reasons:
-            lines += textwrap.wrap(f"{student}, {key}: {reason}", WIDTH, initial_indent="  ",
+            lines += textwrap.wrap(cut(f"{student}, {key}: {reason}", 400), WIDTH, initial_indent="  ",
                                    subsequent_indent="      ")
     return "\n".join(lines)
 
