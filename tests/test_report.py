@@ -11,7 +11,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from helpers.cli.grading.collect import collect, natural_key
 from helpers.cli.grading.lessons import cell_source, exercise_spans, lessons
 from helpers.cli.grading.screen import refused
 from helpers.cli.student_edition import student_notebook
-from tests.conftest import real_data
 
 ROOT = Path(__file__).resolve().parent.parent
 RIGHT = object()  # "fill in the worked solution"
