@@ -271,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.csv:
             write_bytes(Path(args.csv), output.as_csv(results, titles).encode("utf-8"))
         if args.html:
-            write_bytes(Path(args.html), output.as_html(results, titles, problems, f"Progress report: {folder.name}").encode("utf-8"))
+            page = output.as_html(results, titles, problems, f"Progress report: {folder.name}")
+            write_bytes(Path(args.html), page.encode("utf-8"))
     except Exception as err:
         print(f"error: cannot write the report: {err}", file=sys.stderr)
         return 1
