@@ -188,7 +188,7 @@ def test_each_cheat_is_named(graded):
     assert statuses(graded, "tick")["02.1"] == "not done"
     assert "not a function written in the exercise" in reason(graded, "imported", "02.1")
     assert "course's own `perceptron_output`" in reason(graded, "wrapped", "02.1")
-    for student, what in [("swallowed", "`check`"), ("replaced", "check.perceptron_output"), ("patched", "np.dot"),
+    for student, what in [("swallowed", "`check`"), ("replaced", "check.perceptron_output"), ("patched", "`np.dot`"),
                           ("forger", "`os`")]:
         assert statuses(graded, student)["02.1"] == "not checked" and what in reason(graded, student, "02.1")
 
@@ -230,7 +230,8 @@ def test_the_course_answers_pass_the_screen_and_the_cheats_do_not():
                  "from helpers.checks import perceptrons", "def f(a):\n    global g\n    g = 1",
                  "lesson.TOY[0] = 1", "import pathlib", "exec('1')", "open('x', 'w')"]:
         assert refused(code), code
-    assert refused("def f(w):\n    w[0] = 1\n    w.shape = (1,)\n    return w") is None  # its own arguments
+    assert refused("def f(w):\n    w = w.copy()\n    w[0] = 1\n    return w") is None  # its own variables
+    assert refused("def f():\n    m = np\n    m.dot = len")  # a module, through another name
 
 
 def test_students_lessons_and_duplicates_are_found_by_name(tmp_path):
