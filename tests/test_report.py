@@ -11,7 +11,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from helpers.cli.grading.collect import collect, natural_key
 from helpers.cli.grading.lessons import cell_source, exercise_spans, lessons
 from helpers.cli.grading.screen import refused
 from helpers.cli.student_edition import student_notebook
-from tests.conftest import real_data
 
 ROOT = Path(__file__).resolve().parent.parent
 RIGHT = object()  # "fill in the worked solution"
@@ -191,7 +189,7 @@ def test_each_cheat_is_named(graded):
     assert statuses(graded, "tick")["02.1"] == "not done"
     assert "not a function written in the exercise" in reason(graded, "imported", "02.1")
     assert "course's own `perceptron_output`" in reason(graded, "wrapped", "02.1")
-    for student, what in [("swallowed", "`check`"), ("replaced", "check.perceptron_output"), ("patched", "np.dot"),
+    for student, what in [("swallowed", "`check`"), ("replaced", "check.perceptron_output"), ("patched", "`np.dot`"),
                           ("forger", "`os`")]:
         assert statuses(graded, student)["02.1"] == "not checked" and what in reason(graded, student, "02.1")
 
@@ -217,6 +215,12 @@ def test_the_outputs_fit_and_parse(graded, tmp_path):
     assert page.index("hal 2026-12-07") < page.index("ivy")
 
 
+def test_a_name_with_a_line_break_or_an_escape_cannot_forge_a_row():
+    results = {"mallory\nalice            3/3": {"01.1": ("wrong", "x\x1b[2Jy")}}
+    for text in (output.summary(results, {"01.1": "t"}), output.lesson_table(results, {"01.1": "t"}, "01")):
+        assert "\x1b" not in text and not any(line.startswith("alice") for line in text.splitlines())
+
+
 def test_the_course_answers_pass_the_screen_and_the_cheats_do_not():
     for lesson in lessons(ROOT / "notebooks").values():
         cells = json.loads(lesson.path.read_text(encoding="utf-8"))["cells"]
@@ -227,7 +231,8 @@ def test_the_course_answers_pass_the_screen_and_the_cheats_do_not():
                  "from helpers.checks import perceptrons", "def f(a):\n    global g\n    g = 1",
                  "lesson.TOY[0] = 1", "import pathlib", "exec('1')", "open('x', 'w')"]:
         assert refused(code), code
-    assert refused("def f(w):\n    w[0] = 1\n    w.shape = (1,)\n    return w") is None  # its own arguments
+    assert refused("def f(w):\n    w = w.copy()\n    w[0] = 1\n    return w") is None  # its own variables
+    assert refused("def f():\n    m = np\n    m.dot = len")  # a module, through another name
 
 
 def test_students_lessons_and_duplicates_are_found_by_name(tmp_path):
@@ -561,3 +566,14 @@ def test_names_and_reasons_cannot_move_the_cursor_and_csv_cells_are_not_formulas
         assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", text.replace("\r\n", "\n")), text
     assert "x?bob" in output.summary(results, titles)
     assert "'=HYPERLINK" in output.as_csv(results, titles)
+
+
+@needs_bwrap
+def test_one_lesson_is_graded_alone_from_the_command_line(class_folder, tmp_path, capsys):
+    assert report.main([str(class_folder), "--lesson", "1", "--csv", str(tmp_path / "r.csv"),
+                        "--html", str(tmp_path / "r.html"), "--timeout", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["student", "01.1", "01.2", "01.3", "done"]
+    assert re.search(r"^alice\s+done\s+done\s+done\s+3/3$", out, re.M) and "bob" not in out
+    assert (tmp_path / "r.csv").read_text().count("\n") == 4 and "<table>" in (tmp_path / "r.html").read_text()
+    assert report.main([str(class_folder), "--lesson", "42"]) == 2

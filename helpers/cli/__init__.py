@@ -17,7 +17,7 @@ COMMANDS = {
     "predict": "read digits from image files with a saved network",
     "bench": "speed and memory of training, as JSON",
     "lab": "what `make lab` runs: the learner's own copy (student/), then JupyterLab on notebook 01",
-    "student_edition": "the notebooks with the worked solutions taken out",
+    "student_edition": "the notebooks with the worked solutions taken out (--nbgrader: for nbgrader)",
     "report": "a teacher's progress report: each student's exercises, graded by the checks in a sandbox",
 }
 

@@ -27,6 +27,7 @@ them, nor the teacher's files, nor the network (see helpers/cli/grading/sandbox.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -76,10 +77,16 @@ def read_student(path: Path) -> list[dict]:
     return cells
 
 
+@functools.lru_cache(maxsize=32)
+def complete_cells(path: Path) -> list[dict]:
+    """The cells of a complete-edition notebook, read once for the whole class."""
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
 def plan_for(lesson: Lesson, cells: list[dict]) -> tuple[dict, dict[str, tuple[str, str]]]:
     """The child's plan for one student's notebook of ``lesson``, and the verdicts decided
     without running anything (exercise missing)."""
-    complete = json.loads(lesson.path.read_text(encoding="utf-8"))["cells"]
+    complete = complete_cells(lesson.path)
     spans = exercise_spans(cells)
     exercises, decided = [], {}
     for exercise in lesson.exercises:
@@ -177,12 +184,18 @@ class Progress:
 
 
 def report(folder: Path, notebooks: Path, limits: sandbox.Limits, jobs: int = 2, sandboxed: bool = True,
-           progress: bool = True, stats: list | None = None) -> tuple[dict, dict, list[str]]:
-    """(results, titles, problems) for every student's notebook in ``folder``; each run's CPU
-    seconds are appended to ``stats`` if given."""
-    known = lessons(notebooks)
+           progress: bool = True, stats: list | None = None, only: str | None = None) -> tuple[dict, dict, list[str]]:
+    """(results, titles, problems) for every student's notebook in ``folder`` (of lesson
+    ``only``, e.g. "02", if given); each run's CPU seconds are appended to ``stats`` if given."""
+    every = lessons(notebooks)
+    known = {n: lesson for n, lesson in every.items() if only is None or n == only}
     titles = {f"{n}.{e.number}": e.title for n, lesson in known.items() for e in lesson.exercises}
-    found = collect(folder, [lesson.name for lesson in known.values()])
+    found = collect(folder, [lesson.name for lesson in every.values()])
+    if only is not None:  # the other lessons' notebooks are neither graded nor problems
+        found.notebooks = {s: {n: p for n, p in mine.items() if n == only} for s, mine in found.notebooks.items()}
+        found.duplicates = {k: v for k, v in found.duplicates.items() if k[1] == only}
+        found.notebooks = {s: mine for s, mine in found.notebooks.items()
+                           if mine or any(k[0] == s for k in found.duplicates)}
     problems = [f"{student}: lesson {lesson} was collected {len(paths)} times ({', '.join(map(str, paths))}); "
                 f"not graded: keep one copy" for (student, lesson), paths in sorted(found.duplicates.items())]
     problems += [f"{path}: not read: {why}" for path, why in found.ignored]
@@ -227,7 +240,7 @@ def positive(kind, what: str, most: float):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers report", description=__doc__.splitlines()[0])
     parser.add_argument("folder", help="the students' notebooks: a folder per student, or files named after them")
-    parser.add_argument("--lesson", help="show one lesson's exercises (e.g. 02), with the reasons")
+    parser.add_argument("--lesson", help="grade one lesson only (e.g. 02) and show its exercises, with the reasons")
     parser.add_argument("--csv", metavar="FILE", help="also write every result to FILE as CSV")
     parser.add_argument("--html", metavar="FILE", help="also write a colour grid to FILE (a web page)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
@@ -262,8 +275,12 @@ def main(argv: list[str] | None = None) -> int:
               "limited, but files and the network are not protected)", file=sys.stderr)
     limits = sandbox.Limits(seconds=args.timeout, lesson_seconds=args.lesson_timeout, memory_mb=args.memory)
     started, cpu = time.monotonic(), []
+    only = args.lesson.zfill(2) if args.lesson else None
+    if only is not None and only not in lessons(Path(args.notebooks)):
+        print(f"error: there is no lesson {only} with exercises in {args.notebooks}", file=sys.stderr)
+        return 2
     results, titles, problems = report(folder, Path(args.notebooks), limits, args.jobs, sandboxed,
-                                       progress=not args.json, stats=cpu)
+                                       progress=not args.json, stats=cpu, only=only)
     if cpu and not args.json:
         print(f"{len(cpu)} notebooks graded in {time.monotonic() - started:.0f} s ({sum(cpu):.0f} CPU seconds in "
               f"the sandboxes, {args.jobs} at a time)", file=sys.stderr)
@@ -274,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.csv:
             write_bytes(Path(args.csv), output.as_csv(results, titles).encode("utf-8"))
         if args.html:
-            write_bytes(Path(args.html), output.as_html(results, titles, problems, f"Progress report: {folder.name}").encode("utf-8"))
+            page = output.as_html(results, titles, problems, f"Progress report: {folder.name}")
+            write_bytes(Path(args.html), page.encode("utf-8"))
     except Exception as err:
         print(f"error: cannot write the report: {err}", file=sys.stderr)
         return 1

@@ -15,6 +15,12 @@ END before its BEGIN, nested, unclosed, in a markdown cell) or an exercise cell 
 markers is refused, naming the notebook and the cell, and nothing is written; and each
 edition is checked before it is written: no line of a solution block may be left in it.
 
+With ``--nbgrader`` it writes nbgrader's *source* version instead, one assignment per lesson
+(``DEST/source/NN_slug/NN_slug.ipynb``): solution cells marked, and after each exercise's
+check a locked 1-point test cell whose hidden test is the check made unkind
+(:func:`helpers.checks.common.grading.graded`); nbgrader's ``generate_assignment`` then strips
+the solutions itself.
+
 It never overwrites work: it refuses to write into the folder the notebooks come from,
 and it keeps a list of what it wrote (``.student_edition.json`` in the destination, the
 SHA-256 of each file); a notebook there that differs from what it last wrote (a student

@@ -83,8 +83,8 @@ def walk(folder: Path, refused: list | None = None):
 
 def collect(folder: Path, lesson_names: list[str]) -> Collected:
     """The notebooks in ``folder`` by student and lesson; ``lesson_names`` like "02_perceptrons"."""
-    pattern = re.compile("(?<![A-Za-z0-9])(" + "|".join(re.escape(n) for n in sorted(lesson_names, key=len,
-                                                                                      reverse=True)) + ")(?![A-Za-z0-9])")
+    names = "|".join(re.escape(n) for n in sorted(lesson_names, key=len, reverse=True))
+    pattern = re.compile(f"(?<![A-Za-z0-9])({names})(?![A-Za-z0-9])")
     found: dict[tuple[str, str], list[Path]] = {}
     out, real_seen, refused = Collected(), {}, []
     for path in walk(folder, refused):

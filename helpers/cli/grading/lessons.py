@@ -34,7 +34,8 @@ class Check:
     unsupported: str = ""  # the call, if it passes anything else (then the report cannot make it)
 
     def describe(self) -> str:
-        return f"check.{self.name}({', '.join(self.args + [f'{k}={v!r}' for k, v in self.constants.items()] + [f'{k}={v}' for k, v in self.named.items()])})"
+        given = self.args + [f"{k}={v!r}" for k, v in self.constants.items()] + [f"{k}={v}" for k, v in self.named.items()]
+        return f"check.{self.name}({', '.join(given)})"
 
 
 @dataclass

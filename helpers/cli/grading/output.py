@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import re
 import textwrap
 
 STATUSES = ("done", "wrong", "not done", "not checked")
@@ -31,12 +30,10 @@ def all_keys(results: dict, titles: dict) -> list[str]:
 # C0 and C1 controls (a newline, ESC of the terminal's escape sequences, DEL) and the marks that
 # reorder text (bidi overrides): a student's name or reason must not move the cursor, clear the
 # screen, set the clipboard or forge a row. Each becomes "?".
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def printable(text) -> str:
-    """``text`` with every control character replaced by "?": safe to print to a terminal."""
-    return UNPRINTABLE.sub("?", str(text))
+    """``text`` with every character Python calls unprintable (controls, format marks, line and
+    paragraph separators) replaced by "?": safe to print to a terminal."""
+    return "".join(c if c.isprintable() else "?" for c in str(text))
 
 
 def csv_cell(text) -> str:
@@ -46,6 +43,8 @@ def csv_cell(text) -> str:
 
 
 def cut(text: str, width: int) -> str:
+    """``text`` on one line of at most ``width``: a name or reason with a line break or a terminal
+    escape in it (a folder called "mallory\nalice ... 3/3") cannot forge a row."""
     text = printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -92,7 +91,7 @@ def lesson_table(results: dict, titles: dict, lesson: str) -> str:
     if reasons:
         lines += ["", "Why:"]
         for student, key, reason in reasons:
-            lines += textwrap.wrap(printable(f"{student}, {key}: {reason}"), WIDTH, initial_indent="  ",
+            lines += textwrap.wrap(cut(f"{student}, {key}: {reason}", 400), WIDTH, initial_indent="  ",
                                    subsequent_indent="      ")
     return "\n".join(lines)
 

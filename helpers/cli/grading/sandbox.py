@@ -88,7 +88,8 @@ def read_only_paths() -> list[Path]:
 
 
 def command(python: str, mpl_cache: Path | None, seccomp: bool = False) -> list[str]:
-    args = ["bwrap", *(["--seccomp", "4"] if seccomp else []), "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+    args = ["bwrap", *(["--seccomp", "4"] if seccomp else []), "--unshare-all", "--die-with-parent",
+            "--new-session", "--cap-drop", "ALL",
             "--hostname", "sandbox", "--dev", "/dev", "--size", str(SCRATCH_MB << 20), "--tmpfs", "/tmp",
             "--chdir", "/tmp", "--clearenv"]
     for path in read_only_paths():

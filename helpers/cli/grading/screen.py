@@ -5,8 +5,8 @@ keeps it away from the grader inside its own process, where the check runs besid
 that imports anything but NumPy, the standard library's arithmetic and the course's helpers
 (not its checks), names the grader's tools (``sys``, ``gc``, ``os``, ``getattr``, ``exec``,
 ``open``...), touches a double-underscore attribute, calls the ``check`` module itself, or
-changes an attribute of something it did not make (``np.allclose = ...``) or defines a
-class (an answer that equals anything) is not run: the
+changes an attribute (``np.allclose = ...``, also through another name) or an item of
+something it did not make, or defines a class (an answer that equals anything) is not run: the
 report says "not checked" with the reason, for the teacher to look at by hand. Such cells
 have no place in these exercises; a right answer never needs one.
 """
@@ -65,9 +65,9 @@ def refused(code: str) -> str | None:
         elif isinstance(node, ast.Attribute):
             if node.attr.startswith("_") or node.attr in REFUSED_ATTRIBUTES:
                 return f"line {node.lineno}: it uses `.{node.attr}`, which reaches into Python or the grader"
-            if isinstance(node.ctx, ast.Store | ast.Del) and not _rooted_in(node, local.get(id(node), set())):
-                return (f"line {node.lineno}: it changes `{ast.unparse(node)}`, an attribute of something "
-                        f"the exercise did not make")
+            if isinstance(node.ctx, ast.Store | ast.Del):  # even of a local name: `m = np; m.dot = ...`
+                return (f"line {node.lineno}: it changes `{ast.unparse(node)}`, an attribute (no exercise "
+                        f"needs to; a module could be changed that way)")
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
             if not _rooted_in(node, local.get(id(node), set())):
                 return (f"line {node.lineno}: it changes `{ast.unparse(node)[:40]}`, part of something "
