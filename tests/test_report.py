@@ -361,6 +361,20 @@ def perceptron_output(x, w, b):
     return 0
 check.perceptron_output(perceptron_output)
 """
+A15 = r"""import functools
+import typing
+course = lesson.perceptron_output
+code = "setattr(lesson, 'perceptron_output', functools.partial(course))"  # unseen by the screen
+def carrier(x: code):
+    return x
+try:
+    typing.get_type_hints(carrier)
+except Exception:
+    pass
+def perceptron_output(x, w, b):
+    return course(x, w, b)
+check.perceptron_output(perceptron_output)
+"""
 ATTACKS_02 = {  # student -> exercise 1 of notebook 02: each made every verdict "done" when the child judged
     "a1": ("from helpers import cli\ndef perceptron_output(x, w, b):\n    return 0\n"
            "def forge(grader):\n    grader.judge = lambda *anything: ('done', '')\n"
@@ -386,9 +400,7 @@ ATTACKS_02 = {  # student -> exercise 1 of notebook 02: each made every verdict 
            "def perceptron_output(x, w, b):\n    return Anything()\ncheck.perceptron_output(perceptron_output)\n"),
     "a5": ("def perceptron_output(x, w, b):\n    return int(np.apply_along_axis(lesson.perceptron_output, 0, x, w, b))\n"
            "check.perceptron_output(perceptron_output)\n"),
-    "a15": ("import functools\ncourse = lesson.perceptron_output\n"
-            "def hide(m):\n    m.perceptron_output = functools.partial(course)\nhide(lesson)\n"
-            "def perceptron_output(x, w, b):\n    return course(x, w, b)\ncheck.perceptron_output(perceptron_output)\n"),
+    "a15": A15,
     "a16": A16,
 }
 ATTACKS_ELSEWHERE = {  # student -> (notebook, exercise, cell)
@@ -577,3 +589,42 @@ def test_one_lesson_is_graded_alone_from_the_command_line(class_folder, tmp_path
     assert re.search(r"^alice\s+done\s+done\s+done\s+3/3$", out, re.M) and "bob" not in out
     assert (tmp_path / "r.csv").read_text().count("\n") == 4 and "<table>" in (tmp_path / "r.html").read_text()
     assert report.main([str(class_folder), "--lesson", "42"]) == 2
+
+
+def test_the_autograders_test_refuses_the_same_tricks():
+    """nbgrader's hidden tests (grading.graded) run in the student's own kernel: no record and
+    replay there, but the same watch: A4 (an answer equal to anything), A5 (the course's function
+    through NumPy), A14 (softmax from my_softmax), A15 (hidden by a partial after the import)."""
+    import dataclasses
+    import functools
+    from helpers.checks import ExerciseFailed, framework_style, perceptrons
+    from helpers.checks.common.grading import graded
+    from helpers.lessons import perceptrons as lesson
+
+    def notebook(code: str, name: str, **names):
+        space = {"np": np, "lesson": lesson, **names}
+        exec(compile(code, "<notebook cell>", "exec"), space)
+        return space[name]
+
+    anything = dataclasses.make_dataclass("Anything", [], eq=False, namespace={"__eq__": lambda s, o: True})
+    with pytest.raises(ExerciseFailed):
+        graded(perceptrons.perceptron_output,
+               notebook("def perceptron_output(x, w, b):\n    return Anything()", "perceptron_output", Anything=anything))
+    through_numpy = "def perceptron_output(x, w, b):\n    return int(np.apply_along_axis(lesson.perceptron_output, 0, x, w, b))"
+    with pytest.raises(AssertionError, match="course's own `perceptron_output`"):
+        graded(perceptrons.perceptron_output, notebook(through_numpy, "perceptron_output"))
+    from helpers.activations import softmax
+    with pytest.raises(AssertionError, match="course's own `softmax`"):
+        graded(framework_style.softmax, notebook("def my_softmax(z):\n    return softmax(z)", "my_softmax", softmax=softmax))
+    course = lesson.perceptron_output
+    hidden = functools.partial(course)
+    try:
+        lesson.perceptron_output = hidden
+        with pytest.raises(AssertionError, match="course's own"):
+            graded(perceptrons.perceptron_output,
+                   notebook("def perceptron_output(x, w, b):\n    return course(x, w, b)", "perceptron_output",
+                            course=course))
+    finally:
+        lesson.perceptron_output = course
+    graded(perceptrons.perceptron_output, notebook("def perceptron_output(x, w, b):\n    return int(np.dot(w, x) + b > 0)",
+                                                   "perceptron_output"))

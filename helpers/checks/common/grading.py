@@ -66,6 +66,24 @@ def not_own(value: Any, name: str, is_learners: Callable[[types.CodeType], bool]
     return None
 
 
+CHECKING = (str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[2] / "cli"))
+
+
+def learner_called(frame, is_learners: Callable[[types.CodeType], bool]) -> bool:
+    """True if the call in ``frame`` comes from the learner's code, directly or through other
+    code (NumPy's apply_along_axis, the course's own Network.SGD): the frames above it are
+    walked up to the learner's or to the check's (helpers/checks, helpers/cli), whichever is
+    first. The check calling the course's reference is not the learner's doing."""
+    caller = frame.f_back
+    while caller is not None:
+        if is_learners(caller.f_code):
+            return True
+        if caller.f_code.co_filename.startswith(CHECKING):
+            return False
+        caller = caller.f_back
+    return False
+
+
 def call_check(check: Callable, args: tuple, kwargs: dict, is_learners: Callable[[types.CodeType], bool]) -> list[str]:
     """Call ``check`` (undecorated: "not done" raises ExerciseNotDone) on the learner's answer,
     watching calls from the learner's code into the course's functions of the same names; the
@@ -76,13 +94,8 @@ def call_check(check: Callable, args: tuple, kwargs: dict, is_learners: Callable
     called: list[str] = []
 
     def watch(frame, event, arg):
-        if event == "call" and frame.f_code in forbidden:
-            caller = frame.f_back  # through NumPy (np.apply_along_axis) or the course's own code too
-            while caller is not None:
-                if is_learners(caller.f_code):
-                    called.append(frame.f_code.co_name)
-                    return
-                caller = caller.f_back
+        if event == "call" and frame.f_code in forbidden and learner_called(frame, is_learners):
+            called.append(frame.f_code.co_name)
 
     previous = sys.getprofile()
     sys.setprofile(watch)

@@ -82,7 +82,7 @@ def main() -> int:
     from . import plain
     from helpers.checks import ExerciseNotDone
     from helpers.checks.common import calling
-    from helpers.checks.common.grading import COURSE, not_own  # the course's functions, taken now
+    from helpers.checks.common.grading import COURSE, learner_called, not_own  # the course's functions, taken now
     module = importlib.import_module(f"helpers.checks.{slug}")
     checks = {e["check"]["name"]: getattr(module, e["check"]["name"], None) for e in plan["exercises"]}
     checks = {name: getattr(c, "__wrapped__", c) for name, c in checks.items()}  # undecorated: no stand-in printing
@@ -203,13 +203,8 @@ def main() -> int:
         forbidden, called = watched[key], []
 
         def watch(frame, event, arg):
-            if event == "call" and frame.f_code in forbidden:
-                caller = frame.f_back
-                while caller is not None:
-                    if is_students(caller.f_code):
-                        called.append(forbidden[frame.f_code])
-                        return
-                    caller = caller.f_back
+            if event == "call" and frame.f_code in forbidden and learner_called(frame, is_students):
+                called.append(forbidden[frame.f_code])
 
         passed = False
         sys.setprofile(watch)
