@@ -20,15 +20,24 @@ from helpers.checks.common.stand_ins import ExerciseNotDone, is_stand_in
 PACKAGE = str(Path(__file__).resolve().parents[2])  # the helpers package: the course's own code
 
 
+ENGINE = ("activations", "costs", "data", "gradcheck", "images", "layers", "metrics", "network", "optimizers",
+          "training")
+
+
 def course_code() -> dict:
-    """{code object: name} of every function and method of the course's loaded modules (and of
-    every lesson's module, imported here): taken when this module is imported, before a learner's
-    cell runs, so that a cell that rebinds a module's attribute (functools.partial) hides nothing."""
+    """{code object: name} of every function and method of the course's loaded modules, of its
+    engine and of the lessons whose checks are loaded: taken when this module is imported, before
+    a learner's cell runs, so that a cell that rebinds a module's attribute (functools.partial)
+    hides nothing."""
     import importlib
-    import pkgutil
-    import helpers.lessons
-    for found in pkgutil.iter_modules(helpers.lessons.__path__):
-        importlib.import_module(f"helpers.lessons.{found.name}")
+    wanted = [f"helpers.{name}" for name in ENGINE]
+    wanted += [f"helpers.lessons.{name.rsplit('.', 1)[1]}" for name in list(sys.modules)
+               if name.startswith("helpers.checks.") and name.count(".") == 2 and name != "helpers.checks.common"]
+    for name in wanted:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
     codes = {}
     for module_name, module in list(sys.modules.items()):
         if not module_name.startswith("helpers.") or not isinstance(module, types.ModuleType):

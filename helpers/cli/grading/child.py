@@ -82,8 +82,8 @@ def main() -> int:
     from . import plain
     from helpers.checks import ExerciseNotDone
     from helpers.checks.common import calling
-    from helpers.checks.common.grading import COURSE, learner_called, not_own  # the course's functions, taken now
     module = importlib.import_module(f"helpers.checks.{slug}")
+    from helpers.checks.common.grading import COURSE, learner_called, not_own  # the course's functions, taken now
     checks = {e["check"]["name"]: getattr(module, e["check"]["name"], None) for e in plan["exercises"]}
     checks = {name: getattr(c, "__wrapped__", c) for name, c in checks.items()}  # undecorated: no stand-in printing
     watched = {e["key"]: {code: name for code, name in COURSE.items() if name in forbidden_names(e["check"])}
