@@ -8,7 +8,11 @@ student (``FOLDER/alice_02_perceptrons.ipynb``). For each student and lesson, a 
 Python process, confined by bubblewrap, runs the course's own setup (the statements of the
 complete edition that the exercise needs: imports, never a training run) and then only the
 student's exercise cells (between the ``### Exercise N`` heading and its check call), and
-the grader itself calls the course's check on the student's function or value. Each
+calls the course's check with a recorder in place of the student's function: it only
+records, as plain data, what the function gave back for each of the check's inputs. The
+verdict is made by a second, fresh process that never runs student code: it calls the real
+check again, with the recorded answers played back call by call (helpers/cli/grading/judge.py),
+so nothing the student's code does in the sandbox can make an exercise "done". Each
 exercise is
 
 - **done**: the check passed, on a function the student wrote in the exercise's cell;
@@ -17,11 +21,14 @@ exercise is
 - **wrong**: the check failed (its one-line reason is given), the cell raised an error, or
   it ran out of time;
 - **not checked**: the exercise is missing from the notebook, its cell does something the
-  grader refuses to run (reaching into Python or the grader: look at it by hand), or the run
-  stopped before it.
+  grader refuses to run (reaching into Python or the grader: look at it by hand), its record
+  does not match the check's calls (code that meddled with the sandbox), or the run stopped
+  before it.
 
-Nothing a cell prints counts. The students' files are only read; their code never gets
-them, nor the teacher's files, nor the network (see helpers/cli/grading/sandbox.py).
+Nothing a cell prints counts. The students' files are only read (regular files, no link
+leaving a student's folder); their code never gets them, nor the teacher's files, nor the
+network (see helpers/cli/grading/sandbox.py). Names and reasons are printed with their
+control characters as "?".
 """
 
 from __future__ import annotations
