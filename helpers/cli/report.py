@@ -38,6 +38,7 @@ import functools
 import json
 import math
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -263,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="run without bubblewrap (DANGEROUS: the students' code can then change any file you can)")
     parser.add_argument("--notebooks", default=str(ROOT / "notebooks"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if threading.current_thread() is threading.main_thread():  # killed: the scratch folders go too
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     folder = Path(args.folder)
     if not folder.is_dir():
         print(f"error: {folder} is not a folder", file=sys.stderr)

@@ -169,13 +169,10 @@ def argument(record: dict, slot: str, codes: dict):
                 inner = codes.get(tuple(what["student"]))
                 namespace[name] = types.FunctionType(inner, namespace) if inner else Placeholder()
             elif "course" in what and isinstance(what["course"], list) and str(what["course"][0]).startswith("helpers."):
-                try:
-                    value = importlib.import_module(str(what["course"][0]))
-                    for part in str(what["course"][1]).split("."):
-                        value = getattr(value, part)
-                    namespace[name] = value
-                except (ImportError, AttributeError):
-                    namespace[name] = Placeholder()
+                value = sys.modules.get(str(what["course"][0]))  # loaded already: never an import here
+                for part in str(what["course"][1]).split(".") if value is not None else ():
+                    value = getattr(value, part, None)
+                namespace[name] = value if isinstance(value, types.FunctionType) else Placeholder()
             else:
                 namespace[name] = Placeholder()
         calls = record.get("calls", {}).get(slot)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib
 import json
 import math
+import sys
 
 import numpy as np
 
@@ -114,7 +114,9 @@ def decode(data, objects: bool = False):
             module_name, _, qualname = str(d["cls"]).partition(":")
             if not module_name.startswith("helpers.") or "." in qualname or not qualname.isidentifier():
                 raise ValueError("not plain data")
-            cls = getattr(importlib.import_module(module_name), qualname)
+            if module_name not in sys.modules:  # never an import (helpers.__main__ would run a command)
+                raise ValueError("not plain data")
+            cls = getattr(sys.modules[module_name], qualname, None)
             if not isinstance(cls, type):
                 raise ValueError("not plain data")
             made = cls.__new__(cls)

@@ -9,9 +9,11 @@ the report, and every process it leaves behind dies with it), a new session, all
 capabilities dropped, and ``--die-with-parent``. Limits on CPU time, address space (memory),
 file size and processes come from ``setrlimit`` before bwrap starts; the report also stops a
 run that outlives its wall-clock time. The student's code reaches the child through its
-stdin (the teacher's process read the notebook), and the verdicts come back on a pipe (fd 3),
-each line carrying a nonce made for this run; stdout is thrown away and stderr kept only up
-to ``FILE_MB``.
+stdin (the teacher's process read the notebook), and its records (never a "done": see
+judge.py) come back on a pipe (fd 3), each line carrying a nonce made for this run, at most
+``PIPE_MB`` in all; a key sent twice counts for nothing. Each exercise also has a wall-clock
+limit (:func:`exercise_wall`) from its ``start`` line. stdout is thrown away and stderr kept
+only up to ``FILE_MB``.
 
 Without bwrap, :func:`available` says why, and the report runs nothing unless the teacher
 asks for ``--no-sandbox`` (then the same limits apply, but the student's code could write
