@@ -168,8 +168,9 @@ def argument(record: dict, slot: str, codes: dict):
             if "student" in what and isinstance(what["student"], list):
                 inner = codes.get(tuple(what["student"]))
                 namespace[name] = types.FunctionType(inner, namespace) if inner else Placeholder()
-            elif "course" in what and isinstance(what["course"], list) and str(what["course"][0]).startswith("helpers."):
-                value = sys.modules.get(str(what["course"][0]))  # loaded already: never an import here
+            elif "course" in what and isinstance(what["course"], list) and len(what["course"]) == 2:
+                module = str(what["course"][0])
+                value = sys.modules.get(module) if module.startswith("helpers.") else None  # loaded: never imported
                 for part in str(what["course"][1]).split(".") if value is not None else ():
                     value = getattr(value, part, None)
                 namespace[name] = value if isinstance(value, types.FunctionType) else Placeholder()

@@ -224,9 +224,8 @@ def run(plan: dict, limits: Limits, sandboxed: bool = True, mpl_cache: Path | No
             os.close(write_end)
             return Outcome({}, False, False, f"the grader could not start ({err})", 0.0)
         os.close(write_end)
-        lines, why = read_lines(read_end, process, limits.lesson_seconds * 2 + 10,
-                                 frozenset((nonce + json.dumps({"start": e["key"]})).encode() for e in plan["exercises"]),
-                                 exercise_wall(limits))
+        starts = frozenset((nonce + json.dumps({"start": e["key"]})).encode() for e in plan["exercises"])
+        lines, why = read_lines(read_end, process, limits.lesson_seconds * 2 + 10, starts, exercise_wall(limits))
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -290,7 +289,8 @@ def read_lines(fd: int, process: subprocess.Popen, wall: float, starts: frozense
             if now >= min(deadline, exercise_deadline):
                 why = (f"stopped after {wall:g} s of wall-clock time (sleeping, or waiting on something)"
                        if now >= deadline else
-                       f"an exercise was stopped after {each:g} s of wall-clock time (sleeping, or waiting on something)")
+                       f"an exercise was stopped after {each:g} s of wall-clock time (sleeping, or waiting on "
+                       "something)")
                 kill(process)
                 break
             if not selector.select(min(min(deadline, exercise_deadline) - now, 1.0)):
