@@ -158,10 +158,9 @@ def grade(student: str, lesson: Lesson, path: Path, limits: sandbox.Limits, sand
             results[k] = decided[k]
         elif not outcome.ready:
             results[k] = ("not checked", f"the grader could not start: {outcome.why or 'no reason given'}")
-        elif not outcome.verdicts and not outcome.records or k == next(
-                (x for x in keys if x not in outcome.verdicts and x not in outcome.records), None):
-            results[k] = ("wrong" if outcome.verdicts or outcome.records or outcome.why else "not checked",
-                          outcome.why or "the grader gave no verdict")
+        elif k == next((x for x in keys if x not in outcome.verdicts and x not in outcome.records), None):
+            # the exercise the run was in when it stopped (they run in order); the rest were not reached
+            results[k] = ("wrong" if outcome.why else "not checked", outcome.why or "the grader gave no verdict")
         else:
             results[k] = ("not checked", f"not reached: {outcome.why or 'the run stopped'}")
     return {k: (status, output.printable(reason)) for k, (status, reason) in results.items()}
