@@ -37,6 +37,7 @@ The commands
     cli/           python -m helpers NAME (or digits NAME), NAME one of (--help says more):
                        data, train, predict, export, bench, lab, student_edition, report;
                    each one module, cli/NAME.py, that uses the engine and is used by nothing
+                   (the report's machinery, one concern a module, is in cli/grading/)
 """
 
 __version__ = "0.1.0"

@@ -445,6 +445,12 @@ def fetch_file(
             if found is not None:
                 return found
     except _CannotWrite as err:
+        # A cache no one may write (the course's data/ on a shared, read-only install): the
+        # mirror's verified copy is read where it is, as every student of a hub can.
+        mirrored = _verified_in_mirror(file, mirror) if damage is None else None
+        if mirrored is not None:
+            say(f"{folder} is not writable ({err}): reading {mirrored} from the mirror")
+            return mirrored
         what = f"{file.name} is needed in {folder}{_where_from(folder)}, but {err}."
         if damage is not None:
             what = f"{damage}\nIt cannot be replaced: {err}."
@@ -457,6 +463,20 @@ def fetch_file(
         "or copy the four MNIST .gz files to a folder (a USB stick from your teacher works) "
         "and set MNIST_MIRROR to that folder, e.g. `MNIST_MIRROR=/media/usb/mnist make lab`."
     )
+
+
+def _verified_in_mirror(file: MnistFile, mirror) -> Path | None:
+    """The verified copy of ``file`` in the local mirror (``$MNIST_MIRROR`` by default), or None."""
+    mirror = mirror if mirror is not None else os.environ.get("MNIST_MIRROR") or None
+    if mirror is None:
+        return None
+    try:
+        found = cached_path(file, Path(mirror).expanduser())
+        if found is not None:
+            verify(found, file)
+        return found
+    except (MnistError, OSError):
+        return None
 
 
 def _fetch_into(file, folder, mirror, urls, quiet, say, timeout, deadline, tried, progress=None) -> Path | None:

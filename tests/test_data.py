@@ -205,6 +205,22 @@ def test_local_mirror_accepts_a_recompressed_or_uncompressed_copy(tmp_path, tiny
     assert path.name == "tiny-images-idx3-ubyte" and path.read_bytes() == raw
 
 
+def test_a_cache_no_one_may_write_reads_the_mirror_in_place(tmp_path, tiny_file, monkeypatch):
+    """A hub's shared, read-only install: the course's data/ cannot be written, and every
+    student's MNIST_MIRROR names one read-only folder. Its verified copy is read where it is
+    (issue 16). (A path under a file stands for the unwritable folder: root may write anywhere.)"""
+    file, gz, _ = tiny_file
+    mirror = tmp_path / "shared-mnist"
+    mirror.mkdir()
+    (mirror / "tiny-images-idx3-ubyte.gz").write_bytes(gz)
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("MNIST_MIRROR", str(mirror))
+    assert fetch_file(file, tmp_path / "a-file" / "data", urls=(), quiet=True) == mirror / "tiny-images-idx3-ubyte.gz"
+    (mirror / "tiny-images-idx3-ubyte.gz").write_bytes(gz[:-4])  # damaged: never read in place
+    with pytest.raises(MnistError, match="cannot be a folder"):
+        fetch_file(file, tmp_path / "a-file" / "data", urls=(), quiet=True)
+
+
 def test_local_mirror_with_a_bad_copy_falls_back_to_download(server, tmp_path, tiny_file, monkeypatch):
     file, gz, _ = tiny_file
     mirror = tmp_path / "usb"

@@ -2,11 +2,13 @@
 starts JupyterLab with the news pop-up off, prints a link that opens notebook 01 of that
 copy, and, run again, keeps the learner's edits (writing only what is missing)."""
 
+import http.client
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -121,9 +123,33 @@ def test_binder_post_build_lands_learners_in_the_student_edition(course, tmp_pat
     assert result.returncode == 0, result.stdout + result.stderr
     written = sorted(p.name for p in (course / "student").glob("*.ipynb"))
     assert written == sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    config = json.loads((prefix / "etc/jupyter/jupyter_server_config.d/digits-from-scratch.json").read_text())
+    config = json.loads((prefix / "etc/jupyter/jupyter_lab_config.json").read_text())
     assert config == {"LabApp": {"default_url": "/lab/tree/student/01_meet_the_digits.ipynb"}}
     assert os.access(ROOT / "postBuild", os.X_OK), "Binder runs postBuild only if it is executable"
+    # ... and `jupyter lab` takes it: its start page redirects to notebook 01 of the student edition.
+    # (Written to jupyter_server_config.d/, the setting was ignored under `jupyter lab`.)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    lab = subprocess.Popen([str(VENV / "bin" / "jupyter"), "lab", "--no-browser", "--allow-root", f"--port={port}",
+                            "--ServerApp.token=t", f"--ServerApp.root_dir={course}"],
+                           env=dict(env, JUPYTER_CONFIG_PATH=str(prefix / "etc/jupyter"),
+                                    JUPYTER_CONFIG_DIR=str(tmp_path / "no-user-config")),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        location = None
+        for _ in range(120):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/?token=t")
+                location = connection.getresponse().getheader("Location")
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert location is not None and location.startswith("/lab/tree/student/01_meet_the_digits.ipynb"), location
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)
 
 
 # ---------------------------------------------------------------- a damaged student copy, a broken course (issue 21)

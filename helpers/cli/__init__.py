@@ -18,8 +18,8 @@ COMMANDS = {
     "export": "a saved network as a web page that reads digits offline (--html), or as ONNX (--onnx)",
     "bench": "speed and memory of training, as JSON",
     "lab": "what `make lab` runs: the learner's own copy (student/), then JupyterLab on notebook 01",
-    "student_edition": "the notebooks with the worked solutions taken out",
-    "report": "a teacher's progress report: each student's exercises, run in a fresh kernel",
+    "student_edition": "the notebooks with the worked solutions taken out (--nbgrader: for nbgrader)",
+    "report": "a teacher's progress report: each student's exercises, graded by the checks in a sandbox",
 }
 
 

@@ -15,6 +15,12 @@ END before its BEGIN, nested, unclosed, in a markdown cell) or an exercise cell 
 markers is refused, naming the notebook and the cell, and nothing is written; and each
 edition is checked before it is written: no line of a solution block may be left in it.
 
+With ``--nbgrader`` it writes nbgrader's *source* version instead, one assignment per lesson
+(``DEST/source/NN_slug/NN_slug.ipynb``): solution cells marked, and after each exercise's
+check a locked 1-point test cell whose hidden test is the check made unkind
+(:func:`helpers.checks.common.grading.graded`); nbgrader's ``generate_assignment`` then strips
+the solutions itself.
+
 It never overwrites work: it refuses to write into the folder the notebooks come from,
 and it keeps a list of what it wrote (``.student_edition.json`` in the destination, the
 SHA-256 of each file); a notebook there that differs from what it last wrote (a student
@@ -228,6 +234,92 @@ def check_edition(original: dict, student: dict, name: str = "the notebook") -> 
                                f"nothing was written. This is a fault in this command: please report it")
 
 
+# --- the nbgrader edition ------------------------------------------------------------------------
+
+HIDDEN_TEST = """### BEGIN HIDDEN TESTS
+# nbgrader's test of exercise {number}: the course's check, unkind (helpers/checks/common/grading.py)
+from helpers.checks.common.grading import graded
+graded({call})
+### END HIDDEN TESTS"""
+
+
+def nbgrader_cell(cell: dict, grade_id: str, solution: bool, points: int = 0) -> dict:
+    cell.setdefault("metadata", {})["nbgrader"] = {
+        "grade": not solution, "solution": solution, "locked": not solution, "task": False,
+        "grade_id": grade_id, "schema_version": 3, **({} if solution else {"points": points})}
+    return cell
+
+
+def top_level_answers(source: str) -> str:
+    """A top-level solution block (``w_and = ...``) made safe for nbgrader, whose stub is a
+    ``raise NotImplementedError()`` line: the names start as ``...`` and the block sits in a
+    ``try`` that lets the stub pass, so Run All goes on and the check says "not done"."""
+    lines = source.split("\n")
+    for begin, end in reversed(solution_blocks(source)):
+        if MARKER.match(lines[begin]).group(1):
+            continue
+        names = assigned_names("\n".join(lines[begin:end + 1]))
+        if not names:
+            continue
+        lines[begin:end + 1] = ([f"{name} = ...  # your answer below" for name in names] + ["try:"]
+                                + ["    " + line for line in lines[begin:end + 1]]
+                                + ["except NotImplementedError:  # not answered yet: the check below says so",
+                                   "    pass"])
+    return "\n".join(lines)
+
+
+def nbgrader_notebook(notebook: dict, lesson: str, name: str = "the notebook") -> dict:
+    """The complete edition as nbgrader's *source* version: every exercise's solution cell
+    marked (its solution between the markers nbgrader also reads), and after each exercise's
+    check a locked test cell worth 1 point whose hidden test calls the check unkindly (a stub,
+    the course's stand-in or its own function score 0). The course's check cells stay, so
+    the student's notebook runs (Run All) as the student edition does."""
+    from helpers.cli.grading.lessons import check_calls, exercise_spans
+
+    student_notebook(notebook, name)  # the same refusals as the student edition (markers, exercises)
+    notebook = json.loads(json.dumps(notebook))
+    cells = notebook["cells"]
+    insert = []
+    for number, (_, _, code, checked) in sorted(exercise_spans(cells).items()):
+        if checked is None:
+            continue
+        for index in code:
+            text = cell_text(cells[index])
+            if solution_blocks(text):
+                cells[index]["source"] = top_level_answers(text)
+                nbgrader_cell(cells[index], f"ex{lesson}_{number}_answer", solution=True)
+        call = check_calls(cell_text(cells[checked]))[0][1]
+        arguments = ", ".join([f"check.{call.name}"] + call.args + [f"{k}={v!r}" for k, v in call.constants.items()]
+                              + [f"{k}={v}" for k, v in call.named.items()])
+        test = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                "source": HIDDEN_TEST.format(number=number, call=arguments)}
+        if (notebook.get("nbformat"), notebook.get("nbformat_minor", 0)) >= (4, 5):
+            test["id"] = f"ex{lesson}-{number}-test"
+        insert.append((checked + 1, nbgrader_cell(test, f"ex{lesson}_{number}_test", solution=False, points=1)))
+    for index, cell in reversed(insert):
+        cells.insert(index, cell)
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    return notebook
+
+
+def write_nbgrader(source: Path, course: Path) -> list[str]:
+    """nbgrader's source version of every lesson in ``source``: ``course/source/NN_slug/NN_slug.ipynb``
+    (one assignment per lesson); the paths written."""
+    written = []
+    for path in sorted(source.glob("[0-9][0-9]_*.ipynb")):
+        edition = nbgrader_notebook(read_notebook(path), path.name[:2], str(path))
+        target = course / "source" / path.stem / path.name
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(target, (json.dumps(edition, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+        except (OSError, CannotWrite) as err:
+            raise EditionError(f"cannot write to {target}: {err}") from None
+        written.append(str(target))
+    return written
+
+
 def plan(source: Path, destination: Path, force: bool = False, missing_only: bool = False) -> dict[str, bytes]:
     """What to write: {file name: bytes}, after every check (EditionError if one fails).
     With ``missing_only``, only the notebooks not in ``destination`` yet: the others,
@@ -316,9 +408,21 @@ def main(argv: list[str] | None = None) -> int:
     how.add_argument("--force", action="store_true", help="overwrite notebooks even if someone has changed them")
     how.add_argument("--missing-only", action="store_true",
                      help="write only the notebooks the folder does not have yet, never touching the others")
+    how.add_argument("--nbgrader", action="store_true",
+                     help="write nbgrader's source version instead: DESTINATION/source/NN_slug/NN_slug.ipynb, "
+                          "solutions marked and a hidden test (1 point) after each exercise")
     parser.add_argument("--quiet", action="store_true", help="print nothing when all is well")
     args = parser.parse_args(argv)
     destination, source = Path(args.destination), Path(args.notebooks)
+    if args.nbgrader:
+        try:
+            for path in write_nbgrader(source, destination):
+                if not args.quiet:
+                    print(path)
+        except EditionError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        return 0
     try:
         for name in write_edition(source, destination, args.force, args.missing_only):
             if not args.quiet:
