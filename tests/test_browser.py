@@ -19,7 +19,8 @@ The test asserts only a generous bound (``BOUND`` seconds): speed is reported, n
 
 Notebooks 07 and 08 train networks for minutes; the test runs a copy of each that ends
 with its first widget (07's monitor over 2 epochs instead of 30; 08's neuron explorer:
-its second widget is the same TrainingMonitor, exercised in 07). ``BROWSER_NOTEBOOKS=01,09``
+its second widget is the same TrainingMonitor, exercised in 07); 11's ends with its
+monitor over one epoch of 3,000 digits. ``BROWSER_NOTEBOOKS=01,09``
 checks only those notebooks. Needs Debian's ``chromium`` and ``pip install -r
 requirements-dev.txt`` (Playwright, which drives the installed Chromium: it never
 downloads a browser); skipped, with the reason, where either is missing, unless
@@ -70,6 +71,14 @@ TRIM = {
     "07_training_the_network": ("monitor = TrainingMonitor(", [
         ("EPOCHS, MINI_BATCH_SIZE, ETA = 30, 10, 3.0", "EPOCHS, MINI_BATCH_SIZE, ETA = 2, 10, 3.0")]),
     "08_training_it_better": ("slowdown_explorer(", []),
+    # 11: its monitor over one epoch of 3,000 digits (the CNN reader after it is notebook 09's
+    # canvas, exercised there, and needs the fully trained network's asserts on the way)
+    "11_convolutions": ("monitor = TrainingMonitor(", [
+        ("EPOCHS, MINI_BATCH_SIZE = lesson.EPOCHS, 64", "EPOCHS, MINI_BATCH_SIZE = 1, 64"),
+        ("lesson.as_images(train_set.X), lesson.as_images(test_set.X)",
+         "lesson.as_images(train_set.X[:3000]), lesson.as_images(test_set.X[:1000])"),
+        ("(X_train, train_set.y)", "(X_train, train_set.y[:3000])"),
+        ("test_data=(X_test, test_set.y)", "test_data=(X_test, test_set.y[:1000])")]),
 }
 
 NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook on show
