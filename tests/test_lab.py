@@ -85,7 +85,8 @@ def test_make_lab_opens_the_student_edition_and_keeps_the_learners_work(course, 
     process, printed, link = make_lab(course, tmp_path)
     try:
         base, token = LINK.search(link).group(1), LINK.search(link).group(3)
-        assert "student/ (10 new" in printed and "worked solutions are in notebooks/" in printed
+        n_lessons = len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))  # 11 since notebook 11
+        assert f"student/ ({n_lessons} new" in printed and "worked solutions are in notebooks/" in printed
         # The printed link itself opens the page for notebook 01 of the learner's copy.
         status, page = get(link, token)
         assert status == 200 and "JupyterLab" in page
