@@ -21,7 +21,7 @@ from pathlib import Path
 
 from helpers.exporting import MissingPackage, check_page_model, onnx_model, save_page
 from helpers.files import CannotWrite, check_writable, writing
-from helpers.saving import load
+from helpers.cli.predict import load_model
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,13 +42,9 @@ def main(argv: list[str] | None = None) -> int:
               f"the saved network, the page and the ONNX file each need a name of their own "
               f"(e.g. digits.html, model.onnx); nothing was written", file=sys.stderr)
         return 2
-    try:
-        model = load(args.model)
-    except FileNotFoundError:
-        print(f"error: {args.model}: there is no such file (the saved network)", file=sys.stderr)
-        return 2
-    except (ValueError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    model, problem = load_model(args.model)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
         # Everything is checked and built before anything is written, so one bad request

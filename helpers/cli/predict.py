@@ -34,6 +34,17 @@ def read_file(net, path) -> Reading:
         return Reading("error", None, None, str(err))
 
 
+def load_model(path: str):
+    """(the model saved at ``path``, None), or (None, what is wrong) for a command's
+    "error: ..." line: predict and export say the same about a file they cannot use."""
+    try:
+        return load(path), None
+    except FileNotFoundError:
+        return None, f"{path}: there is no such file (the saved network)"
+    except (ValueError, OSError) as err:
+        return None, str(err)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m helpers predict",
@@ -47,16 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("model", help="a network or a model of layers saved with helpers.saving.save (.npz)")
     parser.add_argument("images", nargs="+", help="image files (PNG, JPEG, TIFF, ...), one digit each")
     args = parser.parse_args(argv)
-    try:
-        net = load(args.model)
-        if math.prod(net.input_shape) != 784:
-            raise ValueError(f"{args.model}: the network takes {math.prod(net.input_shape)} inputs, "
-                             f"expected 784 (28x28 images)")
-    except FileNotFoundError:
-        print(f"error: {args.model}: there is no such file (the saved network)", file=sys.stderr)
-        return 2
-    except (ValueError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    net, problem = load_model(args.model)
+    if problem is None and math.prod(net.input_shape) != 784:
+        problem = f"{args.model}: the network takes {math.prod(net.input_shape)} inputs, expected 784 (28x28 images)"
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     status = 0
     for path in args.images:
